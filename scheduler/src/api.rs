@@ -1,0 +1,236 @@
+//! The free functions: they act on the scheduler running the current task. Those marked ⏸
+//! return a [`Pause`]: called in a `#[task]` body they pause the task there.
+
+use core::future::{Future, IntoFuture};
+use std::panic::Location;
+use std::time::Duration;
+
+use crate::context;
+use crate::handle::Handle;
+use crate::pause::Pause;
+use crate::schedulable::Schedulable;
+use crate::task_handle::TaskHandle;
+
+/// Queues `f(args)` on the current scheduler to run when its turn comes; does not pause.
+///
+/// It starts no earlier than the calling task's next pause point. `f` is a `#[task]` fn, a
+/// plain fn or a closure (which runs in one go, like asyncio's `call_soon`).
+///
+/// # Panics
+///
+/// When no scheduler is running on this thread: from plain code, use
+/// [`Scheduler::queue_to_run`](crate::Scheduler::queue_to_run).
+///
+/// # Examples
+///
+/// ```
+/// #[scheduler::task]
+/// fn greet(greeting: &'static str, loud: bool) -> String {
+///     if loud { greeting.to_uppercase() } else { greeting.to_string() }
+/// }
+///
+/// #[scheduler::task]
+/// fn main_task() -> String {
+///     // Keyword arguments and `functools.partial` become closures.
+///     let later = scheduler::queue_to_run(move || greet("Hello", true), ());
+///     later.join().unwrap()
+/// }
+///
+/// assert_eq!(scheduler::Scheduler::new().run_until_finished(main_task, ()), "HELLO");
+/// ```
+#[track_caller]
+pub fn queue_to_run<F, Args, Kind>(f: F, args: Args) -> TaskHandle<F::Output>
+where
+    F: Schedulable<Args, Kind> + 'static,
+    F::Future: 'static,
+    F::Output: 'static,
+    Args: 'static,
+{
+    let site = Location::caller();
+    context::expect_scheduler("scheduler::queue_to_run", |local| {
+        let (future, name) = f.into_task(args, site);
+        local.spawn(name, future)
+    })
+}
+
+/// Queues `f(args)` to run once `delay` has passed (asyncio's `call_later`); does not pause.
+/// [`Scheduler::run`](crate::Scheduler::run) waits for it.
+///
+/// # Panics
+///
+/// When no scheduler is running on this thread.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// #[scheduler::task]
+/// fn later() -> Duration {
+///     let start = Instant::now();
+///     let handle = scheduler::queue_to_run_after(Duration::from_millis(10), move || start.elapsed(), ());
+///     handle.join().unwrap()
+/// }
+///
+/// let waited = scheduler::Scheduler::new().run_until_finished(later, ());
+/// assert!(waited >= Duration::from_millis(10));
+/// ```
+#[track_caller]
+pub fn queue_to_run_after<F, Args, Kind>(delay: Duration, f: F, args: Args) -> TaskHandle<F::Output>
+where
+    F: Schedulable<Args, Kind> + 'static,
+    F::Future: 'static,
+    F::Output: 'static,
+    Args: 'static,
+{
+    let site = Location::caller();
+    context::expect_scheduler("scheduler::queue_to_run_after", |local| {
+        let (future, name) = f.into_task(args, site);
+        local.spawn(name, async move {
+            async_io::Timer::after(delay).await;
+            future.await
+        })
+    })
+}
+
+/// ⏸ Runs `f(args)` to completion and gives its value; the calling task pauses wherever `f`
+/// pauses, and other tasks run meanwhile. Written in a `#[task]` body, this is the notes'
+/// `scheduler.run_until_finished(func1, *args)`; calling a `#[task]` fn directly is the same.
+///
+/// `f` runs as part of the calling task: cancelling the caller cancels it, and a panic in
+/// it is the caller's panic. To run something beside the caller, use
+/// [`queue_to_run`](crate::queue_to_run).
+///
+/// # Examples
+///
+/// ```
+/// #[scheduler::task]
+/// fn turn_on_tv() {
+///     scheduler::yield_now();
+/// }
+///
+/// #[scheduler::task]
+/// fn set_tv_channel(channel: u32) -> u32 {
+///     channel
+/// }
+///
+/// #[scheduler::task]
+/// fn do_both(channel: u32) -> u32 {
+///     scheduler::run_until_finished(turn_on_tv, ());
+///     scheduler::run_until_finished(set_tv_channel, (channel,))
+/// }
+///
+/// assert_eq!(scheduler::Scheduler::new().run_until_finished(do_both, (7,)), 7);
+/// ```
+#[track_caller]
+pub fn run_until_finished<F, Args, Kind>(f: F, args: Args) -> Pause<F::Future>
+where
+    F: Schedulable<Args, Kind>,
+{
+    let site = Location::caller();
+    let (future, _name) = f.into_task(args, site);
+    Pause::new(future)
+}
+
+/// ⏸ Pauses the calling task for at least `duration`; other tasks run meanwhile. Sleepers
+/// wake in deadline order.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// #[scheduler::task]
+/// fn nap() -> Duration {
+///     let start = Instant::now();
+///     scheduler::sleep(Duration::from_millis(5));
+///     start.elapsed()
+/// }
+///
+/// let slept = scheduler::Scheduler::new().run_until_finished(nap, ());
+/// assert!(slept >= Duration::from_millis(5));
+/// ```
+#[track_caller]
+pub fn sleep(duration: Duration) -> Pause<impl Future<Output = ()>> {
+    let timer = async_io::Timer::after(duration);
+    Pause::new(async move {
+        timer.await;
+    })
+}
+
+/// ⏸ Lets every other ready task run, then continues.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+///
+/// type Log = Rc<RefCell<Vec<&'static str>>>;
+///
+/// #[scheduler::task]
+/// fn polite(log: Log) {
+///     log.borrow_mut().push("polite: before");
+///     scheduler::yield_now(); // `eager` runs here
+///     log.borrow_mut().push("polite: after");
+/// }
+///
+/// #[scheduler::task]
+/// fn eager(log: Log) {
+///     log.borrow_mut().push("eager");
+/// }
+///
+/// let log = Log::default();
+/// let s = scheduler::Scheduler::new();
+/// s.queue_to_run(polite, (log.clone(),));
+/// s.queue_to_run(eager, (log.clone(),));
+/// s.run();
+/// assert_eq!(*log.borrow(), ["polite: before", "eager", "polite: after"]);
+/// ```
+#[track_caller]
+pub fn yield_now() -> Pause<impl Future<Output = ()>> {
+    Pause::new(futures_lite::future::yield_now())
+}
+
+/// ⏸ Waits for any future (from async-io, async-channel, an HTTP client, ...) and gives its
+/// output: the bridge to every other async library, with no `.await` written.
+///
+/// # Examples
+///
+/// ```
+/// #[scheduler::task]
+/// fn receive() -> u32 {
+///     let (tx, rx) = async_channel::bounded(1);
+///     scheduler::queue_to_run(move || tx.try_send(7).unwrap(), ());
+///     scheduler::wait(rx.recv()).unwrap() // pauses until the value arrives
+/// }
+///
+/// assert_eq!(scheduler::Scheduler::new().run_until_finished(receive, ()), 7);
+/// ```
+#[track_caller]
+pub fn wait<F: IntoFuture>(future: F) -> Pause<F::IntoFuture> {
+    Pause::new(future.into_future())
+}
+
+/// The scheduler running the current task, as a [`Handle`] (asyncio's `get_running_loop`).
+///
+/// # Panics
+///
+/// When no scheduler is running on this thread.
+///
+/// # Examples
+///
+/// ```
+/// #[scheduler::task]
+/// fn hand_out() -> u32 {
+///     let handle = scheduler::current();
+///     let worker = std::thread::spawn(move || handle.queue_to_run(|| 5, ()));
+///     worker.join().unwrap().join().unwrap()
+/// }
+///
+/// assert_eq!(scheduler::Scheduler::new().run_until_finished(hand_out, ()), 5);
+/// ```
+#[track_caller]
+pub fn current() -> Handle {
+    context::expect_scheduler("scheduler::current", |local| Handle::new(local.shared.clone()))
+}

@@ -1,0 +1,172 @@
+//! [`Handle`]: the thread-safe door to a scheduler.
+
+use core::fmt;
+use std::sync::Arc;
+
+use crate::context;
+use crate::local::Shared;
+use crate::misuse;
+use crate::schedulable::Schedulable;
+use crate::task_handle::TaskHandle;
+
+/// A thread-safe way to queue work on a scheduler from anywhere (asyncio's
+/// `call_soon_threadsafe`). Get one with [`Scheduler::handle`](crate::Scheduler::handle) or,
+/// inside a task, [`current()`](crate::current).
+///
+/// `Handle` is `Send + Sync + Clone`; the work it queues must be `Send`, since it is made
+/// on one thread and runs on the scheduler's.
+///
+/// # Examples
+///
+/// ```
+/// use scheduler::Scheduler;
+///
+/// let s = Scheduler::new();
+/// let handle = s.handle();
+/// let from_thread = std::thread::spawn(move || handle.queue_to_run(|x: u32| x + 1, (41,)))
+///     .join()
+///     .unwrap();
+/// s.run();
+/// assert!(from_thread.is_finished());
+/// ```
+///
+/// A `Scheduler` itself stays on its thread:
+///
+/// ```compile_fail
+/// fn needs_send<T: Send>(_: T) {}
+/// needs_send(scheduler::Scheduler::new());
+/// ```
+#[derive(Clone)]
+pub struct Handle {
+    shared: Arc<Shared>,
+}
+
+/// The scheduler behind a [`Handle`] was dropped: it runs no new work.
+///
+/// # Examples
+///
+/// ```
+/// let handle = scheduler::Scheduler::new().handle(); // the scheduler is dropped here
+/// assert!(handle.try_queue_to_run(|| 1, ()).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchedulerGone;
+
+impl fmt::Display for SchedulerGone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(misuse::SCHEDULER_GONE)
+    }
+}
+
+impl std::error::Error for SchedulerGone {}
+
+impl Handle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Handle { shared }
+    }
+
+    /// Queues `f(args)` on this handle's scheduler, from any thread; returns its handle.
+    ///
+    /// # Panics
+    ///
+    /// When the scheduler was dropped (see [`try_queue_to_run`](Handle::try_queue_to_run)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = scheduler::Scheduler::new();
+    /// let handle = s.handle();
+    /// let task = handle.queue_to_run(|a: u32, b: u32| a + b, (1, 2));
+    /// s.run();
+    /// assert!(task.is_finished());
+    /// ```
+    #[track_caller]
+    pub fn queue_to_run<F, Args, Kind>(&self, f: F, args: Args) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + Send + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: Send + 'static,
+    {
+        match self.try_queue_to_run(f, args) {
+            Ok(handle) => handle,
+            Err(gone) => panic!("`Handle::queue_to_run`: {gone}"),
+        }
+    }
+
+    /// Like [`queue_to_run`](Handle::queue_to_run), but gives `Err(SchedulerGone)` instead
+    /// of panicking when the scheduler was dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = scheduler::Scheduler::new();
+    /// let handle = s.handle();
+    /// assert!(handle.try_queue_to_run(|| 1, ()).is_ok());
+    /// drop(s); // prints that one task was cancelled
+    /// assert!(handle.try_queue_to_run(|| 1, ()).is_err());
+    /// ```
+    #[track_caller]
+    pub fn try_queue_to_run<F, Args, Kind>(
+        &self,
+        f: F,
+        args: Args,
+    ) -> Result<TaskHandle<F::Output>, SchedulerGone>
+    where
+        F: Schedulable<Args, Kind> + Send + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: Send + 'static,
+    {
+        if self.shared.closed.load(core::sync::atomic::Ordering::Acquire) {
+            return Err(SchedulerGone);
+        }
+        let (future, name) = f.into_task(args, std::panic::Location::caller());
+        // SAFETY: the future is `Send`, so it may be made on any thread.
+        Ok(unsafe { self.shared.spawn(name, future) })
+    }
+
+    /// Queues `f(args)` and blocks this thread until it returns; gives its value. For plain
+    /// code on a thread other than the scheduler's.
+    ///
+    /// # Panics
+    ///
+    /// Inside a task (blocking there would stop every task of the thread; call
+    /// `scheduler::run_until_finished(f, args)` or `handle.queue_to_run(f, args).join()`), when
+    /// the scheduler was dropped, and, re-raised here, when `f` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = scheduler::Scheduler::new();
+    /// let handle = s.handle();
+    /// let worker = std::thread::spawn(move || handle.run_until_finished(|| 6 * 7, ()));
+    /// while !worker.is_finished() {
+    ///     s.run();
+    /// }
+    /// assert_eq!(worker.join().unwrap(), 42);
+    /// ```
+    #[track_caller]
+    pub fn run_until_finished<F, Args, Kind>(&self, f: F, args: Args) -> F::Output
+    where
+        F: Schedulable<Args, Kind> + Send + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: Send + 'static,
+    {
+        if let Some(task) = context::current_task() {
+            panic!("task `{task}` {}", misuse::NESTED_BLOCKING);
+        }
+        let handle = self.queue_to_run(f, args);
+        match futures_lite::future::block_on(handle) {
+            Ok(value) => value,
+            Err(error) => panic!("{error}"),
+        }
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,170 @@
+//! A scheduler-first async runtime: you write plain functions, mark the ones that may pause
+//! `#[task]`, and hand them to a scheduler. No `async`, no `.await`.
+//!
+//! ```
+//! use std::time::Duration;
+//! use scheduler::{task, Scheduler};
+//!
+//! #[task]
+//! fn turn_on_tv() {
+//!     scheduler::sleep(Duration::from_millis(20)); // a pause point: other tasks run meanwhile
+//!     println!("tv on");
+//! }
+//!
+//! #[task]
+//! fn set_tv_channel(channel: u32) -> u32 {
+//!     println!("channel {channel}");
+//!     channel
+//! }
+//!
+//! #[task]
+//! fn do_both(channel: u32) -> u32 {
+//!     turn_on_tv();            // runs to completion, pausing where it pauses
+//!     set_tv_channel(channel)  // then this: in order
+//! }
+//!
+//! let s = Scheduler::new();
+//! s.queue_to_run(|| println!("a plain closure, run later"), ());
+//! assert_eq!(s.run_until_finished(do_both, (7,)), 7);
+//! ```
+//!
+//! This crate follows the notes "Async Python" (2020), whose author found asyncio's
+//! "coroutine functions that don't run when you call them" confusing and proposed a
+//! scheduler you hand plain functions to:
+//!
+//! ```text
+//! scheduler.queue_to_run(run_this_later, *args)   # schedule it, don't wait
+//! scheduler.run_until_finished(func1, *args)      # run it to completion
+//! ```
+//!
+//! The sections below follow the notes' order.
+//!
+//! # Coroutine functions become plain functions
+//!
+//! In asyncio, `async def f()` does not run when called; it returns a coroutine object that
+//! must be awaited or wrapped in a task. Here a task is a plain `fn` marked [`#[task]`](task).
+//! Its body reads top to bottom like any other function, and the calls into the scheduler
+//! in it ([`sleep`], [`yield_now`], [`wait`], [`run_until_finished`], [`TaskHandle::join`],
+//! a call to another `#[task]` fn, ...) are where it *pauses*: it stops there, other tasks
+//! run, and it resumes with the call's value. Nothing else pauses, so between two pause
+//! points a task has its thread to itself.
+//!
+//! Under the hood `#[task]` turns the body into a state machine (an `async` block) and
+//! awaits exactly the calls whose value is a [`Pause`]: the macro tells them apart by type,
+//! not by name, so your own helpers that return a pause point pause too. You never write
+//! `async` or `.await`; writing them in a `#[task]` fn is a compile error saying what to
+//! write instead.
+//!
+//! # Awaitables become handles
+//!
+//! asyncio has three kinds of awaitables (coroutines, tasks, futures). Here there is one
+//! thing you wait for: a [`TaskHandle`], returned by every `queue_to_run`. Call
+//! [`join`](TaskHandle::join) to wait for its value (a `Result`: the task may have panicked
+//! or been cancelled, see [`TaskError`]), [`cancel`](TaskHandle::cancel) to stop it at its
+//! next pause point, or drop the handle to let the task run on its own. A future from
+//! another async library is waited for with [`wait(future)`](wait).
+//!
+//! # Doing things asynchronously but in order
+//!
+//! The notes' TV: turning the TV on and setting its channel must happen in order, without
+//! blocking the event handler that asks for it. Write the sequence as a task and queue it:
+//!
+//! ```
+//! # use scheduler::task;
+//! # #[task] fn turn_on_tv() {}
+//! # #[task] fn set_tv_channel(c: u32) -> u32 { c }
+//! #[task]
+//! fn do_both(channel: u32) {
+//!     turn_on_tv();
+//!     set_tv_channel(channel);
+//! }
+//!
+//! #[task]
+//! fn event_handler() {
+//!     scheduler::queue_to_run(do_both, (7,)); // schedule it, don't wait
+//! }
+//! # scheduler::Scheduler::new().run_until_finished(event_handler, ());
+//! ```
+//!
+//! `turn_on_tv()` written directly is the same as
+//! `scheduler::run_until_finished(turn_on_tv, ())`; use whichever reads better.
+//!
+//! # Partials become closures
+//!
+//! Arguments follow the function as a tuple: `queue_to_run(f, (a, b))`, up to 12. For
+//! keyword arguments, defaults, or anything `functools.partial` would do, queue a closure:
+//! `queue_to_run(move || greet("Hello", true), ())`. A closure or task is named after the
+//! line that queued it (`src/main.rs:12`), a `#[task]` fn after its path, in every message.
+//!
+//! # Schedule normal code to run later
+//!
+//! A plain `fn` or closure can be queued too; it runs in one go when its turn comes, like
+//! asyncio's `call_soon` ([`queue_to_run`]), or after a delay, like `call_later`
+//! ([`queue_to_run_after`]).
+//!
+//! # Two places to call from
+//!
+//! | from | `queue_to_run(f, args)` | `run_until_finished(f, args)` |
+//! |---|---|---|
+//! | plain code: methods on [`Scheduler`] | queues, returns a [`TaskHandle`] | blocks the thread, running every queued task, until `f` returns |
+//! | inside a `#[task]` fn: the free functions | queues on the current scheduler | pauses this task until `f` returns |
+//!
+//! `#[scheduler::main]` and `#[scheduler::test]` run a `main` or a test as a task on a
+//! fresh scheduler.
+//!
+//! # Multiple threads
+//!
+//! As in the notes: a thread has at most one running scheduler, [`current()`] returns the
+//! running one, and other threads reach it only through a [`Handle`], which is `Send +
+//! Sync` and queues only `Send` work. A [`Scheduler`] itself cannot leave its thread.
+//!
+//! # When things go wrong
+//!
+//! - A task that panics is reported once on stderr, by name; other tasks keep running;
+//!   its `join` gives [`TaskError::Panicked`], and a blocking
+//!   [`Scheduler::run_until_finished`] re-raises the panic in its caller.
+//! - Misuse at run time panics with a message that names the task and says what to write
+//!   instead: a free function with no scheduler running, a blocking call inside a task, a
+//!   pause point made where it cannot pause (in a plain fn or closure).
+//! - A scheduler dropped with tasks left cancels them and names them on stderr.
+//!
+//! # What the `#[task]` rewrite leaves alone
+//!
+//! The macro awaits calls by their type, so it needs each call's type where the call is.
+//! Calls whose type is usually decided later (`collect`, `sum`, `into`, `parse`'s
+//! `unwrap`, `Default::default`, ...) are left as they are; they never pause. If the
+//! compiler still asks for a type annotation at a call in a `#[task]` body, add a turbofish
+//! or a `let x: T`, as you would for `collect`.
+
+#![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+
+mod api;
+mod context;
+mod handle;
+mod local;
+mod misuse;
+mod names;
+mod pause;
+mod report;
+mod schedulable;
+mod scheduler;
+mod task;
+mod task_handle;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use api::{current, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now};
+pub use handle::{Handle, SchedulerGone};
+pub use names::TaskName;
+pub use pause::Pause;
+pub use schedulable::Schedulable;
+pub use scheduler::{Builder, Scheduler};
+pub use scheduler_macros::{main, task, test};
+pub use task_handle::{TaskError, TaskHandle};
+
+/// The marker types that tell [`Schedulable`] kinds apart; never named by users.
+#[doc(hidden)]
+pub mod kinds {
+    pub use crate::schedulable::{CallOnce, PlainFn, TaskFn};
+}

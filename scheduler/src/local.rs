@@ -1,0 +1,268 @@
+//! The single-threaded run loop: the queue of ready tasks, the registry of started ones,
+//! and the loop that runs them, parking on the async-io reactor when nothing is ready.
+//!
+//! Wakers may fire on any thread (timers, I/O, other threads' `Handle`s), so the queue is a
+//! `ConcurrentQueue`; everything else here is only touched by the thread that owns the
+//! scheduler (`Local` is `!Send`), and takes no lock.
+
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::pin;
+use core::sync::atomic::{AtomicBool, Ordering};
+use core::task::{Context, Poll, Waker};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::Wake;
+
+use async_task::{Builder, Runnable};
+use concurrent_queue::ConcurrentQueue;
+use event_listener::{Event, listener};
+use slab::Slab;
+
+use crate::context::{SchedulerGuard, TaskGuard};
+use crate::names::TaskName;
+use crate::task::{Meta, TaskFuture};
+use crate::task_handle::TaskHandle;
+
+/// How many jobs run before the loop lets the reactor look for due timers and I/O.
+const REACTOR_BUDGET: u32 = 128;
+
+/// One entry of the run queue.
+pub(crate) enum Job {
+    /// A queued task, ready to be polled.
+    Task(Runnable<Meta>),
+    /// The future a blocking `run_until_finished` call drives in place was woken.
+    Root,
+}
+
+/// The part of a scheduler that wakers and `Handle`s hold: safe to touch from any thread.
+pub(crate) struct Shared {
+    /// Ready work, in the order it became ready.
+    queue: ConcurrentQueue<Job>,
+    /// Notified when work is queued, so that an idle loop wakes up.
+    ready: Event,
+    /// Set once the owning `Scheduler` is dropped: new work is refused.
+    pub(crate) closed: AtomicBool,
+}
+
+impl Shared {
+    /// Queues `job` and wakes the loop if it is idle.
+    #[inline]
+    pub(crate) fn push(&self, job: Job) {
+        // An unbounded queue only refuses work once closed, and it is never closed.
+        let _ = self.queue.push(job);
+        self.ready.notify(1);
+    }
+
+    /// Queues a task with its name and future; `schedule` queues it on `shared` whenever it
+    /// is woken.
+    ///
+    /// # Safety
+    ///
+    /// If `F` is not `Send`, this must be called on the thread that owns the scheduler
+    /// behind `shared` (the only thread that runs or drops its queued tasks).
+    pub(crate) unsafe fn spawn<F>(
+        self: &Arc<Self>,
+        name: TaskName,
+        future: F,
+    ) -> TaskHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let shared = self.clone();
+        let schedule = move |runnable| shared.push(Job::Task(runnable));
+        let builder = Builder::new().metadata(Meta::new(name));
+        // SAFETY: `future` is `'static`, and so is the schedule fn, which is also `Send +
+        // Sync` (it holds an `Arc<Shared>`). If `future` is not `Send`, the caller is on the
+        // owning thread (see above), and the `Runnable` only travels through `queue`, which
+        // only the owning thread pops: `Local::run_job` runs it and `Local::cancel_all`
+        // runs or drops it there, so it is used and dropped on the thread that made it.
+        let (runnable, task) = unsafe {
+            builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule)
+        };
+        let waker = runnable.waker();
+        runnable.schedule();
+        TaskHandle::new(task, waker)
+    }
+}
+
+/// Wakes the root future of a blocking call by queueing a [`Job::Root`].
+struct RootWaker {
+    shared: Arc<Shared>,
+    /// Whether a `Job::Root` for this call is in the queue already.
+    queued: AtomicBool,
+}
+
+impl Wake for RootWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.queued.swap(true, Ordering::AcqRel) {
+            self.shared.push(Job::Root);
+        }
+    }
+}
+
+/// A started task, as the registry knows it.
+struct Entry {
+    name: TaskName,
+    waker: Waker,
+}
+
+/// A single-threaded scheduler's state; owned by one thread (`!Send` through `Rc`).
+pub(crate) struct Local {
+    pub(crate) shared: Arc<Shared>,
+    /// Tasks that have been polled at least once and have not finished.
+    registry: RefCell<Slab<Entry>>,
+    /// Jobs run since the reactor was last given a turn.
+    ticks: Cell<u32>,
+}
+
+impl Local {
+    pub(crate) fn new() -> Rc<Self> {
+        Rc::new(Local {
+            shared: Arc::new(Shared {
+                queue: ConcurrentQueue::unbounded(),
+                ready: Event::new(),
+                closed: AtomicBool::new(false),
+            }),
+            registry: RefCell::new(Slab::new()),
+            ticks: Cell::new(0),
+        })
+    }
+
+    /// Queues a task that may be `!Send`.
+    pub(crate) fn spawn<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        // SAFETY: `Local` is `!Send`, so we are on the thread that owns it.
+        unsafe { self.shared.spawn(name, future) }
+    }
+
+    /// Records a task's first poll; returns its key.
+    pub(crate) fn register(&self, name: TaskName, waker: Waker) -> usize {
+        self.registry.borrow_mut().insert(Entry { name, waker })
+    }
+
+    /// Forgets a task whose state was dropped.
+    pub(crate) fn deregister(&self, key: usize) {
+        let entry = self.registry.borrow_mut().try_remove(key);
+        drop(entry); // Dropping the waker may queue the task one last time: after the borrow.
+    }
+
+    /// Whether no task is left: none queued, none started and unfinished.
+    fn is_idle(&self) -> bool {
+        self.shared.queue.is_empty() && self.registry.borrow().is_empty()
+    }
+
+    /// Runs every queued task, and the ones they queue, until `root` returns; gives its value.
+    /// `root` is polled in place (so it may borrow from the caller) in its turn in the queue.
+    #[track_caller]
+    pub(crate) fn run_until_finished<T>(
+        self: &Rc<Self>,
+        name: TaskName,
+        root: impl Future<Output = T>,
+    ) -> T {
+        let _entered = SchedulerGuard::enter(self);
+        let root_waker = Arc::new(RootWaker { shared: self.shared.clone(), queued: false.into() });
+        let waker = Waker::from(root_waker.clone());
+        let mut root = pin!(root);
+        root_waker.wake_by_ref();
+        async_io::block_on(async {
+            loop {
+                match self.next_job(|| false).await {
+                    Some(Job::Task(runnable)) => {
+                        runnable.run();
+                    }
+                    Some(Job::Root) => {
+                        root_waker.queued.store(false, Ordering::Release);
+                        let _running = TaskGuard::enter(name);
+                        if let Poll::Ready(value) =
+                            root.as_mut().poll(&mut Context::from_waker(&waker))
+                        {
+                            return value;
+                        }
+                    }
+                    None => unreachable!("the loop only stops when the root returns"),
+                }
+            }
+        })
+    }
+
+    /// Runs tasks until none is left: none queued, none waiting on a timer, I/O or another
+    /// task.
+    #[track_caller]
+    pub(crate) fn run(self: &Rc<Self>) {
+        let _entered = SchedulerGuard::enter(self);
+        async_io::block_on(async {
+            while let Some(job) = self.next_job(|| self.is_idle()).await {
+                if let Job::Task(runnable) = job {
+                    runnable.run();
+                }
+            }
+        })
+    }
+
+    /// The next job, waiting (parked on the reactor) while there is none; `None` as soon as
+    /// `done()` holds with the queue empty.
+    async fn next_job(&self, done: impl Fn() -> bool) -> Option<Job> {
+        let ticks = self.ticks.get() + 1;
+        self.ticks.set(ticks);
+        if ticks >= REACTOR_BUDGET {
+            self.ticks.set(0);
+            // Give `block_on` a turn to process due timers and I/O.
+            futures_lite::future::yield_now().await;
+        }
+        loop {
+            if let Ok(job) = self.shared.queue.pop() {
+                return Some(job);
+            }
+            if done() {
+                return None;
+            }
+            listener!(self.shared.ready => ready);
+            if let Ok(job) = self.shared.queue.pop() {
+                return Some(job);
+            }
+            ready.await;
+        }
+    }
+
+    /// Cancels every task that is left (queued ones never start; started ones have their
+    /// state dropped now) and returns their names. Called when the scheduler is dropped.
+    pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
+        self.shared.closed.store(true, Ordering::Release);
+        let _entered = SchedulerGuard::enter_while_dropping(self);
+        let mut names: Vec<TaskName> = self.registry.borrow().iter().map(|(_, e)| e.name).collect();
+        let wakers: Vec<Waker> = self.registry.borrow().iter().map(|(_, e)| e.waker.clone()).collect();
+        let mut queued = Vec::new();
+        while let Ok(job) = self.shared.queue.pop() {
+            if let Job::Task(runnable) = job {
+                names.push(runnable.metadata().name);
+                queued.push(runnable);
+            }
+        }
+        // Started tasks come back through the queue once woken; queued ones go through it now.
+        for waker in wakers {
+            waker.wake();
+        }
+        for runnable in queued {
+            self.shared.push(Job::Task(runnable));
+        }
+        while let Ok(job) = self.shared.queue.pop() {
+            if let Job::Task(runnable) = job {
+                // A cancelled task drops its state instead of being polled, and its handle
+                // reports `Cancelled`.
+                runnable.metadata().cancelled.store(true, Ordering::Release);
+                runnable.run();
+            }
+        }
+        names
+    }
+}
+

@@ -1,0 +1,29 @@
+//! Every run-time misuse message, each saying what happened and what to write instead.
+//! The task's name (or the call site) is put in front of each by the caller.
+
+/// A free function that needs a scheduler was called where none is running.
+pub(crate) const NO_SCHEDULER: &str = "was called on a thread with no running scheduler. \
+Free functions like `scheduler::queue_to_run(f, args)` work inside tasks. From plain code, \
+make a scheduler and call its methods: `let s = scheduler::Scheduler::new(); \
+s.queue_to_run(f, args); s.run();`, or mark `main` with `#[scheduler::main]`";
+
+/// `Scheduler::run_until_finished` (or `run`) was called from inside a running task.
+pub(crate) const NESTED_BLOCKING: &str = "called `Scheduler::run_until_finished` (or `run`), \
+which blocks the thread, from inside a running task: every other task on this thread would \
+stop. Inside a #[task] fn call `scheduler::run_until_finished(f, args)`, which pauses only \
+this task";
+
+/// A `Pause` was dropped without being run.
+pub(crate) const PAUSE_DROPPED: &str = "where it cannot pause, so it would have been skipped \
+silently. Pause points only pause in the body of a #[task] fn: mark the fn that calls it \
+`#[task]` (a plain fn or a closure cannot pause), or queue the work with \
+`scheduler::queue_to_run(f, args)`";
+
+/// Said after the names when a scheduler is dropped with unfinished tasks.
+pub(crate) const DROPPED_WITH_TASKS: &str = "they were cancelled. To let queued tasks \
+finish, call `Scheduler::run()` before the scheduler is dropped";
+
+/// A `Handle` was used after its scheduler was dropped.
+pub(crate) const SCHEDULER_GONE: &str = "the scheduler behind this handle was dropped, so \
+it cannot run new tasks. Keep the `Scheduler` alive (and running) while handles queue work \
+on it";

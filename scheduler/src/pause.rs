@@ -1,0 +1,137 @@
+//! [`Pause`]: the one type every pause point returns.
+//!
+//! A `#[task]` body awaits exactly the values of this type (the macro tells them apart by
+//! type, see `__private`), so a pause point is a plain call to the reader and an `.await`
+//! to the compiler. Made anywhere else, a `Pause` that is dropped without being run is a
+//! bug: it panics at once, naming where it was made.
+
+use core::fmt;
+use core::future::Future;
+use core::marker::PhantomPinned;
+use core::mem::ManuallyDrop;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use std::panic::Location;
+
+use crate::misuse;
+
+/// The value of a pause point: `sleep`, `yield_now`, `wait`, `run_until_finished`,
+/// `TaskHandle::join`, a call to a `#[task]` fn, and every other scheduler call that may let
+/// other tasks run.
+///
+/// You rarely name this type. Inside a `#[task]` fn, calling a pause point pauses the task
+/// and gives you the result directly:
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[scheduler::task]
+/// fn nap() -> u32 {
+///     scheduler::sleep(Duration::from_millis(1)); // pauses here, other tasks run
+///     7
+/// }
+///
+/// #[scheduler::task]
+/// fn twice() -> u32 {
+///     nap() + nap() // each call pauses; the values are plain `u32`s
+/// }
+///
+/// let s = scheduler::Scheduler::new();
+/// assert_eq!(s.run_until_finished(twice, ()), 14);
+/// ```
+///
+/// A `Pause` is also a [`Future`], so async code from other libraries can `.await` it.
+///
+/// # Panics
+///
+/// Dropping a `Pause` that was never run panics, naming the line that made it: that is a
+/// pause point in code that cannot pause (a plain fn or a closure), which would otherwise
+/// be skipped silently. Mark the enclosing fn `#[task]`.
+///
+/// ```should_panic
+/// fn plain_helper() {
+///     // A plain fn cannot pause: this sleep would never happen, so it panics instead.
+///     let _ = scheduler::sleep(std::time::Duration::from_secs(1));
+/// }
+/// plain_helper();
+/// ```
+#[must_use = "a pause point does nothing unless a #[task] fn calls it: mark the calling fn #[task]"]
+pub struct Pause<F> {
+    fut: F,
+    /// Task fns' names (`None` for the library's own pause points).
+    name: Option<&'static str>,
+    /// Where the pause value was made, for the message when it is dropped unrun.
+    site: &'static Location<'static>,
+    /// `true` until the value is polled or taken apart: an armed `Pause` panics on drop.
+    armed: bool,
+    /// Keeps every `Pause` `!Unpin`: this is how `queue_to_run` tells a task fn (which
+    /// returns a `Pause`) from a plain fn (whose result must be `Unpin`).
+    _pinned: PhantomPinned,
+}
+
+impl<F> Pause<F> {
+    /// Wraps `fut` as a pause point made at the caller's location.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn new(fut: F) -> Self {
+        Self::named(None, fut)
+    }
+
+    /// Wraps `fut`, the body of the task fn called `name`.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn named(name: Option<&'static str>, fut: F) -> Self {
+        Pause { fut, name, site: Location::caller(), armed: true, _pinned: PhantomPinned }
+    }
+
+    /// The task fn's name, when this is the value of a call to a `#[task]` fn.
+    pub(crate) fn name(&self) -> Option<&'static str> {
+        self.name
+    }
+
+    /// Takes the future out, disarming the drop check: whoever takes it runs it.
+    #[inline]
+    pub(crate) fn into_future(self) -> F {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never used again and is never dropped (ManuallyDrop), so reading
+        // `fut` out of it moves the only copy. `self` was owned, hence never pinned, so
+        // moving the future is allowed.
+        unsafe { core::ptr::read(&this.fut) }
+    }
+}
+
+impl<F: Future> Future for Pause<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `fut` is structurally pinned: it is never moved while `self` is pinned
+        // (`into_future` needs `self` by value, which a pinned `!Unpin` value never gives back,
+        // and `Drop` does not move it). `armed` is a plain bool and is not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        this.armed = false;
+        // SAFETY: see above: `fut` is pinned because `self` is.
+        unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx)
+    }
+}
+
+impl<F> Drop for Pause<F> {
+    fn drop(&mut self) {
+        if self.armed && !std::thread::panicking() {
+            let what = match self.name {
+                Some(name) => format!("the #[task] fn `{}`", crate::names::display_path(name)),
+                None => "a pause point".to_string(),
+            };
+            panic!("{what} was called at {} {}", self.site, misuse::PAUSE_DROPPED);
+        }
+    }
+}
+
+impl<F> fmt::Debug for Pause<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pause")
+            .field("name", &self.name.map(crate::names::display_path))
+            .field("site", &self.site)
+            .finish_non_exhaustive()
+    }
+}

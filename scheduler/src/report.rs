@@ -1,0 +1,44 @@
+//! Reporting task panics once, by name: a panic hook that names the running task, and the
+//! text of a panic payload.
+
+use std::any::Any;
+use std::backtrace::{Backtrace, BacktraceStatus};
+use std::panic;
+use std::sync::Once;
+
+use crate::context;
+
+/// Installs (once per process) a panic hook that reports a panic inside a task as
+/// "task `name` panicked at file:line:col: message" and leaves every other panic to the
+/// hook that was there before.
+pub(crate) fn install_panic_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| match context::current_task() {
+            Some(task) => {
+                let message = payload_text(info.payload());
+                match info.location() {
+                    Some(at) => eprintln!("task `{task}` panicked at {at}:\n{message}"),
+                    None => eprintln!("task `{task}` panicked:\n{message}"),
+                }
+                let backtrace = Backtrace::capture();
+                if backtrace.status() == BacktraceStatus::Captured {
+                    eprintln!("stack backtrace:\n{backtrace}");
+                }
+            }
+            None => previous(info),
+        }));
+    });
+}
+
+/// The message of a panic payload (`&str` or `String`, as `panic!` makes them).
+pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_string()
+    }
+}

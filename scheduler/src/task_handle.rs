@@ -1,0 +1,234 @@
+//! [`TaskHandle`]: a queued task, to join, cancel, or let go; and [`TaskError`].
+
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::sync::atomic::Ordering;
+use core::task::{Context, Poll, Waker};
+
+use crate::names::TaskName;
+use crate::pause::Pause;
+use crate::task::Meta;
+
+/// How a task ended when it did not return a value.
+///
+/// # Examples
+///
+/// ```
+/// use scheduler::{Scheduler, TaskError};
+///
+/// #[scheduler::task]
+/// fn fails() -> u32 {
+///     panic!("no signal")
+/// }
+///
+/// #[scheduler::task]
+/// fn check() {
+///     let handle = scheduler::queue_to_run(fails, ());
+///     match handle.join() {
+///         Err(TaskError::Panicked { task, message }) => {
+///             assert!(task.to_string().ends_with("fails"));
+///             assert_eq!(message, "no signal");
+///         }
+///         other => panic!("unexpected {other:?}"),
+///     }
+/// }
+///
+/// Scheduler::new().run_until_finished(check, ());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskError {
+    /// The task panicked; `message` is its panic message.
+    Panicked {
+        /// The task that panicked.
+        task: TaskName,
+        /// Its panic message.
+        message: String,
+    },
+    /// The task was cancelled (with [`TaskHandle::cancel`], or by its scheduler being
+    /// dropped) before it finished.
+    Cancelled {
+        /// The task that was cancelled.
+        task: TaskName,
+    },
+}
+
+impl TaskError {
+    /// The task this error is about.
+    pub fn task(&self) -> TaskName {
+        match self {
+            TaskError::Panicked { task, .. } | TaskError::Cancelled { task } => *task,
+        }
+    }
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskError::Panicked { task, message } => {
+                write!(f, "task `{task}` panicked: {message}")
+            }
+            TaskError::Cancelled { task } => write!(f, "task `{task}` was cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for TaskError {}
+
+/// A queued task: [`join`](TaskHandle::join) it to wait for its value,
+/// [`cancel`](TaskHandle::cancel) it, or drop the handle to let it run on its own.
+///
+/// Returned by every `queue_to_run`. It is also a [`Future`] of `Result<T, TaskError>`, so
+/// async code from other libraries can `.await` it.
+///
+/// # Examples
+///
+/// ```
+/// use scheduler::Scheduler;
+///
+/// #[scheduler::task]
+/// fn double(x: u32) -> u32 {
+///     scheduler::yield_now();
+///     x * 2
+/// }
+///
+/// #[scheduler::task]
+/// fn main_task() -> u32 {
+///     let a = scheduler::queue_to_run(double, (1,)); // queued, not waited for
+///     let b = scheduler::queue_to_run(double, (2,));
+///     a.join().unwrap() + b.join().unwrap() // each join pauses until that task is done
+/// }
+///
+/// assert_eq!(Scheduler::new().run_until_finished(main_task, ()), 6);
+/// ```
+#[must_use = "dropping a TaskHandle lets the task run on its own; call .join() to wait for it"]
+pub struct TaskHandle<T> {
+    task: Option<async_task::Task<Result<T, TaskError>, Meta>>,
+    /// Wakes the task so that a cancellation takes effect at once.
+    waker: Waker,
+}
+
+impl<T> TaskHandle<T> {
+    pub(crate) fn new(task: async_task::Task<Result<T, TaskError>, Meta>, waker: Waker) -> Self {
+        TaskHandle { task: Some(task), waker }
+    }
+
+    fn task(&self) -> &async_task::Task<Result<T, TaskError>, Meta> {
+        self.task.as_ref().expect("a TaskHandle has its task until it is dropped")
+    }
+
+    /// ⏸ Waits until the task finishes and gives its value, or how it failed.
+    ///
+    /// A pause point: in a `#[task]` fn, `handle.join()` pauses this task until the other
+    /// one is done.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[scheduler::task]
+    /// fn answer() -> u32 {
+    ///     42
+    /// }
+    ///
+    /// #[scheduler::task]
+    /// fn ask() -> u32 {
+    ///     scheduler::queue_to_run(answer, ()).join().unwrap()
+    /// }
+    ///
+    /// assert_eq!(scheduler::Scheduler::new().run_until_finished(ask, ()), 42);
+    /// ```
+    #[track_caller]
+    pub fn join(self) -> Pause<Self> {
+        Pause::new(self)
+    }
+
+    /// Cancels the task: it stops at its next pause point (at once if it is paused now), its
+    /// state is dropped (drop guards run), and [`join`](TaskHandle::join) gives
+    /// [`TaskError::Cancelled`]. Cancelling a finished task does nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use scheduler::TaskError;
+    ///
+    /// #[scheduler::task]
+    /// fn forever() {
+    ///     scheduler::sleep(Duration::from_secs(3600));
+    /// }
+    ///
+    /// #[scheduler::task]
+    /// fn stop_it() -> bool {
+    ///     let handle = scheduler::queue_to_run(forever, ());
+    ///     scheduler::yield_now();
+    ///     handle.cancel();
+    ///     matches!(handle.join(), Err(TaskError::Cancelled { .. })) // no hour-long wait
+    /// }
+    ///
+    /// assert!(scheduler::Scheduler::new().run_until_finished(stop_it, ()));
+    /// ```
+    pub fn cancel(&self) {
+        if !self.is_finished() {
+            self.task().metadata().cancelled.store(true, Ordering::Release);
+            self.waker.wake_by_ref();
+        }
+    }
+
+    /// Whether the task has finished: returned, panicked, or been cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = scheduler::Scheduler::new();
+    /// let handle = s.queue_to_run(|| 1, ());
+    /// assert!(!handle.is_finished());
+    /// s.run();
+    /// assert!(handle.is_finished());
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.task().is_finished()
+    }
+
+    /// The task's name: a `#[task]` fn's path, or the `file:line` where a closure was queued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[scheduler::task]
+    /// fn turn_on_tv() {}
+    ///
+    /// let s = scheduler::Scheduler::new();
+    /// let handle = s.queue_to_run(turn_on_tv, ());
+    /// assert!(handle.name().to_string().ends_with("turn_on_tv"));
+    /// # s.run();
+    /// ```
+    pub fn name(&self) -> TaskName {
+        self.task().metadata().name
+    }
+}
+
+impl<T> Future for TaskHandle<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let task = self.task.as_mut().expect("a TaskHandle has its task until it is dropped");
+        Pin::new(task).poll(cx)
+    }
+}
+
+impl<T> Drop for TaskHandle<T> {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.detach();
+        }
+    }
+}
+
+impl<T> fmt::Debug for TaskHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskHandle")
+            .field("name", &self.name())
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
