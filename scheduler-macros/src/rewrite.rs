@@ -1,0 +1,502 @@
+//! The body rewrite: every call in a `#[task]` body becomes a possible pause point, and the
+//! misuse the rewrite cannot honour (`.await`, `async` blocks) is rejected.
+//!
+//! Which calls pause is decided by type, not by name: each call's value goes through
+//! `__private`'s autoref dispatch, which awaits a `Pause` and passes every other value
+//! through a ready future. The rewrite only decides *where* that dispatch goes:
+//!
+//! - in the body's own async context (blocks, `let`, `if`, `match`, loops, operators, `?`,
+//!   the arguments of `println!` and friends, ...): `step`, awaited;
+//! - inside a closure, which cannot pause: `forbid`, not awaited, which fails to compile
+//!   for a `Pause` (unless the closure returns it: then the closure is a task itself);
+//! - never inside nested items (`fn`, `impl`, `mod`, `const`, `static`), types, patterns
+//!   or `const` blocks: they are not part of the task.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Expr, Ident, Token};
+
+use crate::args::Errors;
+
+/// Method calls left as they are: their value's type is often inferred from later code,
+/// and the dispatch needs it known at the call.
+pub(crate) const PLAIN_METHODS: &[&str] = &[
+    "collect",
+    "sum",
+    "product",
+    "into",
+    "try_into",
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "unwrap_or_else",
+    "unwrap_or_default",
+    "clone",
+    "to_string",
+    "to_owned",
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "len",
+    "is_empty",
+];
+
+/// Path calls (`a::b(..)`) left as they are, by their last segment: constructors whose
+/// type comes from later code, conversions, and fns that never return (`!`).
+pub(crate) const PLAIN_FNS: &[&str] = &[
+    "Some",
+    "Ok",
+    "Err",
+    "default",
+    "from",
+    "into",
+    "try_from",
+    "drop",
+    "exit",
+    "abort",
+    "panic_any",
+    "resume_unwind",
+    "unreachable_unchecked",
+];
+
+/// Rewrites `body` in place and returns every misuse found in it.
+pub(crate) fn rewrite_body(body: &mut Block) -> Option<syn::Error> {
+    let mut rewrite = Rewrite {
+        in_closure: false,
+        errors: Errors::default(),
+    };
+    rewrite.visit_block_mut(body);
+    rewrite.errors.into_error()
+}
+
+/// The visitor: where it is (in the body, or in a closure) and what it found wrong.
+struct Rewrite {
+    /// `true` inside a closure: calls there cannot pause.
+    in_closure: bool,
+    /// Every `.await` and `async` block found.
+    errors: Errors,
+}
+
+/// What a std macro's arguments are.
+#[derive(Clone, Copy)]
+enum MacroArgs {
+    /// Comma-separated expressions, the one at this index being the format string, kept.
+    Format(usize),
+    /// Comma-separated expressions, all rewritten.
+    Exprs,
+    /// `vec![..]`: comma-separated expressions, or `elem; n`.
+    Vec,
+}
+
+impl MacroArgs {
+    /// How to read the arguments of the macro named `name`, if it is one the rewrite
+    /// looks into.
+    fn of(name: &str) -> Option<MacroArgs> {
+        Some(match name {
+            "print" | "println" | "eprint" | "eprintln" | "format" | "panic" | "format_args" => {
+                MacroArgs::Format(0)
+            }
+            "write" | "writeln" => MacroArgs::Format(1),
+            "assert" | "assert_eq" | "assert_ne" | "debug_assert" | "debug_assert_eq"
+            | "debug_assert_ne" | "dbg" => MacroArgs::Exprs,
+            "vec" => MacroArgs::Vec,
+            _ => return None,
+        })
+    }
+}
+
+impl Rewrite {
+    /// Rewrites a closure's body: its calls cannot pause, but what it returns is the
+    /// closure's business (returning a pause value makes the closure a task).
+    fn visit_closure_body(&mut self, body: &mut Expr) {
+        let outer = std::mem::replace(&mut self.in_closure, true);
+        self.visit_tail(body);
+        self.in_closure = outer;
+    }
+
+    /// Rewrites `expr`, which is what a closure returns: a call here is left unwrapped.
+    fn visit_tail(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Call(_) | Expr::MethodCall(_) => visit_mut::visit_expr_mut(self, expr),
+            Expr::Paren(paren) => self.visit_tail(&mut paren.expr),
+            Expr::Block(block) => self.visit_tail_block(&mut block.block),
+            Expr::If(if_expr) => {
+                self.visit_expr_mut(&mut if_expr.cond);
+                self.visit_tail_block(&mut if_expr.then_branch);
+                if let Some((_, else_branch)) = &mut if_expr.else_branch {
+                    self.visit_tail(else_branch);
+                }
+            }
+            Expr::Match(match_expr) => {
+                self.visit_expr_mut(&mut match_expr.expr);
+                for arm in &mut match_expr.arms {
+                    if let Some((_, guard)) = &mut arm.guard {
+                        self.visit_expr_mut(guard);
+                    }
+                    self.visit_tail(&mut arm.body);
+                }
+            }
+            _ => self.visit_expr_mut(expr),
+        }
+    }
+
+    /// Rewrites a block whose last expression is what a closure returns.
+    fn visit_tail_block(&mut self, block: &mut Block) {
+        let last = block.stmts.len().saturating_sub(1);
+        for (index, stmt) in block.stmts.iter_mut().enumerate() {
+            match stmt {
+                syn::Stmt::Expr(expr, None) if index == last => self.visit_tail(expr),
+                _ => self.visit_stmt_mut(stmt),
+            }
+        }
+    }
+
+    /// Rewrites the arguments of a std macro such as `println!`, or leaves the macro as
+    /// it is when they do not parse as expressions.
+    fn visit_macro_args(&mut self, mac: &mut syn::Macro, args: MacroArgs) {
+        if let MacroArgs::Vec = args {
+            if let Ok(mut repeat) = mac.parse_body::<VecRepeat>() {
+                self.visit_expr_mut(&mut repeat.elem);
+                self.visit_expr_mut(&mut repeat.len);
+                mac.tokens = quote!(#repeat);
+                return;
+            }
+        }
+        let Ok(mut exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        else {
+            return;
+        };
+        let keep = match args {
+            MacroArgs::Format(index) => Some(index),
+            MacroArgs::Exprs | MacroArgs::Vec => None,
+        };
+        for (index, expr) in exprs.iter_mut().enumerate() {
+            if Some(index) != keep {
+                self.visit_expr_mut(expr);
+            }
+        }
+        mac.tokens = quote!(#exprs);
+    }
+
+    /// Wraps the call `expr`, whose children are already rewritten, in the dispatch.
+    //
+    // Input:
+    //     scheduler::sleep(d)
+    // Output, in the body:
+    //     (match scheduler::sleep(d) {
+    //         __scheduler_v => (&__scheduler_v).__scheduler_kind().step(__scheduler_v)
+    //     }).await
+    // Output, in a closure:
+    //     (match scheduler::sleep(d) {
+    //         __scheduler_v => (&__scheduler_v).__scheduler_kind().forbid(__scheduler_v)
+    //     })
+    fn wrap_call(&self, expr: &mut Expr) {
+        let span = call_span(expr);
+        let value = Ident::new("__scheduler_v", Span::mixed_site().located_at(span));
+        let call = &*expr;
+        let wrapped = if self.in_closure {
+            quote_spanned! {span=>
+                (match #call { #value => (&#value).__scheduler_kind().forbid(#value) })
+            }
+        } else {
+            quote_spanned! {span=>
+                (match #call { #value => (&#value).__scheduler_kind().step(#value) }).await
+            }
+        };
+        *expr = Expr::Verbatim(wrapped);
+    }
+}
+
+impl VisitMut for Rewrite {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Call(_) | Expr::MethodCall(_) => {
+                visit_mut::visit_expr_mut(self, expr);
+                if !is_plain(expr) {
+                    self.wrap_call(expr);
+                }
+            }
+            Expr::Closure(closure) => {
+                if let Some(asyncness) = closure.asyncness {
+                    self.errors.push(syn::Error::new(
+                        asyncness.span(),
+                        "a #[task] fn cannot hold an `async` closure: make its work a #[task] \
+                         fn and queue it with `scheduler::queue_to_run(f, args)`",
+                    ));
+                }
+                self.visit_closure_body(&mut closure.body);
+            }
+            Expr::Async(async_block) => {
+                let (async_token, capture) = (&async_block.async_token, &async_block.capture);
+                self.errors.push(syn::Error::new_spanned(
+                    quote!(#async_token #capture),
+                    "a #[task] fn cannot hold an `async` block: make this code a #[task] fn and \
+                     call it (the call pauses by itself); to wait for a future from another \
+                     library, write `scheduler::wait(fut)`",
+                ));
+            }
+            Expr::Await(await_expr) => {
+                let (dot, await_token) = (&await_expr.dot_token, &await_expr.await_token);
+                self.errors.push(syn::Error::new_spanned(
+                    quote!(#dot #await_token),
+                    "remove `.await`: in a #[task] fn a call to a pause point pauses by itself; \
+                     to wait for a future from another library, write `scheduler::wait(fut)`",
+                ));
+                self.visit_expr_mut(&mut await_expr.base);
+            }
+            Expr::Repeat(repeat) => self.visit_expr_mut(&mut repeat.expr),
+            Expr::Const(_) => {}
+            _ => visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string());
+        if let Some(args) = name.as_deref().and_then(MacroArgs::of) {
+            self.visit_macro_args(mac, args);
+        }
+    }
+
+    // Nothing below runs as part of the task: nested items are their own code, and types,
+    // patterns, paths and attributes hold no calls that run here.
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    fn visit_type_mut(&mut self, _: &mut syn::Type) {}
+    fn visit_pat_mut(&mut self, _: &mut syn::Pat) {}
+    fn visit_path_mut(&mut self, _: &mut syn::Path) {}
+    fn visit_attribute_mut(&mut self, _: &mut syn::Attribute) {}
+    fn visit_angle_bracketed_generic_arguments_mut(
+        &mut self,
+        _: &mut syn::AngleBracketedGenericArguments,
+    ) {
+    }
+}
+
+/// `true` for the calls the rewrite leaves as they are ([`PLAIN_METHODS`], [`PLAIN_FNS`]).
+fn is_plain(expr: &Expr) -> bool {
+    match expr {
+        Expr::MethodCall(call) => PLAIN_METHODS.iter().any(|name| call.method == name),
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path) => path
+                .path
+                .segments
+                .last()
+                .is_some_and(|last| PLAIN_FNS.iter().any(|name| last.ident == name)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The token a call's errors point at: the method's name, or the called fn's last segment.
+fn call_span(expr: &Expr) -> Span {
+    match expr {
+        Expr::MethodCall(call) => call.method.span(),
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path) => path
+                .path
+                .segments
+                .last()
+                .map_or_else(|| path.span(), |s| s.ident.span()),
+            func => func.span(),
+        },
+        other => other.span(),
+    }
+}
+
+/// `vec![elem; n]`.
+struct VecRepeat {
+    /// The element, cloned `n` times.
+    elem: Expr,
+    /// The `;`.
+    semi: Token![;],
+    /// How many.
+    len: Expr,
+}
+
+impl Parse for VecRepeat {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Ok(VecRepeat {
+            elem: input.parse()?,
+            semi: input.parse()?,
+            len: input.parse()?,
+        })
+    }
+}
+
+impl quote::ToTokens for VecRepeat {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let VecRepeat { elem, semi, len } = self;
+        tokens.extend(quote!(#elem #semi #len));
+    }
+}
+
+/// Parses `tokens` as the statements of a block.
+#[cfg(test)]
+fn parse_block(tokens: TokenStream) -> Block {
+    use syn::parse::Parser;
+    Block::parse_within
+        .parse2(tokens)
+        .map(|stmts| Block {
+            brace_token: Default::default(),
+            stmts,
+        })
+        .unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rewritten body, as compact text: `step(` marks a pause dispatch, `forbid(` a
+    /// closure's.
+    fn rewrite(tokens: TokenStream) -> String {
+        let mut block = parse_block(tokens);
+        if let Some(error) = rewrite_body(&mut block) {
+            panic!("unexpected error: {error}");
+        }
+        let stmts = &block.stmts;
+        quote!(#(#stmts)*).to_string()
+    }
+
+    fn errors(tokens: TokenStream) -> Vec<String> {
+        let mut block = parse_block(tokens);
+        rewrite_body(&mut block)
+            .expect("expected errors")
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    fn count(text: &str, what: &str) -> usize {
+        text.matches(what).count()
+    }
+
+    #[test]
+    fn every_call_is_dispatched() {
+        let text = rewrite(quote!(let x = f(1); g(x).h();));
+        assert_eq!(count(&text, ". step ("), 3, "{text}");
+        assert_eq!(count(&text, ". await"), 3, "{text}");
+    }
+
+    #[test]
+    fn dispatch_is_spelled_as_the_library_expects() {
+        let text = rewrite(quote!(f()));
+        assert_eq!(
+            text,
+            "(match f () { __scheduler_v => (& __scheduler_v) . __scheduler_kind () . step \
+             (__scheduler_v) }) . await"
+        );
+    }
+
+    #[test]
+    fn inner_calls_are_rewritten_first() {
+        let text = rewrite(quote!(f(g(h()))));
+        assert!(
+            text.starts_with("(match f ((match g ((match h ()"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn inference_dependent_calls_are_left_alone() {
+        let text = rewrite(quote!(
+            let v: Vec<u32> = it.collect();
+            let n = "5".parse::<u32>().unwrap();
+            let o = Some(n);
+            let d = Default::default();
+            let s = x.clone().to_string();
+            drop(s);
+            std::process::exit(0)
+        ));
+        // Only `parse` is dispatched.
+        assert_eq!(count(&text, ". step ("), 1, "{text}");
+    }
+
+    #[test]
+    fn calls_in_control_flow_are_rewritten() {
+        let text = rewrite(quote!(
+            if a() { b() } else { c() }
+            while d() { e(); }
+            for x in f() { g(x); }
+            match h() { _ if i() => j(), _ => k() }
+            let Some(y) = l() else { return m(); };
+            let z = [n(), o()];
+            let w = (p()? + -q()).r[s()];
+        ));
+        assert_eq!(count(&text, ". step ("), 18, "{text}");
+    }
+
+    #[test]
+    fn calls_in_std_macros_are_rewritten() {
+        let text = rewrite(quote!(
+            println!("{} {x}", a(), x = b());
+            std::assert_eq!(c(), 1, "{}", d());
+            let v = vec![e(); f()];
+            let w = vec![g(), h()];
+            write!(out(), "{}", i()).unwrap();
+            my_macro!(j());
+        ));
+        assert_eq!(count(&text, ". step ("), 10, "{text}");
+        assert!(text.contains("my_macro ! (j ())"), "{text}");
+    }
+
+    #[test]
+    fn macros_that_do_not_parse_are_left_alone() {
+        let text = rewrite(quote!(println!(a() =>);));
+        assert_eq!(text, "println ! (a () =>) ;");
+    }
+
+    #[test]
+    fn calls_in_closures_are_forbidden_not_awaited() {
+        let text = rewrite(quote!(let c = |x| { let y = f(x); y + 1 };));
+        assert_eq!(count(&text, ". forbid ("), 1, "{text}");
+        assert_eq!(count(&text, ". await"), 0, "{text}");
+    }
+
+    #[test]
+    fn a_closure_may_return_a_call() {
+        let text = rewrite(quote!(queue_to_run(move || greet(name(), true), ())));
+        // `greet(..)` is returned as it is; `name()` is forbidden; `queue_to_run` pauses.
+        assert_eq!(count(&text, ". forbid ("), 1, "{text}");
+        assert_eq!(count(&text, ". step ("), 1, "{text}");
+        assert!(text.contains("move | | greet ("), "{text}");
+    }
+
+    #[test]
+    fn nested_items_and_const_blocks_are_not_rewritten() {
+        let text = rewrite(quote!(
+            fn helper() -> u32 { f() }
+            const N: usize = g();
+            let a = [0u8; h()];
+            let b = const { i() };
+        ));
+        assert_eq!(count(&text, ". step ("), 0, "{text}");
+    }
+
+    #[test]
+    fn await_is_an_error() {
+        let found = errors(quote!(let x = f().await; g(async { 1 }); let c = async |y| y;));
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("remove `.await`"), "{found:?}");
+        assert!(
+            found[1].contains("cannot hold an `async` block"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].contains("cannot hold an `async` closure"),
+            "{found:?}"
+        );
+    }
+}

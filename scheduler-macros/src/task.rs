@@ -1,0 +1,419 @@
+//! `#[task]`: a plain fn whose body runs as a task, and whose calls to pause points pause.
+//!
+//! Parse → validate → expand. The signature keeps its name, parameters, generics and
+//! `where` clause; only the return type `T` becomes `Pause<impl Future<Output = T>>`, and
+//! the body moves into an `async move` block whose calls the body rewrite dispatches.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, ItemFn, Pat, PatIdent, ReturnType, Signature, Stmt};
+
+use crate::args::{self, Errors};
+use crate::rewrite;
+
+/// What the `name` of a task's pause value is made from.
+pub(crate) enum TaskName {
+    /// The fn's own path, read at run time from a marker fn nested in its body.
+    Path,
+    /// An expression of type `&'static str`: a `name = "..."` literal, or the entry
+    /// macros' `concat!(module_path!(), "::main")`.
+    Given(TokenStream),
+}
+
+/// `#[task(args)] item`: the expansion, or every error found.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let config = errors.check(args::parse_task(args));
+    let func = syn::parse2::<ItemFn>(item).map_err(not_a_fn)?;
+    errors.check(validate(&func.sig));
+    let name = match config.and_then(|config| config.name) {
+        Some(name) => TaskName::Given(quote!(#name)),
+        None => TaskName::Path,
+    };
+    let (tokens, body_errors) = expand_fn(func, name);
+    if let Some(error) = body_errors {
+        errors.push(error);
+    }
+    errors.finish(tokens)
+}
+
+/// The expansion when `expand` failed: the errors, plus a fn with the expanded signature
+/// (so its callers still type-check) whose body panics, so one mistake doesn't cascade.
+pub(crate) fn fallback(item: TokenStream, error: syn::Error) -> TokenStream {
+    let error = error.to_compile_error();
+    let Ok(ItemFn {
+        attrs, vis, sig, ..
+    }) = syn::parse2::<ItemFn>(item.clone())
+    else {
+        return quote!(#item #error);
+    };
+    let sig = signature(&sig);
+    quote! {
+        #error
+        #(#attrs)*
+        #[allow(unused_variables)]
+        #vis #sig {
+            ::scheduler::__private::task_pause("", async move {
+                ::core::unreachable!("this #[task] fn has compile errors")
+            })
+        }
+    }
+}
+
+/// The error when the item is not a fn with a body.
+fn not_a_fn(error: syn::Error) -> syn::Error {
+    syn::Error::new(
+        error.span(),
+        format!("{error}; #[task] goes on a fn with a body, such as `#[task] fn nap() {{ .. }}`"),
+    )
+}
+
+/// Rejects the signatures a task fn cannot have, each at its keyword.
+pub(crate) fn validate(sig: &Signature) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    if let Some(asyncness) = &sig.asyncness {
+        errors.push(syn::Error::new(
+            asyncness.span(),
+            "remove `async`: a #[task] fn is a plain fn whose calls to pause points pause by \
+             themselves",
+        ));
+    }
+    if let Some(constness) = &sig.constness {
+        errors.push(syn::Error::new(
+            constness.span(),
+            "remove `const`: a #[task] fn runs on a scheduler, never at compile time",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "remove the `extern` ABI: a #[task] fn returns a pause value, which only Rust code \
+             running on a scheduler can run",
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "a #[task] fn cannot be variadic: take a slice or a tuple instead",
+        ));
+    }
+    errors.finish(())
+}
+
+/// The signature of the expanded fn: `async`, `const`, the ABI and a variadic removed (they
+/// are errors already), `mut` moved from parameters into the body (see `rebind_params`),
+/// and the return type `T` made `Pause<impl Future<Output = T>>`.
+//
+// Input:
+//     pub fn set_tv_channel<T: Into<u32>>(mut channel: T) -> u32 where T: Copy
+// Output:
+//     pub fn set_tv_channel<T: Into<u32>>(channel: T)
+//         -> ::scheduler::Pause<impl ::core::future::Future<Output = u32>> where T: Copy
+pub(crate) fn signature(sig: &Signature) -> Signature {
+    let mut sig = sig.clone();
+    sig.asyncness = None;
+    sig.constness = None;
+    sig.abi = None;
+    sig.variadic = None;
+    for input in &mut sig.inputs {
+        if let Some(ident) = rebound(input) {
+            ident.mutability = None;
+        }
+    }
+    let (output, span) = match &sig.output {
+        ReturnType::Default => (quote!(()), sig.paren_token.span.close()),
+        ReturnType::Type(_, ty) => (quote!(#ty), ty.span()),
+    };
+    sig.output = syn::parse_quote_spanned! {span=>
+        -> ::scheduler::Pause<impl ::core::future::Future<Output = #output>>
+    };
+    sig
+}
+
+/// The parameter's binding when it is a plain `name` or `mut name`, which the body rebinds.
+fn rebound(input: &mut FnArg) -> Option<&mut PatIdent> {
+    let FnArg::Typed(typed) = input else {
+        return None;
+    };
+    match &mut *typed.pat {
+        Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => Some(ident),
+        _ => None,
+    }
+}
+
+/// `let name = name;` for each plain parameter, so the task owns it whole until it ends (as
+/// an `async fn` would), however little of it the body uses; `mut` moves here.
+fn rebind_params(sig: &Signature) -> Vec<TokenStream> {
+    sig.inputs
+        .clone()
+        .iter_mut()
+        .filter_map(|input| {
+            let PatIdent {
+                mutability, ident, ..
+            } = rebound(input)?;
+            Some(quote!(let #mutability #ident = #ident;))
+        })
+        .collect()
+}
+
+/// The expansion of a valid (or already reported) task fn, and the misuse found in its body.
+//
+// Input:
+//     #[task]
+//     pub fn set_tv_channel(channel: u32) -> u32 { body }
+// Output:
+//     #[track_caller]
+//     pub fn set_tv_channel(channel: u32)
+//         -> ::scheduler::Pause<impl ::core::future::Future<Output = u32>> {
+//         fn __scheduler_task_name() {}
+//         ::scheduler::__private::task_pause(
+//             ::core::any::type_name_of_val(&__scheduler_task_name),
+//             async move {
+//                 #[allow(unused_imports)]
+//                 use ::scheduler::__private::{PauseKind as _, ValueKind as _};
+//                 let channel = channel;
+//                 <body, rewritten>
+//             },
+//         )
+//     }
+pub(crate) fn expand_fn(func: ItemFn, name: TaskName) -> (TokenStream, Option<syn::Error>) {
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        mut block,
+    } = func;
+    let errors = rewrite::rewrite_body(&mut block);
+    let rebinds = rebind_params(&sig);
+    let sig = signature(&sig);
+    let track_caller = if attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("track_caller"))
+    {
+        None
+    } else {
+        Some(quote!(#[track_caller]))
+    };
+    let (marker, name) = match name {
+        TaskName::Path => {
+            // Call-site span: the marker is named in `type_name`, read by the library.
+            let marker = Ident::new("__scheduler_task_name", Span::call_site());
+            (
+                Some(quote!(fn #marker() {})),
+                quote!(::core::any::type_name_of_val(&#marker)),
+            )
+        }
+        TaskName::Given(name) => (None, name),
+    };
+    let stmts: &[Stmt] = &block.stmts;
+    let body = quote_spanned! {block.brace_token.span.join()=>
+        async move {
+            #[allow(unused_imports)]
+            use ::scheduler::__private::{PauseKind as _, ValueKind as _};
+            #(#rebinds)*
+            #(#stmts)*
+        }
+    };
+    let tokens = quote! {
+        #(#attrs)*
+        #track_caller
+        #vis #sig {
+            #marker
+            ::scheduler::__private::task_pause(#name, #body)
+        }
+    };
+    (tokens, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_text(args: TokenStream, item: TokenStream) -> String {
+        expand(args, item).unwrap().to_string()
+    }
+
+    fn error_texts(args: TokenStream, item: TokenStream) -> Vec<String> {
+        match expand(args, item) {
+            Ok(tokens) => panic!("expected errors, got {tokens}"),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn return_type_becomes_a_pause() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                fn f(x: u32) -> u32 {
+                    x
+                }
+            ),
+        );
+        assert!(
+            text.contains(
+                "-> :: scheduler :: Pause < impl :: core :: future :: Future < Output = u32 > >"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn no_return_type_is_unit() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                fn f() {}
+            ),
+        );
+        assert!(text.contains("Future < Output = () >"), "{text}");
+    }
+
+    #[test]
+    fn signature_and_attributes_are_kept() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                /// Docs.
+                #[inline]
+                pub(crate) fn f<'a, T: Copy>(&'a self, t: T) -> &'a T
+                where
+                    T: Send,
+                {
+                    t
+                }
+            ),
+        );
+        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [track_caller] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
+        assert!(text.contains("where T : Send"), "{text}");
+    }
+
+    #[test]
+    fn track_caller_is_added_once() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                #[track_caller]
+                fn f() {}
+            ),
+        );
+        assert_eq!(text.matches("track_caller").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn the_name_is_the_fn_path_by_default() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                fn f() {}
+            ),
+        );
+        assert!(text.contains("fn __scheduler_task_name () { }"), "{text}");
+        assert!(
+            text.contains("type_name_of_val (& __scheduler_task_name)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_given_name_replaces_the_path() {
+        let text = expand_text(
+            quote!(name = "tv::on"),
+            quote!(
+                fn f() {}
+            ),
+        );
+        assert!(
+            text.contains("task_pause (\"tv::on\" , async move"),
+            "{text}"
+        );
+        assert!(!text.contains("__scheduler_task_name"), "{text}");
+    }
+
+    #[test]
+    fn plain_parameters_are_rebound_and_keep_mut() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                fn f(mut a: u32, (b, c): (u8, u8), _: u8) {}
+            ),
+        );
+        assert!(
+            text.contains("fn f (a : u32 , (b , c) : (u8 , u8) , _ : u8)"),
+            "{text}"
+        );
+        assert!(text.contains("let mut a = a ;"), "{text}");
+        assert_eq!(text.matches("let ").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn async_fn_is_an_error() {
+        let found = error_texts(
+            quote!(),
+            quote!(
+                async fn f() {}
+            ),
+        );
+        assert_eq!(found.len(), 1);
+        assert!(found[0].starts_with("remove `async`"), "{found:?}");
+    }
+
+    #[test]
+    fn const_extern_and_variadic_fns_are_errors() {
+        let found = error_texts(
+            quote!(),
+            quote!(
+                const extern "C" fn f(a: u8, ...) {}
+            ),
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("remove `const`"), "{found:?}");
+        assert!(found[1].starts_with("remove the `extern` ABI"), "{found:?}");
+        assert!(found[2].contains("cannot be variadic"), "{found:?}");
+    }
+
+    #[test]
+    fn argument_signature_and_body_errors_are_all_reported() {
+        let found = error_texts(
+            quote!(nmae = "x"),
+            quote!(
+                async fn f() {
+                    g().await
+                }
+            ),
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+    }
+
+    #[test]
+    fn a_fn_without_body_is_an_error() {
+        let found = error_texts(
+            quote!(),
+            quote!(
+                fn f(&self);
+            ),
+        );
+        assert!(
+            found[0].contains("#[task] goes on a fn with a body"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn fallback_keeps_the_expanded_signature() {
+        let item = quote!(
+            async fn f(mut x: u32) -> u32 {
+                x.await
+            }
+        );
+        let error = expand(quote!(), item.clone()).unwrap_err();
+        let text = fallback(item, error).to_string();
+        assert!(text.contains("compile_error"), "{text}");
+        assert!(
+            text.contains("fn f (x : u32) -> :: scheduler :: Pause < impl"),
+            "{text}"
+        );
+        assert!(text.contains("unreachable"), "{text}");
+    }
+}
