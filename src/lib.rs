@@ -47,3 +47,35 @@ impl Drop for DropToken {
         self.alive.fetch_sub(1, Ordering::SeqCst);
     }
 }
+
+/// Runs the test named `test` of the current test binary in a child process, with the
+/// environment variable `SCHEDULER_CHILD` set, and returns its exit success and stderr.
+///
+/// A test that needs to see what a program prints (a panic message, the report of a dropped
+/// scheduler) calls this, and does the real work when it finds `SCHEDULER_CHILD` set:
+///
+/// ```no_run
+/// #[test]
+/// fn prints_a_report() {
+///     if scheduler_workspace::in_child() {
+///         eprintln!("the report");
+///         return;
+///     }
+///     let (ok, stderr) = scheduler_workspace::run_child("prints_a_report");
+///     assert!(ok && stderr.contains("the report"));
+/// }
+/// ```
+pub fn run_child(test: &str) -> (bool, String) {
+    let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads", "1"])
+        .env("SCHEDULER_CHILD", "1")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the test binary runs");
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// Whether this process is a child started by [`run_child`].
+pub fn in_child() -> bool {
+    std::env::var_os("SCHEDULER_CHILD").is_some()
+}

@@ -101,7 +101,6 @@ impl std::error::Error for TaskError {}
 ///
 /// assert_eq!(Scheduler::new().run_until_finished(main_task, ()), 6);
 /// ```
-#[must_use = "dropping a TaskHandle lets the task run on its own; call .join() to wait for it"]
 pub struct TaskHandle<T> {
     task: Option<async_task::Task<Result<T, TaskError>, Meta>>,
     /// Wakes the task so that a cancellation takes effect at once.

@@ -1,0 +1,86 @@
+//! Misuse at run time panics with a message that names the task and says what to write
+//! instead.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use scheduler::{Scheduler, task};
+
+/// The message of the panic `f` raises.
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("it panics");
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload.downcast_ref::<&str>().expect("a text panic").to_string(),
+    }
+}
+
+#[test]
+fn a_free_function_with_no_scheduler_says_how_to_make_one() {
+    let message = panic_message(|| {
+        scheduler::queue_to_run(|| 1, ());
+    });
+    assert!(message.contains("`scheduler::queue_to_run` was called on a thread with no running scheduler"));
+    assert!(message.contains("Scheduler::new()"), "{message}");
+    let message = panic_message(|| {
+        scheduler::current();
+    });
+    assert!(message.starts_with("`scheduler::current`"), "{message}");
+}
+
+#[test]
+fn a_free_function_outside_a_run_says_so_even_with_a_scheduler_made() {
+    let _s = Scheduler::new();
+    let message = panic_message(|| {
+        scheduler::queue_to_run(|| 1, ());
+    });
+    assert!(message.contains("no running scheduler"), "{message}");
+}
+
+#[task]
+fn blocks_inside() {
+    let inner = Scheduler::new();
+    inner.run_until_finished(|| 1, ());
+}
+
+#[test]
+fn a_blocking_run_inside_a_task_names_the_task_and_the_fix() {
+    let s = Scheduler::new();
+    let message = panic_message(|| s.run_until_finished(blocks_inside, ()));
+    assert!(message.starts_with("task `misuse::blocks_inside` called `Scheduler::run_until_finished`"), "{message}");
+    assert!(message.contains("scheduler::run_until_finished(f, args)"), "{message}");
+}
+
+#[test]
+fn a_blocking_run_of_the_same_scheduler_inside_a_task_is_refused_too() {
+    let s = std::rc::Rc::new(Scheduler::new());
+    let inner = s.clone();
+    let message = panic_message(|| s.run_until_finished(move || inner.run(), ()));
+    assert!(message.contains("called `Scheduler::run_until_finished` (or `run`)"), "{message}");
+}
+
+fn plain_helper() {
+    let _ = scheduler::sleep(Duration::from_millis(1));
+}
+
+#[test]
+fn a_pause_point_in_plain_code_panics_naming_its_line_and_the_fix() {
+    let line = line!() - 5;
+    let message = panic_message(plain_helper);
+    assert!(message.contains(&format!("a pause point was called at tests/misuse.rs:{line}")), "{message}");
+    assert!(message.contains("mark the fn that calls it `#[task]`"), "{message}");
+}
+
+#[task]
+fn set_tv_channel(channel: u32) -> u32 {
+    channel
+}
+
+#[test]
+#[allow(unused_must_use)]
+fn a_task_fn_called_from_plain_code_panics_naming_it() {
+    let message = panic_message(|| {
+        set_tv_channel(7);
+    });
+    assert!(message.contains("the #[task] fn `misuse::set_tv_channel` was called at tests/misuse.rs:"), "{message}");
+}
