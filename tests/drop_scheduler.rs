@@ -1,0 +1,65 @@
+//! A scheduler dropped with work left cancels it at once (never-started tasks' arguments
+//! and sleeping tasks' state are dropped) and says so on stderr, naming the tasks.
+
+use std::time::Duration;
+
+use scheduler::{Scheduler, TaskError, task};
+use scheduler_workspace::{DropCounter, DropToken, in_child, run_child};
+
+#[task]
+fn sleeper(_guard: DropToken) {
+    scheduler::sleep(Duration::from_secs(3600));
+}
+
+#[task]
+fn never_started(_guard: DropToken) {}
+
+#[test]
+fn dropping_a_scheduler_drops_every_task_state_at_once() {
+    let counter = DropCounter::new();
+    let s = Scheduler::new();
+    let asleep = s.queue_to_run(sleeper, (counter.token(),));
+    s.run_until_finished(scheduler::yield_now, ()); // `sleeper` starts and falls asleep
+    let queued = s.queue_to_run(never_started, (counter.token(),));
+    assert_eq!(counter.alive(), 2);
+    drop(s);
+    assert_eq!(counter.alive(), 0);
+    assert!(asleep.is_finished() && queued.is_finished());
+    let result = futures_lite::future::block_on(asleep);
+    assert!(matches!(result, Err(TaskError::Cancelled { .. })), "{result:?}");
+}
+
+#[test]
+fn dropping_a_scheduler_with_tasks_left_names_them_on_stderr() {
+    if in_child() {
+        let counter = DropCounter::new();
+        let s = Scheduler::new();
+        s.queue_to_run(sleeper, (counter.token(),));
+        s.run_until_finished(scheduler::yield_now, ());
+        s.queue_to_run(never_started, (counter.token(),));
+        return; // `s` is dropped here
+    }
+    let (ok, stderr) = run_child("dropping_a_scheduler_with_tasks_left_names_them_on_stderr");
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains(
+            "scheduler dropped with 2 unfinished tasks: `drop_scheduler::sleeper`, \
+             `drop_scheduler::never_started`; they were cancelled"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("call `Scheduler::run()`"), "{stderr}");
+}
+
+#[test]
+fn dropping_an_empty_scheduler_says_nothing() {
+    if in_child() {
+        let s = Scheduler::new();
+        s.queue_to_run(|| 1, ());
+        s.run();
+        return;
+    }
+    let (ok, stderr) = run_child("dropping_an_empty_scheduler_says_nothing");
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("scheduler dropped"), "{stderr}");
+}
