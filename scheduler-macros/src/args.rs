@@ -7,7 +7,6 @@
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitInt, LitStr, Meta, MetaNameValue, Token};
 
 /// The arguments of `#[task(...)]`.
@@ -154,8 +153,8 @@ fn string(value: &Expr, key: &str) -> syn::Result<LitStr> {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Ok(lit.clone()),
-        _ => Err(syn::Error::new(
-            value.span(),
+        _ => Err(syn::Error::new_spanned(
+            value,
             format!("`{key}` must be a string literal, such as `{key} = \"tv::set_channel\"`"),
         )),
     }
@@ -180,8 +179,8 @@ where
                 span: lit.span(),
             })
         }
-        _ => Err(syn::Error::new(
-            value.span(),
+        _ => Err(syn::Error::new_spanned(
+            value,
             format!("`{key}` must be an integer literal, such as `{key} = 4`"),
         )),
     }

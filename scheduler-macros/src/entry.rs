@@ -32,35 +32,40 @@ impl Entry {
     }
 }
 
-/// `#[main(args)] item` or `#[test(args)] item`: the expansion, or every error found.
+/// `#[main(args)] item` or `#[test(args)] item`: the expansion, and every error found.
+///
+/// Errors come with the best expansion the macro can make (`async` removed, the default
+/// scheduler), except that an entry fn with parameters or generics gets [`fallback`]: its
+/// body would name what no longer exists.
 pub(crate) fn expand(
     entry: Entry,
     args: TokenStream,
     item: TokenStream,
-) -> syn::Result<TokenStream> {
+) -> (TokenStream, syn::Result<()>) {
+    let func = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(func) => func,
+        Err(error) => {
+            let message = format!("{error}; {} goes on a fn with a body", entry.name());
+            return (item, Err(syn::Error::new(error.span(), message)));
+        }
+    };
     let mut errors = Errors::default();
-    let config = errors.check(args::parse_entry(args));
-    let func = syn::parse2::<ItemFn>(item).map_err(|error| {
-        syn::Error::new(
-            error.span(),
-            format!("{error}; {} goes on a fn with a body", entry.name()),
-        )
-    })?;
+    let config = errors.check(args::parse_entry(args)).unwrap_or_default();
     errors.check(validate(entry, &func));
-    let tokens = expand_entry(entry, config.unwrap_or_default(), func, &mut errors);
-    errors.finish(tokens)
+    let tokens = if func.sig.inputs.is_empty() && func.sig.generics == Default::default() {
+        expand_entry(entry, config, func, &mut errors)
+    } else {
+        fallback(entry, func)
+    };
+    (tokens, errors.finish(()))
 }
 
-/// The expansion when `expand` failed: the errors, plus the entry fn with no parameters or
-/// generics whose body panics, so one mistake doesn't cascade.
-pub(crate) fn fallback(entry: Entry, item: TokenStream, error: syn::Error) -> TokenStream {
-    let error = error.to_compile_error();
-    let Ok(ItemFn {
+/// The entry fn without its parameters and generics, whose body panics: it keeps the fn
+/// callable (and `main` a valid `main`) while the errors say what to fix.
+fn fallback(entry: Entry, func: ItemFn) -> TokenStream {
+    let ItemFn {
         attrs, vis, sig, ..
-    }) = syn::parse2::<ItemFn>(item.clone())
-    else {
-        return quote!(#item #error);
-    };
+    } = func;
     let Signature {
         unsafety,
         ident,
@@ -70,7 +75,6 @@ pub(crate) fn fallback(entry: Entry, item: TokenStream, error: syn::Error) -> To
     let test = (entry == Entry::Test && !has_test_attr(&attrs))
         .then(|| quote!(#[::core::prelude::v1::test]));
     quote! {
-        #error
         #test
         #(#attrs)*
         #vis #unsafety fn #ident() #output {
@@ -231,13 +235,15 @@ mod tests {
     use super::*;
 
     fn expand_text(entry: Entry, args: TokenStream, item: TokenStream) -> String {
-        expand(entry, args, item).unwrap().to_string()
+        let (tokens, checked) = expand(entry, args, item);
+        checked.unwrap();
+        tokens.to_string()
     }
 
     fn error_texts(entry: Entry, args: TokenStream, item: TokenStream) -> Vec<String> {
         match expand(entry, args, item) {
-            Ok(tokens) => panic!("expected errors, got {tokens}"),
-            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+            (tokens, Ok(())) => panic!("expected errors, got {tokens}"),
+            (_, Err(error)) => error.into_iter().map(|e| e.to_string()).collect(),
         }
     }
 
@@ -349,7 +355,7 @@ mod tests {
                 }
             ),
         );
-        assert_eq!(found.len(), 5, "{found:?}");
+        assert_eq!(found.len(), 4, "{found:?}");
         assert!(
             found[0].starts_with("unknown argument `flavor`"),
             "{found:?}"
@@ -366,19 +372,60 @@ mod tests {
             found[3],
             "remove the generics: a #[scheduler::main] fn has none"
         );
-        assert!(found[4].starts_with("remove `.await`"), "{found:?}");
     }
 
     #[test]
-    fn fallback_keeps_a_callable_entry_fn() {
-        let item = quote!(
-            async fn main(x: u32) {}
+    fn body_misuse_in_main_is_reported_with_the_expansion() {
+        let (tokens, checked) = expand(
+            Entry::Main,
+            quote!(),
+            quote!(
+                async fn main() {
+                    f().await
+                }
+            ),
         );
-        let error = expand(Entry::Main, quote!(), item.clone()).unwrap_err();
-        let text = fallback(Entry::Main, item, error).to_string();
+        let found: Vec<String> = checked
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[1].starts_with("remove `.await`"), "{found:?}");
         assert!(
-            text.contains("fn main () { :: core :: unreachable !"),
-            "{text}"
+            tokens
+                .to_string()
+                .contains("run_until_finished (__scheduler_main")
         );
+    }
+
+    #[test]
+    fn parameters_get_a_callable_entry_fn_that_panics() {
+        let (tokens, checked) = expand(
+            Entry::Main,
+            quote!(),
+            quote!(
+                async fn main(x: u32) {}
+            ),
+        );
+        assert_eq!(checked.unwrap_err().into_iter().count(), 2);
+        let text = tokens.to_string();
+        assert_eq!(
+            text,
+            "fn main () { :: core :: unreachable ! (\"this fn has compile errors\") }"
+        );
+    }
+
+    #[test]
+    fn a_second_test_attribute_is_not_doubled() {
+        let (tokens, _) = expand(
+            Entry::Test,
+            quote!(),
+            quote!(
+                #[test]
+                fn t(x: u8) {}
+            ),
+        );
+        assert_eq!(tokens.to_string().matches("test]").count(), 1, "{tokens}");
     }
 }

@@ -114,10 +114,8 @@ use entry::Entry;
 /// the crate docs for which calls are left as they are.
 #[proc_macro_attribute]
 pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
-    let item = proc_macro2::TokenStream::from(item);
-    task::expand(args.into(), item.clone())
-        .unwrap_or_else(|error| task::fallback(item, error))
-        .into()
+    let (tokens, checked) = task::expand(args.into(), item.into());
+    with_errors(tokens, checked)
 }
 
 /// Runs `main`'s body as a task on a fresh scheduler, until it returns.
@@ -191,10 +189,19 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     entry(Entry::Test, args, item)
 }
 
-/// The shim shared by `#[main]` and `#[test]`: expand, or fall back with the errors.
+/// The shim shared by `#[main]` and `#[test]`.
 fn entry(entry: Entry, args: TokenStream, item: TokenStream) -> TokenStream {
-    let item = proc_macro2::TokenStream::from(item);
-    entry::expand(entry, args.into(), item.clone())
-        .unwrap_or_else(|error| entry::fallback(entry, item, error))
-        .into()
+    let (tokens, checked) = entry::expand(entry, args.into(), item.into());
+    with_errors(tokens, checked)
+}
+
+/// The expansion, followed by its errors as `compile_error!`s.
+///
+/// On error the expansion is still the best the macro could make (see `task::expand`), so
+/// one mistake gives one error, not a cascade in the fn's callers.
+fn with_errors(mut tokens: proc_macro2::TokenStream, checked: syn::Result<()>) -> TokenStream {
+    if let Err(error) = checked {
+        tokens.extend(error.to_compile_error());
+    }
+    tokens.into()
 }

@@ -200,7 +200,11 @@ impl Rewrite {
     //     })
     fn wrap_call(&self, expr: &mut Expr) {
         let span = call_span(expr);
-        let value = Ident::new("__scheduler_v", Span::mixed_site().located_at(span));
+        // The binding's scope is its arm, which holds no user code, so it needs no
+        // `Span::mixed_site()` hygiene; the call's own span keeps rustc's diagnostics
+        // (a pause point in a closure, a type error) on the user's call, where a
+        // mixed-site span would send them to the `#[task]` attribute.
+        let value = Ident::new("__scheduler_v", span);
         let call = &*expr;
         let wrapped = if self.in_closure {
             quote_spanned! {span=>
@@ -250,7 +254,10 @@ impl VisitMut for Rewrite {
                     "remove `.await`: in a #[task] fn a call to a pause point pauses by itself; \
                      to wait for a future from another library, write `scheduler::wait(fut)`",
                 ));
-                self.visit_expr_mut(&mut await_expr.base);
+                // Reported; drop the `.await` so the expansion reads as the fix would.
+                let mut base = (*await_expr.base).clone();
+                self.visit_expr_mut(&mut base);
+                *expr = base;
             }
             Expr::Repeat(repeat) => self.visit_expr_mut(&mut repeat.expr),
             Expr::Const(_) => {}

@@ -21,13 +21,21 @@ pub(crate) enum TaskName {
     Given(TokenStream),
 }
 
-/// `#[task(args)] item`: the expansion, or every error found.
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+/// `#[task(args)] item`: the expansion, and every error found.
+///
+/// Errors in the arguments, the signature or the body come with the best expansion the
+/// macro can make (the default name, `async` removed, the body rewritten), so that the fn's
+/// callers still type-check and the body's own names stay used: one mistake, one error.
+/// An item that is not a fn at all is left as written, beside the error.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> (TokenStream, syn::Result<()>) {
+    let func = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(func) => func,
+        Err(error) => return (item, Err(not_a_fn(error))),
+    };
     let mut errors = Errors::default();
-    let config = errors.check(args::parse_task(args));
-    let func = syn::parse2::<ItemFn>(item).map_err(not_a_fn)?;
+    let config = errors.check(args::parse_task(args)).unwrap_or_default();
     errors.check(validate(&func.sig));
-    let name = match config.and_then(|config| config.name) {
+    let name = match config.name {
         Some(name) => TaskName::Given(quote!(#name)),
         None => TaskName::Path,
     };
@@ -35,30 +43,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     if let Some(error) = body_errors {
         errors.push(error);
     }
-    errors.finish(tokens)
-}
-
-/// The expansion when `expand` failed: the errors, plus a fn with the expanded signature
-/// (so its callers still type-check) whose body panics, so one mistake doesn't cascade.
-pub(crate) fn fallback(item: TokenStream, error: syn::Error) -> TokenStream {
-    let error = error.to_compile_error();
-    let Ok(ItemFn {
-        attrs, vis, sig, ..
-    }) = syn::parse2::<ItemFn>(item.clone())
-    else {
-        return quote!(#item #error);
-    };
-    let sig = signature(&sig);
-    quote! {
-        #error
-        #(#attrs)*
-        #[allow(unused_variables)]
-        #vis #sig {
-            ::scheduler::__private::task_pause("", async move {
-                ::core::unreachable!("this #[task] fn has compile errors")
-            })
-        }
-    }
+    (tokens, errors.finish(()))
 }
 
 /// The error when the item is not a fn with a body.
@@ -231,13 +216,15 @@ mod tests {
     use super::*;
 
     fn expand_text(args: TokenStream, item: TokenStream) -> String {
-        expand(args, item).unwrap().to_string()
+        let (tokens, checked) = expand(args, item);
+        checked.unwrap();
+        tokens.to_string()
     }
 
     fn error_texts(args: TokenStream, item: TokenStream) -> Vec<String> {
         match expand(args, item) {
-            Ok(tokens) => panic!("expected errors, got {tokens}"),
-            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+            (tokens, Ok(())) => panic!("expected errors, got {tokens}"),
+            (_, Err(error)) => error.into_iter().map(|e| e.to_string()).collect(),
         }
     }
 
@@ -401,19 +388,33 @@ mod tests {
     }
 
     #[test]
-    fn fallback_keeps_the_expanded_signature() {
-        let item = quote!(
-            async fn f(mut x: u32) -> u32 {
-                x.await
-            }
+    fn errors_come_with_the_best_expansion() {
+        let (tokens, checked) = expand(
+            quote!(name = 1),
+            quote!(
+                async fn f(mut x: u32) -> u32 {
+                    x.await
+                }
+            ),
         );
-        let error = expand(quote!(), item.clone()).unwrap_err();
-        let text = fallback(item, error).to_string();
-        assert!(text.contains("compile_error"), "{text}");
+        assert_eq!(checked.unwrap_err().into_iter().count(), 3);
+        let text = tokens.to_string();
         assert!(
             text.contains("fn f (x : u32) -> :: scheduler :: Pause < impl"),
             "{text}"
         );
-        assert!(text.contains("unreachable"), "{text}");
+        assert!(text.contains("type_name_of_val"), "{text}");
+    }
+
+    #[test]
+    fn a_non_fn_is_left_as_written() {
+        let (tokens, checked) = expand(
+            quote!(),
+            quote!(
+                struct S;
+            ),
+        );
+        assert!(checked.is_err());
+        assert_eq!(tokens.to_string(), "struct S ;");
     }
 }

@@ -1,0 +1,4 @@
+#[scheduler::main]
+fn main(args: Vec<String>) {
+    println!("{args:?}");
+}

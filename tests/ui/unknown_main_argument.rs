@@ -1,0 +1,4 @@
+#[scheduler::main(flavor = "multi_thread")]
+fn main() {
+    scheduler::yield_now();
+}

@@ -1,0 +1,7 @@
+#[scheduler::task(label = "tv")]
+fn turn_on_tv() {}
+
+fn main() {
+    let s = scheduler::Scheduler::new();
+    s.run_until_finished(turn_on_tv, ());
+}
