@@ -27,6 +27,20 @@ use crate::task_handle::TaskHandle;
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
 const REACTOR_BUDGET: u32 = 128;
 
+/// Drives the run loop on this thread, parking on the async-io reactor (which fires timers
+/// and I/O) whenever no task is ready.
+#[cfg(not(miri))]
+fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
+    async_io::block_on(run_loop)
+}
+
+/// Under miri, which cannot run the reactor's system calls, park without driving it: the
+/// tests run there use no timers or I/O.
+#[cfg(miri)]
+fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
+    futures_lite::future::block_on(run_loop)
+}
+
 /// One entry of the run queue.
 pub(crate) enum Job {
     /// A queued task, ready to be polled.
@@ -173,7 +187,7 @@ impl Local {
         let waker = Waker::from(root_waker.clone());
         let mut root = pin!(root);
         root_waker.wake_by_ref();
-        async_io::block_on(async {
+        block_on(async {
             loop {
                 match self.next_job(|| false).await {
                     Some(Job::Task(runnable)) => {
@@ -199,7 +213,7 @@ impl Local {
     #[track_caller]
     pub(crate) fn run(self: &Rc<Self>) {
         let _entered = SchedulerGuard::enter(self);
-        async_io::block_on(async {
+        block_on(async {
             while let Some(job) = self.next_job(|| self.is_idle()).await {
                 if let Job::Task(runnable) = job {
                     runnable.run();

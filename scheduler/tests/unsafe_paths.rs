@@ -1,0 +1,121 @@
+//! The code paths that go through `unsafe` (taking a `Pause` apart, polling it pinned,
+//! spawning `!Send` tasks with `async_task::spawn_unchecked`, cancelling and dropping them),
+//! written so that miri can run them: no timers or I/O.
+//!
+//! `cargo +nightly miri test -p scheduler --test unsafe_paths`
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures_lite::future;
+use scheduler::{Scheduler, TaskError, task};
+
+/// Sets its flag when dropped.
+struct Guard(Rc<Cell<bool>>);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+#[task]
+fn add(a: u32, b: u32) -> u32 {
+    scheduler::yield_now();
+    a + b
+}
+
+#[task]
+fn add_twice(a: u32) -> u32 {
+    let once = add(a, a); // a Pause taken apart and awaited in place
+    add(once, once)
+}
+
+#[test]
+fn task_fns_called_in_task_bodies_run_in_place() {
+    assert_eq!(Scheduler::new().run_until_finished(add_twice, (1,)), 4);
+}
+
+#[test]
+fn a_pause_value_is_a_future_for_other_executors() {
+    assert_eq!(future::block_on(add(2, 3)), 5);
+}
+
+#[test]
+#[should_panic(expected = "where it cannot pause")]
+fn a_pause_value_dropped_unrun_panics() {
+    let _ = add(1, 2);
+}
+
+#[test]
+fn not_send_tasks_run_and_join() {
+    #[task]
+    fn shared_sum(values: Rc<RefCell<Vec<u32>>>) -> u32 {
+        let handles: Vec<_> = (0..10)
+            .map(|i| {
+                let values = values.clone();
+                scheduler::queue_to_run(move || values.borrow_mut().push(i), ())
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+        values.borrow().iter().sum()
+    }
+    let values = Rc::new(RefCell::new(Vec::new()));
+    assert_eq!(Scheduler::new().run_until_finished(shared_sum, (values,)), 45);
+}
+
+#[task]
+fn wait_forever(_guard: Guard) {
+    scheduler::wait(future::pending::<()>());
+}
+
+#[test]
+fn a_cancelled_waiting_task_drops_its_state() {
+    #[task]
+    fn check(dropped: Rc<Cell<bool>>) -> bool {
+        let handle = scheduler::queue_to_run(wait_forever, (Guard(dropped.clone()),));
+        scheduler::yield_now();
+        assert!(!dropped.get());
+        handle.cancel();
+        let result = handle.join();
+        matches!(result, Err(TaskError::Cancelled { .. })) && dropped.get()
+    }
+    let dropped = Rc::new(Cell::new(false));
+    assert!(Scheduler::new().run_until_finished(check, (dropped,)));
+}
+
+#[test]
+fn a_dropped_scheduler_drops_queued_and_waiting_tasks() {
+    let waiting = Rc::new(Cell::new(false));
+    let queued = Rc::new(Cell::new(false));
+    let s = Scheduler::new();
+    let first = s.queue_to_run(wait_forever, (Guard(waiting.clone()),));
+    s.run_until_finished(scheduler::yield_now, ());
+    let second = s.queue_to_run(wait_forever, (Guard(queued.clone()),));
+    drop(s);
+    assert!(waiting.get() && queued.get());
+    assert!(future::block_on(first).is_err());
+    assert!(future::block_on(second).is_err());
+}
+
+#[test]
+fn a_panicking_task_is_caught_and_reported() {
+    let s = Scheduler::new();
+    let handle = s.queue_to_run(|| -> u32 { panic!("boom") }, ());
+    s.run();
+    let result = future::block_on(handle);
+    assert!(matches!(result, Err(TaskError::Panicked { message, .. }) if message == "boom"));
+}
+
+#[test]
+fn send_tasks_arrive_through_a_handle_from_another_thread() {
+    let s = Scheduler::new();
+    let handle = s.handle();
+    let task = std::thread::spawn(move || handle.queue_to_run(|x: u32| x * 2, (21,)))
+        .join()
+        .unwrap();
+    s.run();
+    assert_eq!(future::block_on(task).unwrap(), 42);
+}
