@@ -28,7 +28,9 @@ impl DropCounter {
     /// A new live token; dropping it counts down.
     pub fn token(&self) -> DropToken {
         self.alive.fetch_add(1, Ordering::SeqCst);
-        DropToken { alive: self.alive.clone() }
+        DropToken {
+            alive: self.alive.clone(),
+        }
     }
 
     /// How many tokens are alive now.
@@ -72,7 +74,10 @@ pub fn run_child(test: &str) -> (bool, String) {
         .env("RUST_BACKTRACE", "0")
         .output()
         .expect("the test binary runs");
-    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// Whether this process is a child started by [`run_child`].

@@ -22,7 +22,11 @@ fn cancel_a_sleeper(counter: DropCounter, resumed: Rc<Cell<bool>>) -> Result<(),
     assert_eq!(counter.alive(), 1);
     handle.cancel();
     let result = handle.join();
-    assert_eq!(counter.alive(), 0, "the state was dropped by the time join returned");
+    assert_eq!(
+        counter.alive(),
+        0,
+        "the state was dropped by the time join returned"
+    );
     result
 }
 
@@ -31,13 +35,17 @@ fn a_cancelled_sleeper_is_dropped_at_once_and_join_says_cancelled() {
     let counter = DropCounter::new();
     let resumed = Rc::new(Cell::new(false));
     let start = Instant::now();
-    let result = Scheduler::new().run_until_finished(cancel_a_sleeper, (counter.clone(), resumed.clone()));
+    let result =
+        Scheduler::new().run_until_finished(cancel_a_sleeper, (counter.clone(), resumed.clone()));
     assert!(start.elapsed() < Duration::from_secs(60));
     match result {
         Err(TaskError::Cancelled { task }) => assert_eq!(task.to_string(), "cancel::sleep_an_hour"),
         other => panic!("expected Cancelled, got {other:?}"),
     }
-    assert!(!resumed.get(), "a cancelled task never resumes past its pause point");
+    assert!(
+        !resumed.get(),
+        "a cancelled task never resumes past its pause point"
+    );
     assert_eq!(counter.alive(), 0);
 }
 
@@ -48,10 +56,7 @@ fn a_task_cancelled_before_it_starts_never_runs_and_its_arguments_are_dropped() 
     let ran = Rc::new(Cell::new(false));
     let flag = ran.clone();
     let token = counter.token();
-    let handle = s.queue_to_run(
-        move |_token: DropToken| flag.set(true),
-        (token,),
-    );
+    let handle = s.queue_to_run(move |_token: DropToken| flag.set(true), (token,));
     handle.cancel();
     s.run();
     assert!(!ran.get());

@@ -26,7 +26,10 @@ fn dropping_a_scheduler_drops_every_task_state_at_once() {
     assert_eq!(counter.alive(), 0);
     assert!(asleep.is_finished() && queued.is_finished());
     let result = futures_lite::future::block_on(asleep);
-    assert!(matches!(result, Err(TaskError::Cancelled { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(TaskError::Cancelled { .. })),
+        "{result:?}"
+    );
 }
 
 #[test]

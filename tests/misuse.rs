@@ -11,7 +11,10 @@ fn panic_message(f: impl FnOnce()) -> String {
     let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("it panics");
     match payload.downcast::<String>() {
         Ok(s) => *s,
-        Err(payload) => payload.downcast_ref::<&str>().expect("a text panic").to_string(),
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .expect("a text panic")
+            .to_string(),
     }
 }
 
@@ -20,7 +23,10 @@ fn a_free_function_with_no_scheduler_says_how_to_make_one() {
     let message = panic_message(|| {
         scheduler::queue_to_run(|| 1, ());
     });
-    assert!(message.contains("`scheduler::queue_to_run` was called on a thread with no running scheduler"));
+    assert!(
+        message
+            .contains("`scheduler::queue_to_run` was called on a thread with no running scheduler")
+    );
     assert!(message.contains("Scheduler::new()"), "{message}");
     let message = panic_message(|| {
         scheduler::current();
@@ -47,8 +53,14 @@ fn blocks_inside() {
 fn a_blocking_run_inside_a_task_names_the_task_and_the_fix() {
     let s = Scheduler::new();
     let message = panic_message(|| s.run_until_finished(blocks_inside, ()));
-    assert!(message.starts_with("task `misuse::blocks_inside` called `Scheduler::run_until_finished`"), "{message}");
-    assert!(message.contains("scheduler::run_until_finished(f, args)"), "{message}");
+    assert!(
+        message.starts_with("task `misuse::blocks_inside` called `Scheduler::run_until_finished`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("scheduler::run_until_finished(f, args)"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -56,19 +68,30 @@ fn a_blocking_run_of_the_same_scheduler_inside_a_task_is_refused_too() {
     let s = std::rc::Rc::new(Scheduler::new());
     let inner = s.clone();
     let message = panic_message(|| s.run_until_finished(move || inner.run(), ()));
-    assert!(message.contains("called `Scheduler::run_until_finished` (or `run`)"), "{message}");
+    assert!(
+        message.contains("called `Scheduler::run_until_finished` (or `run`)"),
+        "{message}"
+    );
 }
 
 fn plain_helper() {
-    let _ = scheduler::sleep(Duration::from_millis(1));
+    drop(scheduler::sleep(Duration::from_millis(1)));
 }
 
 #[test]
 fn a_pause_point_in_plain_code_panics_naming_its_line_and_the_fix() {
     let line = line!() - 5;
     let message = panic_message(plain_helper);
-    assert!(message.contains(&format!("a pause point was called at tests/misuse.rs:{line}")), "{message}");
-    assert!(message.contains("mark the fn that calls it `#[task]`"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "a pause point was called at tests/misuse.rs:{line}"
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains("mark the fn that calls it `#[task]`"),
+        "{message}"
+    );
 }
 
 #[task]
@@ -82,5 +105,8 @@ fn a_task_fn_called_from_plain_code_panics_naming_it() {
     let message = panic_message(|| {
         set_tv_channel(7);
     });
-    assert!(message.contains("the #[task] fn `misuse::set_tv_channel` was called at tests/misuse.rs:"), "{message}");
+    assert!(
+        message.contains("the #[task] fn `misuse::set_tv_channel` was called at tests/misuse.rs:"),
+        "{message}"
+    );
 }

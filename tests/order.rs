@@ -73,7 +73,10 @@ fn run_until_finished_runs_the_other_queued_tasks_while_its_own_waits() {
 fn sleeper(log: Log, millis: u64) {
     let start = Instant::now();
     scheduler::sleep(Duration::from_millis(millis));
-    assert!(start.elapsed() >= Duration::from_millis(millis), "woke early");
+    assert!(
+        start.elapsed() >= Duration::from_millis(millis),
+        "woke early"
+    );
     note(&log, millis.to_string());
 }
 
@@ -110,18 +113,48 @@ fn arguments_come_as_tuples_of_up_to_twelve() {
     #[task]
     #[allow(clippy::too_many_arguments)]
     fn twelve(
-        a: u8, b: u16, c: u32, d: u64, e: usize, f: i8, g: i16, h: i32, i: i64, j: isize, k: bool,
+        a: u8,
+        b: u16,
+        c: u32,
+        d: u64,
+        e: usize,
+        f: i8,
+        g: i16,
+        h: i32,
+        i: i64,
+        j: isize,
+        k: bool,
         l: &'static str,
     ) -> String {
         format!("{a}{b}{c}{d}{e}{f}{g}{h}{i}{j}{k}{l}")
     }
-    fn plain(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8, h: u8, i: u8, j: u8, k: u8, l: u8) -> u32 {
-        [a, b, c, d, e, f, g, h, i, j, k, l].iter().map(|&x| u32::from(x)).sum()
+    #[allow(clippy::too_many_arguments)]
+    fn plain(
+        a: u8,
+        b: u8,
+        c: u8,
+        d: u8,
+        e: u8,
+        f: u8,
+        g: u8,
+        h: u8,
+        i: u8,
+        j: u8,
+        k: u8,
+        l: u8,
+    ) -> u32 {
+        [a, b, c, d, e, f, g, h, i, j, k, l]
+            .iter()
+            .map(|&x| u32::from(x))
+            .sum()
     }
     let s = Scheduler::new();
     let text = s.run_until_finished(twelve, (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, true, "!"));
     assert_eq!(text, "12345678910true!");
-    assert_eq!(s.run_until_finished(plain, (1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)), 12);
+    assert_eq!(
+        s.run_until_finished(plain, (1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)),
+        12
+    );
 }
 
 #[test]

@@ -47,7 +47,10 @@ fn join_gives_the_task_and_its_message() {
         }
         other => panic!("expected a panic, got {other:?}"),
     }
-    assert_eq!(error.to_string(), "task `panics::no_signal` panicked: no signal on channel 7");
+    assert_eq!(
+        error.to_string(),
+        "task `panics::no_signal` panicked: no signal on channel 7"
+    );
 }
 
 #[test]
@@ -55,7 +58,10 @@ fn run_until_finished_re_raises_the_panic_with_its_message() {
     let s = Scheduler::new();
     let caught = catch_unwind(AssertUnwindSafe(|| s.run_until_finished(no_signal, ())));
     let payload = caught.expect_err("the panic reaches the caller");
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"no signal on channel 7"));
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"no signal on channel 7")
+    );
     // The scheduler is still usable.
     assert_eq!(s.run_until_finished(|| 5, ()), 5);
 }
@@ -64,14 +70,21 @@ fn run_until_finished_re_raises_the_panic_with_its_message() {
 fn a_panic_in_a_task_is_reported_once_naming_the_task() {
     if in_child() {
         let s = Scheduler::new();
-        let _ = s.queue_to_run(no_signal, ());
+        s.queue_to_run(no_signal, ());
         s.run();
         return;
     }
     let (ok, stderr) = run_child("a_panic_in_a_task_is_reported_once_naming_the_task");
     assert!(ok, "{stderr}");
-    assert_eq!(stderr.matches("no signal on channel 7").count(), 1, "{stderr}");
-    assert!(stderr.contains("task `panics::no_signal` panicked at tests/panics.rs:"), "{stderr}");
+    assert_eq!(
+        stderr.matches("no signal on channel 7").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("task `panics::no_signal` panicked at tests/panics.rs:"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -80,6 +93,8 @@ fn a_panic_inside_a_plain_closure_task_names_its_line() {
     let line = line!() + 1;
     let handle = s.queue_to_run(|| -> u32 { panic!("plain") }, ());
     s.run();
-    let error = s.run_until_finished(move || scheduler::wait(handle), ()).unwrap_err();
+    let error = s
+        .run_until_finished(move || scheduler::wait(handle), ())
+        .unwrap_err();
     assert_eq!(error.task().to_string(), format!("tests/panics.rs:{line}"));
 }

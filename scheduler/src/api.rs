@@ -232,5 +232,7 @@ pub fn wait<F: IntoFuture>(future: F) -> Pause<F::IntoFuture> {
 /// ```
 #[track_caller]
 pub fn current() -> Handle {
-    context::expect_scheduler("scheduler::current", |local| Handle::new(local.shared.clone()))
+    context::expect_scheduler("scheduler::current", |local| {
+        Handle::new(local.shared.clone())
+    })
 }

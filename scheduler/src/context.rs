@@ -44,7 +44,9 @@ pub(crate) struct TaskGuard {
 impl TaskGuard {
     #[inline]
     pub(crate) fn enter(task: TaskName) -> Self {
-        TaskGuard { previous: TASK.with(|t| t.replace(Some(task))) }
+        TaskGuard {
+            previous: TASK.with(|t| t.replace(Some(task))),
+        }
     }
 }
 
@@ -70,13 +72,19 @@ impl SchedulerGuard {
             panic!("task `{task}` {}", misuse::NESTED_BLOCKING);
         }
         let previous = SCHEDULER.with(|s| s.replace(Some(local.clone())));
-        SchedulerGuard { previous, previous_task: TASK.with(|t| t.replace(None)) }
+        SchedulerGuard {
+            previous,
+            previous_task: TASK.with(|t| t.replace(None)),
+        }
     }
 
     /// Enters `local` to cancel its tasks while it is dropped, wherever that happens.
     pub(crate) fn enter_while_dropping(local: &Rc<Local>) -> Self {
         let previous = SCHEDULER.with(|s| s.replace(Some(local.clone())));
-        SchedulerGuard { previous, previous_task: TASK.with(|t| t.replace(None)) }
+        SchedulerGuard {
+            previous,
+            previous_task: TASK.with(|t| t.replace(None)),
+        }
     }
 }
 

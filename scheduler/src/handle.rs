@@ -118,7 +118,11 @@ impl Handle {
         F::Output: Send + 'static,
         Args: Send + 'static,
     {
-        if self.shared.closed.load(core::sync::atomic::Ordering::Acquire) {
+        if self
+            .shared
+            .closed
+            .load(core::sync::atomic::Ordering::Acquire)
+        {
             return Err(SchedulerGone);
         }
         let (future, name) = f.into_task(args, std::panic::Location::caller());

@@ -136,7 +136,11 @@
 //! compiler still asks for a type annotation at a call in a `#[task]` body, add a turbofish
 //! or a `let x: T`, as you would for `collect`.
 
-#![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#![deny(
+    missing_docs,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)]
 
 mod api;
 mod context;
@@ -154,7 +158,9 @@ mod task_handle;
 #[doc(hidden)]
 pub mod __private;
 
-pub use api::{current, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now};
+pub use api::{
+    current, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now,
+};
 pub use handle::{Handle, SchedulerGone};
 pub use names::TaskName;
 pub use pause::Pause;

@@ -92,9 +92,8 @@ impl Shared {
         // owning thread (see above), and the `Runnable` only travels through `queue`, which
         // only the owning thread pops: `Local::run_job` runs it and `Local::cancel_all`
         // runs or drops it there, so it is used and dropped on the thread that made it.
-        let (runnable, task) = unsafe {
-            builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule)
-        };
+        let (runnable, task) =
+            unsafe { builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule) };
         let waker = runnable.waker();
         runnable.schedule();
         TaskHandle::new(task, waker)
@@ -183,7 +182,10 @@ impl Local {
         root: impl Future<Output = T>,
     ) -> T {
         let _entered = SchedulerGuard::enter(self);
-        let root_waker = Arc::new(RootWaker { shared: self.shared.clone(), queued: false.into() });
+        let root_waker = Arc::new(RootWaker {
+            shared: self.shared.clone(),
+            queued: false.into(),
+        });
         let waker = Waker::from(root_waker.clone());
         let mut root = pin!(root);
         root_waker.wake_by_ref();
@@ -253,7 +255,12 @@ impl Local {
         self.shared.closed.store(true, Ordering::Release);
         let _entered = SchedulerGuard::enter_while_dropping(self);
         let mut names: Vec<TaskName> = self.registry.borrow().iter().map(|(_, e)| e.name).collect();
-        let wakers: Vec<Waker> = self.registry.borrow().iter().map(|(_, e)| e.waker.clone()).collect();
+        let wakers: Vec<Waker> = self
+            .registry
+            .borrow()
+            .iter()
+            .map(|(_, e)| e.waker.clone())
+            .collect();
         let mut queued = Vec::new();
         while let Ok(job) = self.shared.queue.pop() {
             if let Job::Task(runnable) = job {
@@ -279,4 +286,3 @@ impl Local {
         names
     }
 }
-

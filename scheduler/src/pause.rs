@@ -81,7 +81,13 @@ impl<F> Pause<F> {
     #[track_caller]
     #[inline]
     pub(crate) fn named(name: Option<&'static str>, fut: F) -> Self {
-        Pause { fut, name, site: Location::caller(), armed: true, _pinned: PhantomPinned }
+        Pause {
+            fut,
+            name,
+            site: Location::caller(),
+            armed: true,
+            _pinned: PhantomPinned,
+        }
     }
 
     /// The task fn's name, when this is the value of a call to a `#[task]` fn.
@@ -122,7 +128,11 @@ impl<F> Drop for Pause<F> {
                 Some(name) => format!("the #[task] fn `{}`", crate::names::display_path(name)),
                 None => "a pause point".to_string(),
             };
-            panic!("{what} was called at {} {}", self.site, misuse::PAUSE_DROPPED);
+            panic!(
+                "{what} was called at {} {}",
+                self.site,
+                misuse::PAUSE_DROPPED
+            );
         }
     }
 }

@@ -58,8 +58,7 @@ pub trait Schedulable<Args, Kind>: Sized {
     /// body does not start running here; a plain fn is not called until the future is
     /// polled.
     #[doc(hidden)]
-    fn into_task(self, args: Args, site: &'static Location<'static>)
-    -> (Self::Future, TaskName);
+    fn into_task(self, args: Args, site: &'static Location<'static>) -> (Self::Future, TaskName);
 }
 
 /// A plain fn and its arguments, called once when first polled.

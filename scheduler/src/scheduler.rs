@@ -200,7 +200,11 @@ impl Drop for Scheduler {
     fn drop(&mut self) {
         let names = self.local.cancel_all();
         if !names.is_empty() {
-            let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            let list = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             let count = names.len();
             let tasks = if count == 1 { "task" } else { "tasks" };
             eprintln!(
@@ -238,7 +242,9 @@ impl Builder {
     /// Makes the scheduler.
     pub fn build(self) -> Scheduler {
         report::install_panic_hook();
-        Scheduler { local: Local::new(), _not_send: PhantomData }
+        Scheduler {
+            local: Local::new(),
+            _not_send: PhantomData,
+        }
     }
 }
-

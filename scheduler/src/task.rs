@@ -25,7 +25,10 @@ pub(crate) struct Meta {
 
 impl Meta {
     pub(crate) fn new(name: TaskName) -> Self {
-        Meta { name, cancelled: AtomicBool::new(false) }
+        Meta {
+            name,
+            cancelled: AtomicBool::new(false),
+        }
     }
 }
 
@@ -54,7 +57,11 @@ pin_project! {
 
 impl<'m, F: Future> TaskFuture<'m, F> {
     pub(crate) fn new(meta: &'m Meta, future: F) -> Self {
-        TaskFuture { meta, key: None, inner: Some(future) }
+        TaskFuture {
+            meta,
+            key: None,
+            inner: Some(future),
+        }
     }
 }
 
@@ -87,7 +94,11 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         }
         let polled = {
             let _running = TaskGuard::enter(task);
-            let inner = this.inner.as_mut().as_pin_mut().expect("a finished task was polled");
+            let inner = this
+                .inner
+                .as_mut()
+                .as_pin_mut()
+                .expect("a finished task was polled");
             catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
         };
         match polled {

@@ -109,11 +109,16 @@ pub struct TaskHandle<T> {
 
 impl<T> TaskHandle<T> {
     pub(crate) fn new(task: async_task::Task<Result<T, TaskError>, Meta>, waker: Waker) -> Self {
-        TaskHandle { task: Some(task), waker }
+        TaskHandle {
+            task: Some(task),
+            waker,
+        }
     }
 
     fn task(&self) -> &async_task::Task<Result<T, TaskError>, Meta> {
-        self.task.as_ref().expect("a TaskHandle has its task until it is dropped")
+        self.task
+            .as_ref()
+            .expect("a TaskHandle has its task until it is dropped")
     }
 
     /// ⏸ Waits until the task finishes and gives its value, or how it failed.
@@ -168,7 +173,10 @@ impl<T> TaskHandle<T> {
     /// ```
     pub fn cancel(&self) {
         if !self.is_finished() {
-            self.task().metadata().cancelled.store(true, Ordering::Release);
+            self.task()
+                .metadata()
+                .cancelled
+                .store(true, Ordering::Release);
             self.waker.wake_by_ref();
         }
     }
@@ -210,7 +218,10 @@ impl<T> Future for TaskHandle<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let task = self.task.as_mut().expect("a TaskHandle has its task until it is dropped");
+        let task = self
+            .task
+            .as_mut()
+            .expect("a TaskHandle has its task until it is dropped");
         Pin::new(task).poll(cx)
     }
 }

@@ -44,7 +44,7 @@ fn a_pause_value_is_a_future_for_other_executors() {
 #[test]
 #[should_panic(expected = "where it cannot pause")]
 fn a_pause_value_dropped_unrun_panics() {
-    let _ = add(1, 2);
+    drop(add(1, 2));
 }
 
 #[test]
@@ -63,7 +63,10 @@ fn not_send_tasks_run_and_join() {
         values.borrow().iter().sum()
     }
     let values = Rc::new(RefCell::new(Vec::new()));
-    assert_eq!(Scheduler::new().run_until_finished(shared_sum, (values,)), 45);
+    assert_eq!(
+        Scheduler::new().run_until_finished(shared_sum, (values,)),
+        45
+    );
 }
 
 #[task]
