@@ -233,7 +233,7 @@ fn calls_in_std_macros() -> String {
     let w = vec![double(5); double(1) as usize];
     let s = format!("{v:?} {w:?} {}", double(4));
     let mut out = String::new();
-    std::fmt::Write::write_fmt(&mut out, format_args!("{}", double(6))).unwrap();
+    out.push_str(&format!("{}", format_args!("{}", double(6))));
     use std::fmt::Write as _;
     write!(out, "-{}", double(7)).unwrap();
     format!("{s} {out}")
@@ -393,4 +393,22 @@ fn the_test_attribute_keeps_should_panic() {
 fn the_test_task_is_named_after_the_test() {
     let name = scheduler::queue_to_run(double, (1,)).name().to_string();
     assert_eq!(name, "task_macro::double");
+}
+
+/// Compiles only when `f`'s pause value is `Send`; never calls `f`.
+fn assert_send<F: Send>(_: fn() -> F) {}
+
+#[task]
+fn holds_values_across_pauses() -> String {
+    let label = String::from("x");
+    let n = double(1);
+    println!("{label} {}", double(n));
+    format!("{label}{}", double(2))
+}
+
+#[test]
+fn pause_values_of_send_bodies_are_send() {
+    assert_send(holds_values_across_pauses);
+    assert_send(calls_in_std_macros);
+    assert_send(nested_items_are_left_alone);
 }

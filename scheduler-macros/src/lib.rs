@@ -37,9 +37,15 @@
 //!
 //! If another call's type is only known later, the compiler says "type annotations needed"
 //! at that call: write a turbofish (`"5".parse::<u32>()`) or annotate the `let`
-//! (`let v: Vec<u32> = ...`). A call of your own fn that returns `!` needs the same
-//! (`let never: ! = ...` is not stable: call it as a statement through a fn that returns
-//! `()` instead).
+//! (`let v: Vec<u32> = ...`). A call of a fn of your own that returns `!` needs the same
+//! care: call it from a plain helper that returns the type expected there.
+//!
+//! ## Temporaries
+//!
+//! A call's value is dispatched within the statement that makes it, so the temporaries of
+//! its arguments live to the end of that statement, as in plain code: `s.to_string().as_str()`
+//! works. A `!Send` temporary in a call's arguments (`f(&Rc::new(1))`) is therefore held
+//! across that call's pause, and makes the task `!Send`: bind it with `let` first.
 //!
 //! ## Closures
 //!
