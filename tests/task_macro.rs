@@ -27,7 +27,7 @@ fn a_free_fn_runs_as_a_task() {
 #[task]
 fn no_return_value(log: std::sync::Arc<std::sync::Mutex<Vec<u32>>>) {
     scheduler::sleep(Duration::from_millis(1));
-    log.lock().unwrap().push(1);
+    *log.lock().unwrap() = vec![1];
 }
 
 #[test]
@@ -41,10 +41,9 @@ fn a_fn_without_return_type_returns_unit() {
 #[task]
 #[inline]
 #[allow(clippy::needless_pass_by_value)]
-fn generic_with_where<T: Into<u32>, U>(channel: T, label: U) -> String
+fn generic_with_where<T, U: Display>(channel: T, label: U) -> String
 where
-    T: Copy,
-    U: Display,
+    T: Into<u32> + Copy,
 {
     scheduler::yield_now();
     format!("{label} {}", channel.into())
@@ -252,16 +251,16 @@ fn inference_still_works(text: &str) -> (u32, Vec<u32>, u32) {
         .map(|part| part.trim().parse::<u32>().unwrap());
     let v: Vec<u32> = it.collect();
     let total: u32 = v.iter().copied().sum();
-    let d = Default::default();
-    let o = Some(d);
-    (n + o.unwrap_or(0), v.clone(), total)
+    let d: u32 = Default::default();
+    let o = v.first().map(|first| Some(*first + d));
+    (n + o.flatten().unwrap_or(0), v.clone(), total)
 }
 
 #[test]
 fn parse_collect_and_sum_infer_their_types() {
     assert_eq!(
         run!(inference_still_works, ("1, 2, 3",)),
-        (5, vec![1, 2, 3], 6)
+        (6, vec![1, 2, 3], 6)
     );
 }
 
@@ -275,9 +274,15 @@ fn control_flow(items: Vec<u32>) -> u32 {
         return 0;
     };
     let extra = match double(1) {
-        2 => loop {
-            break double(2);
-        },
+        2 => {
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                if tries == 2 {
+                    break double(tries);
+                }
+            }
+        }
         _ => 0,
     };
     last + extra

@@ -47,6 +47,13 @@
 //! works. A `!Send` temporary in a call's arguments (`f(&Rc::new(1))`) is therefore held
 //! across that call's pause, and makes the task `!Send`: bind it with `let` first.
 //!
+//! Every dispatched call is a suspension point to the compiler, even when its value is
+//! not a pause (it passes through a ready future). So a `std::sync::MutexGuard` alive
+//! while the body makes another call (`guard.push(x)`) is held across a suspension point:
+//! the task is `!Send`, which a multi-threaded scheduler rejects, and clippy's
+//! `await_holding_lock` says so. Use `scheduler::sync::Mutex` in tasks, whose guard is
+//! `Send`, or touch the std guard without calls (`*guard += 1`).
+//!
 //! ## Closures
 //!
 //! A closure is plain code: it cannot pause. A pause point called inside a closure in a
