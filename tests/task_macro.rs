@@ -417,3 +417,17 @@ fn pause_values_of_send_bodies_are_send() {
     assert_send(calls_in_std_macros);
     assert_send(nested_items_are_left_alone);
 }
+
+#[task]
+fn countdown(n: u32) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    let handle = scheduler::queue_to_run(countdown, (n - 1,));
+    handle.join().unwrap() + 1
+}
+
+#[test]
+fn a_task_can_queue_itself_and_join() {
+    assert_eq!(run!(countdown, (3,)), 3);
+}
