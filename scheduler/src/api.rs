@@ -5,7 +5,7 @@ use core::future::{Future, IntoFuture};
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::context;
+use crate::context::{self, Current};
 use crate::handle::Handle;
 use crate::pause::Pause;
 use crate::schedulable::Schedulable;
@@ -47,9 +47,9 @@ where
     Args: 'static,
 {
     let site = Location::caller();
-    context::expect_scheduler("scheduler::queue_to_run", |local| {
+    context::expect_scheduler("scheduler::queue_to_run", |current| {
         let (future, name) = f.into_task(args, site);
-        local.spawn(name, future)
+        current.spawn_here(name, future)
     })
 }
 
@@ -84,9 +84,9 @@ where
     Args: 'static,
 {
     let site = Location::caller();
-    context::expect_scheduler("scheduler::queue_to_run_after", |local| {
+    context::expect_scheduler("scheduler::queue_to_run_after", |current| {
         let (future, name) = f.into_task(args, site);
-        local.spawn(name, async move {
+        current.spawn_here(name, async move {
             async_io::Timer::after(delay).await;
             future.await
         })
@@ -232,7 +232,5 @@ pub fn wait<F: IntoFuture>(future: F) -> Pause<F::IntoFuture> {
 /// ```
 #[track_caller]
 pub fn current() -> Handle {
-    context::expect_scheduler("scheduler::current", |local| {
-        Handle::new(local.shared.clone())
-    })
+    context::expect_scheduler("scheduler::current", Current::handle)
 }

@@ -2,18 +2,94 @@
 //! polling (if any). Both are set by guards and restored when the guard drops, also while
 //! unwinding, so a panic leaves the thread as it found it.
 
+use core::future::Future;
+use core::task::Waker;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 
+use crate::handle::Handle;
 use crate::local::Local;
 use crate::misuse;
 use crate::names::TaskName;
+use crate::pool::{PoolShared, Worker};
+use crate::task_handle::TaskHandle;
 
 thread_local! {
     /// The scheduler this thread is running, while it runs.
-    static SCHEDULER: RefCell<Option<Rc<Local>>> = const { RefCell::new(None) };
+    static SCHEDULER: RefCell<Option<Current>> = const { RefCell::new(None) };
     /// The task this thread is polling, while it polls.
     static TASK: Cell<Option<TaskName>> = const { Cell::new(None) };
+}
+
+/// The scheduler a thread is running: the two flavours behind one set of operations.
+#[derive(Clone)]
+pub(crate) enum Current {
+    /// A single-threaded scheduler, run by its owner thread.
+    Local(Rc<Local>),
+    /// One worker thread of a multi-threaded scheduler.
+    Worker(Rc<Worker>),
+    /// The thread dropping a multi-threaded scheduler, cancelling what is left.
+    Closing(Arc<PoolShared>),
+}
+
+impl Current {
+    /// Queues a task, maybe `!Send`, that runs on this thread.
+    pub(crate) fn spawn_here<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        match self {
+            Current::Local(local) => local.spawn(name, future),
+            Current::Worker(worker) => worker.spawn_pinned(name, future),
+            Current::Closing(_) => panic!("`scheduler::queue_to_run` {}", misuse::SCHEDULER_GONE),
+        }
+    }
+
+    /// Records a task's first poll; returns its key in the registry.
+    pub(crate) fn register(&self, name: TaskName, waker: Waker) -> usize {
+        match self {
+            Current::Local(local) => local.register(name, waker),
+            Current::Worker(worker) => worker.pool.register(name, waker),
+            Current::Closing(pool) => pool.register(name, waker),
+        }
+    }
+
+    /// Forgets a started task whose state was dropped.
+    pub(crate) fn deregister(&self, key: usize) {
+        match self {
+            Current::Local(local) => local.deregister(key),
+            Current::Worker(worker) => worker.pool.deregister(key),
+            Current::Closing(pool) => pool.deregister(key),
+        }
+    }
+
+    /// A task of this scheduler reached its end.
+    pub(crate) fn task_ended(&self) {
+        match self {
+            Current::Local(_) => {}
+            Current::Worker(worker) => {
+                if worker.pool.task_ended() {
+                    worker.ended_last.set(true);
+                }
+            }
+            Current::Closing(pool) => {
+                if pool.task_ended() {
+                    pool.notify_all_done();
+                }
+            }
+        }
+    }
+
+    /// A thread-safe handle to this scheduler.
+    pub(crate) fn handle(&self) -> Handle {
+        match self {
+            Current::Local(local) => Handle::local(local.shared.clone()),
+            Current::Worker(worker) => Handle::pool(worker.pool.clone()),
+            Current::Closing(pool) => Handle::pool(pool.clone()),
+        }
+    }
 }
 
 /// The task this thread is polling right now, if any.
@@ -22,16 +98,17 @@ pub(crate) fn current_task() -> Option<TaskName> {
 }
 
 /// Calls `f` with the scheduler running on this thread, if any.
-pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&Rc<Local>>) -> R) -> R {
+#[inline]
+pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&Current>) -> R) -> R {
     SCHEDULER.with(|s| f(s.borrow().as_ref()))
 }
 
 /// Calls `f` with the scheduler running on this thread; panics naming `what` (the function
-/// the user called) and the current task when there is none.
+/// the user called) when there is none.
 #[track_caller]
-pub(crate) fn expect_scheduler<R>(what: &str, f: impl FnOnce(&Rc<Local>) -> R) -> R {
+pub(crate) fn expect_scheduler<R>(what: &str, f: impl FnOnce(&Current) -> R) -> R {
     with_scheduler(|s| match s {
-        Some(local) => f(local),
+        Some(current) => f(current),
         None => panic!("`{what}` {}", misuse::NO_SCHEDULER),
     })
 }
@@ -57,30 +134,27 @@ impl Drop for TaskGuard {
     }
 }
 
-/// Makes `local` this thread's running scheduler until the guard drops.
+/// Makes a scheduler this thread's running one until the guard drops.
 pub(crate) struct SchedulerGuard {
-    previous: Option<Rc<Local>>,
+    previous: Option<Current>,
     previous_task: Option<TaskName>,
 }
 
 impl SchedulerGuard {
-    /// Enters `local`, or panics when this thread is inside a task (a blocking call there
-    /// would stop every other task on the thread).
+    /// Enters `current` for a blocking run, or panics when this thread is inside a task (a
+    /// blocking call there would stop every other task on the thread).
     #[track_caller]
-    pub(crate) fn enter(local: &Rc<Local>) -> Self {
+    pub(crate) fn enter_blocking(current: Current) -> Self {
         if let Some(task) = current_task() {
             panic!("task `{task}` {}", misuse::NESTED_BLOCKING);
         }
-        let previous = SCHEDULER.with(|s| s.replace(Some(local.clone())));
-        SchedulerGuard {
-            previous,
-            previous_task: TASK.with(|t| t.replace(None)),
-        }
+        Self::enter(current)
     }
 
-    /// Enters `local` to cancel its tasks while it is dropped, wherever that happens.
-    pub(crate) fn enter_while_dropping(local: &Rc<Local>) -> Self {
-        let previous = SCHEDULER.with(|s| s.replace(Some(local.clone())));
+    /// Enters `current` unconditionally: a worker thread starting, or a scheduler cancelling
+    /// its tasks as it is dropped, wherever that happens.
+    pub(crate) fn enter(current: Current) -> Self {
+        let previous = SCHEDULER.with(|s| s.replace(Some(current)));
         SchedulerGuard {
             previous,
             previous_task: TASK.with(|t| t.replace(None)),
@@ -91,7 +165,7 @@ impl SchedulerGuard {
 impl Drop for SchedulerGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        // Drop the replaced `Rc` after the borrow ends: its drop may run user code.
+        // Drop the replaced value after the borrow ends: its drop may run user code.
         let _ours = SCHEDULER.with(|s| s.replace(previous));
         TASK.with(|t| t.set(self.previous_task));
     }

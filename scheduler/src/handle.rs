@@ -1,11 +1,14 @@
 //! [`Handle`]: the thread-safe door to a scheduler.
 
 use core::fmt;
+use core::sync::atomic::Ordering;
+use std::panic::Location;
 use std::sync::Arc;
 
 use crate::context;
 use crate::local::Shared;
 use crate::misuse;
+use crate::pool::PoolShared;
 use crate::schedulable::Schedulable;
 use crate::task_handle::TaskHandle;
 
@@ -38,7 +41,14 @@ use crate::task_handle::TaskHandle;
 /// ```
 #[derive(Clone)]
 pub struct Handle {
-    shared: Arc<Shared>,
+    target: Target,
+}
+
+/// The scheduler a [`Handle`] queues work on.
+#[derive(Clone)]
+enum Target {
+    Local(Arc<Shared>),
+    Pool(Arc<PoolShared>),
 }
 
 /// The scheduler behind a [`Handle`] was dropped: it runs no new work.
@@ -61,8 +71,16 @@ impl fmt::Display for SchedulerGone {
 impl std::error::Error for SchedulerGone {}
 
 impl Handle {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Handle { shared }
+    pub(crate) fn local(shared: Arc<Shared>) -> Self {
+        Handle {
+            target: Target::Local(shared),
+        }
+    }
+
+    pub(crate) fn pool(pool: Arc<PoolShared>) -> Self {
+        Handle {
+            target: Target::Pool(pool),
+        }
     }
 
     /// Queues `f(args)` on this handle's scheduler, from any thread; returns its handle.
@@ -118,16 +136,20 @@ impl Handle {
         F::Output: Send + 'static,
         Args: Send + 'static,
     {
-        if self
-            .shared
-            .closed
-            .load(core::sync::atomic::Ordering::Acquire)
-        {
+        let closed = match &self.target {
+            Target::Local(shared) => &shared.closed,
+            Target::Pool(pool) => &pool.closed,
+        };
+        if closed.load(Ordering::Acquire) {
             return Err(SchedulerGone);
         }
-        let (future, name) = f.into_task(args, std::panic::Location::caller());
-        // SAFETY: the future is `Send`, so it may be made on any thread.
-        Ok(unsafe { self.shared.spawn(name, future) })
+        let (future, name) = f.into_task(args, Location::caller());
+        Ok(match &self.target {
+            // SAFETY: the future is `Send` and `'static`, so it may be made on any thread.
+            Target::Local(shared) => unsafe { shared.spawn(name, future) },
+            // SAFETY: the future is `'static`: it borrows nothing.
+            Target::Pool(pool) => unsafe { pool.spawn(name, future) },
+        })
     }
 
     /// Queues `f(args)` and blocks this thread until it returns; gives its value. For plain

@@ -144,11 +144,13 @@
 
 mod api;
 mod context;
+mod flavor;
 mod handle;
 mod local;
 mod misuse;
 mod names;
 mod pause;
+mod pool;
 mod report;
 mod schedulable;
 mod scheduler;
@@ -161,6 +163,7 @@ pub mod __private;
 pub use api::{
     current, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now,
 };
+pub use flavor::{Flavor, MultiThread, SingleThread};
 pub use handle::{Handle, SchedulerGone};
 pub use names::TaskName;
 pub use pause::Pause;

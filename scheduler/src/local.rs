@@ -19,7 +19,7 @@ use concurrent_queue::ConcurrentQueue;
 use event_listener::{Event, listener};
 use slab::Slab;
 
-use crate::context::{SchedulerGuard, TaskGuard};
+use crate::context::{Current, SchedulerGuard, TaskGuard};
 use crate::names::TaskName;
 use crate::task::{Meta, TaskFuture};
 use crate::task_handle::TaskHandle;
@@ -30,14 +30,14 @@ const REACTOR_BUDGET: u32 = 128;
 /// Drives the run loop on this thread, parking on the async-io reactor (which fires timers
 /// and I/O) whenever no task is ready.
 #[cfg(not(miri))]
-fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
+pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
     async_io::block_on(run_loop)
 }
 
 /// Under miri, which cannot run the reactor's system calls, park without driving it: the
 /// tests run there use no timers or I/O.
 #[cfg(miri)]
-fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
+pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
     futures_lite::future::block_on(run_loop)
 }
 
@@ -181,7 +181,7 @@ impl Local {
         name: TaskName,
         root: impl Future<Output = T>,
     ) -> T {
-        let _entered = SchedulerGuard::enter(self);
+        let _entered = SchedulerGuard::enter_blocking(Current::Local(self.clone()));
         let root_waker = Arc::new(RootWaker {
             shared: self.shared.clone(),
             queued: false.into(),
@@ -214,7 +214,7 @@ impl Local {
     /// task.
     #[track_caller]
     pub(crate) fn run(self: &Rc<Self>) {
-        let _entered = SchedulerGuard::enter(self);
+        let _entered = SchedulerGuard::enter_blocking(Current::Local(self.clone()));
         block_on(async {
             while let Some(job) = self.next_job(|| self.is_idle()).await {
                 if let Job::Task(runnable) = job {
@@ -253,7 +253,7 @@ impl Local {
     /// state dropped now) and returns their names. Called when the scheduler is dropped.
     pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
         self.shared.closed.store(true, Ordering::Release);
-        let _entered = SchedulerGuard::enter_while_dropping(self);
+        let _entered = SchedulerGuard::enter(Current::Local(self.clone()));
         let mut names: Vec<TaskName> = self.registry.borrow().iter().map(|(_, e)| e.name).collect();
         let wakers: Vec<Waker> = self
             .registry

@@ -7,6 +7,8 @@ use std::panic;
 use std::sync::Once;
 
 use crate::context;
+use crate::misuse;
+use crate::names::TaskName;
 
 /// Installs (once per process) a panic hook that reports a panic inside a task as
 /// "task `name` panicked at file:line:col: message" and leaves every other panic to the
@@ -41,4 +43,22 @@ pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
     } else {
         "Box<dyn Any>".to_string()
     }
+}
+
+/// Says on stderr which tasks a dropped scheduler cancelled, if any.
+pub(crate) fn dropped_with(names: &[TaskName]) {
+    if names.is_empty() {
+        return;
+    }
+    let list = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let count = names.len();
+    let tasks = if count == 1 { "task" } else { "tasks" };
+    eprintln!(
+        "scheduler dropped with {count} unfinished {tasks}: {list}; {}",
+        misuse::DROPPED_WITH_TASKS
+    );
 }

@@ -5,19 +5,29 @@ use core::marker::PhantomData;
 use std::panic::Location;
 use std::rc::Rc;
 
+use crate::flavor::{Flavor, MultiThread, SingleThread};
 use crate::handle::Handle;
 use crate::local::Local;
-use crate::misuse;
+use crate::pool::Pool;
 use crate::report;
 use crate::schedulable::Schedulable;
 use crate::task_handle::TaskHandle;
 
-/// Runs tasks on the thread that calls it: the notes' scheduler.
+/// Runs tasks: the notes' scheduler. `Scheduler` (that is, `Scheduler<SingleThread>`, from
+/// [`Scheduler::new`]) runs them on the thread that calls it; `Scheduler<MultiThread>`, from
+/// [`Scheduler::builder().threads(n)`](Builder::threads), on `n` work-stealing threads.
 ///
 /// Hand it functions: [`queue_to_run`](Scheduler::queue_to_run) schedules one without
 /// waiting, [`run_until_finished`](Scheduler::run_until_finished) runs one (and everything
 /// else that is queued) until it returns, [`run`](Scheduler::run) runs until nothing is left.
-/// Tasks may be `!Send`: they never leave this thread.
+/// Tasks of a single-threaded scheduler may be `!Send`: they never leave its thread. Tasks
+/// handed to a multi-threaded one must be `Send`, checked at compile time:
+///
+/// ```compile_fail
+/// let s = scheduler::Scheduler::builder().threads(2).build();
+/// let not_send = std::rc::Rc::new(1);
+/// s.queue_to_run(move || *not_send, ()); // error: `Rc<i32>` cannot be sent between threads
+/// ```
 ///
 /// Dropping a scheduler cancels the tasks still queued or paused, and says so on stderr,
 /// naming them.
@@ -50,13 +60,29 @@ use crate::task_handle::TaskHandle;
 /// s.queue_to_run(|| println!("a plain closure, run later"), ());
 /// assert_eq!(s.run_until_finished(do_both, (7,)), 7); // blocks this thread
 /// ```
-pub struct Scheduler {
-    local: Rc<Local>,
-    /// A scheduler stays on the thread that made it.
-    _not_send: PhantomData<*const ()>,
+pub struct Scheduler<K: Flavor = SingleThread> {
+    inner: K::Inner,
 }
 
-impl Scheduler {
+/// A single-threaded scheduler's state: owned by its thread (`Rc`, so `!Send`).
+#[doc(hidden)]
+pub struct LocalInner {
+    local: Rc<Local>,
+}
+
+impl Drop for LocalInner {
+    fn drop(&mut self) {
+        report::dropped_with(&self.local.cancel_all());
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        report::dropped_with(&self.shut_down());
+    }
+}
+
+impl Scheduler<SingleThread> {
     /// A single-threaded scheduler, driven by the thread that calls its methods.
     ///
     /// # Examples
@@ -74,8 +100,9 @@ impl Scheduler {
     /// # Examples
     ///
     /// ```
-    /// let s = scheduler::Scheduler::builder().build();
-    /// s.run();
+    /// let one = scheduler::Scheduler::builder().build();
+    /// let pool = scheduler::Scheduler::builder().threads(2).build();
+    /// # let _ = (one, pool);
     /// ```
     pub fn builder() -> Builder {
         Builder::new()
@@ -108,7 +135,7 @@ impl Scheduler {
         Args: 'static,
     {
         let (future, name) = f.into_task(args, Location::caller());
-        self.local.spawn(name, future)
+        self.inner.local.spawn(name, future)
     }
 
     /// Runs `f(args)` to completion, blocking this thread, and returns its value. Every
@@ -141,7 +168,7 @@ impl Scheduler {
         F: Schedulable<Args, Kind>,
     {
         let (future, name) = f.into_task(args, Location::caller());
-        self.local.run_until_finished(name, future)
+        self.inner.local.run_until_finished(name, future)
     }
 
     /// Runs tasks until none is left: none queued, none sleeping or waiting on I/O or on
@@ -169,7 +196,7 @@ impl Scheduler {
     /// ```
     #[track_caller]
     pub fn run(&self) {
-        self.local.run();
+        self.inner.local.run();
     }
 
     /// A [`Handle`]: a `Send + Sync + Clone` door through which any thread can queue work on
@@ -186,7 +213,112 @@ impl Scheduler {
     /// s.run();
     /// ```
     pub fn handle(&self) -> Handle {
-        Handle::new(self.local.shared.clone())
+        Handle::local(self.inner.local.shared.clone())
+    }
+}
+
+impl Scheduler<MultiThread> {
+    /// Queues `f(args)` on the pool without waiting for it; returns its [`TaskHandle`]. Any
+    /// idle worker thread may take it, so `f`, `args` and the result must be `Send`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    ///
+    /// let s = scheduler::Scheduler::builder().threads(2).build();
+    /// let count = Arc::new(AtomicU32::new(0));
+    /// for _ in 0..100 {
+    ///     let count = count.clone();
+    ///     s.queue_to_run(move || count.fetch_add(1, Ordering::Relaxed), ());
+    /// }
+    /// s.run();
+    /// assert_eq!(count.load(Ordering::Relaxed), 100);
+    /// ```
+    #[track_caller]
+    pub fn queue_to_run<F, Args, Kind>(&self, f: F, args: Args) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + Send + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: Send + 'static,
+    {
+        let (future, name) = f.into_task(args, Location::caller());
+        // SAFETY: the future is `'static`: it borrows nothing.
+        unsafe { self.inner.shared.spawn(name, future) }
+    }
+
+    /// Runs `f(args)` on the pool and blocks this thread until it returns; gives its value.
+    /// `f` and `args` may borrow from the caller, and must be `Send`.
+    ///
+    /// Inside `f`, the free functions queue work on the worker thread running `f` (that work
+    /// may be `!Send`, so it stays there); queue through [`current()`](crate::current)
+    /// (`scheduler::current().queue_to_run(f, args)`) for `Send` work any worker may take.
+    ///
+    /// # Panics
+    ///
+    /// Re-raises `f`'s panic with its message; panics when called inside a running task
+    /// (see [`Scheduler::run_until_finished`](Scheduler::run_until_finished)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[scheduler::task]
+    /// fn sum(values: &[u64]) -> u64 {
+    ///     scheduler::yield_now();
+    ///     values.iter().sum()
+    /// }
+    ///
+    /// let data = vec![1, 2, 3];
+    /// let s = scheduler::Scheduler::builder().threads(2).build();
+    /// assert_eq!(s.run_until_finished(sum, (data.as_slice(),)), 6);
+    /// ```
+    #[track_caller]
+    pub fn run_until_finished<F, Args, Kind>(&self, f: F, args: Args) -> F::Output
+    where
+        F: Schedulable<Args, Kind> + Send,
+        F::Future: Send,
+        F::Output: Send,
+        Args: Send,
+    {
+        if let Some(task) = crate::context::current_task() {
+            panic!("task `{task}` {}", crate::misuse::NESTED_BLOCKING);
+        }
+        let (future, name) = f.into_task(args, Location::caller());
+        self.inner.run_until_finished(name, future)
+    }
+
+    /// Blocks this thread until no task is left on the pool.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = scheduler::Scheduler::builder().threads(2).build();
+    /// let task = s.queue_to_run(|| std::thread::sleep(std::time::Duration::from_millis(5)), ());
+    /// s.run();
+    /// assert!(task.is_finished());
+    /// ```
+    pub fn run(&self) {
+        if let Some(task) = crate::context::current_task() {
+            panic!("task `{task}` {}", crate::misuse::NESTED_BLOCKING);
+        }
+        self.inner.run();
+    }
+
+    /// A [`Handle`] to queue work on the pool from any thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = scheduler::Scheduler::builder().threads(2).build();
+    /// let handle = s.handle();
+    /// let task = std::thread::spawn(move || handle.queue_to_run(|| 7, ())).join().unwrap();
+    /// s.run();
+    /// assert!(task.is_finished());
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::pool(self.inner.shared.clone())
     }
 }
 
@@ -196,55 +328,97 @@ impl Default for Scheduler {
     }
 }
 
-impl Drop for Scheduler {
-    fn drop(&mut self) {
-        let names = self.local.cancel_all();
-        if !names.is_empty() {
-            let list = names
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let count = names.len();
-            let tasks = if count == 1 { "task" } else { "tasks" };
-            eprintln!(
-                "scheduler dropped with {count} unfinished {tasks}: {list}; {}",
-                misuse::DROPPED_WITH_TASKS
-            );
-        }
-    }
-}
-
-impl fmt::Debug for Scheduler {
+impl<K: Flavor> fmt::Debug for Scheduler<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Scheduler").finish_non_exhaustive()
+        f.debug_struct("Scheduler")
+            .field("flavor", &K::NAME)
+            .finish_non_exhaustive()
     }
 }
 
-/// Configures a [`Scheduler`] before it is made.
+/// Configures a [`Scheduler`] before it is made: `Scheduler::builder()`, then options, then
+/// [`build`](Builder::build).
 ///
 /// # Examples
 ///
 /// ```
 /// let s = scheduler::Scheduler::builder().build();
 /// assert_eq!(s.run_until_finished(|| "ran", ()), "ran");
+/// let pool = scheduler::Scheduler::builder().threads(2).build();
+/// assert_eq!(pool.run_until_finished(|| "ran on a worker", ()), "ran on a worker");
 /// ```
-#[derive(Debug, Clone, Default)]
 #[must_use = "a Builder does nothing until .build() is called"]
-pub struct Builder {}
+pub struct Builder<K: Flavor = SingleThread> {
+    threads: usize,
+    _flavor: PhantomData<K>,
+}
 
-impl Builder {
+impl Builder<SingleThread> {
     /// A builder with the defaults of [`Scheduler::new`].
     pub fn new() -> Self {
-        Builder {}
+        Builder {
+            threads: 1,
+            _flavor: PhantomData,
+        }
     }
 
-    /// Makes the scheduler.
+    /// Makes the single-threaded scheduler.
     pub fn build(self) -> Scheduler {
         report::install_panic_hook();
         Scheduler {
-            local: Local::new(),
-            _not_send: PhantomData,
+            inner: LocalInner {
+                local: Local::new(),
+            },
         }
+    }
+}
+
+impl<K: Flavor> Builder<K> {
+    /// Makes a work-stealing scheduler over `n` threads (`Scheduler<MultiThread>`), whose
+    /// tasks must be `Send`.
+    ///
+    /// # Panics
+    ///
+    /// When `n` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let pool = scheduler::Scheduler::builder().threads(4).build();
+    /// assert_eq!(pool.run_until_finished(|| 2 + 2, ()), 4);
+    /// ```
+    pub fn threads(self, n: usize) -> Builder<MultiThread> {
+        assert!(
+            n > 0,
+            "`Builder::threads(0)`: a scheduler needs at least one thread"
+        );
+        Builder {
+            threads: n,
+            _flavor: PhantomData,
+        }
+    }
+}
+
+impl Builder<MultiThread> {
+    /// Starts the worker threads and makes the multi-threaded scheduler.
+    pub fn build(self) -> Scheduler<MultiThread> {
+        report::install_panic_hook();
+        Scheduler {
+            inner: Pool::start(self.threads),
+        }
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl<K: Flavor> fmt::Debug for Builder<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("threads", &self.threads)
+            .finish()
     }
 }

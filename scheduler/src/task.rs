@@ -39,6 +39,8 @@ pin_project! {
         // The task's key in its scheduler's registry of started tasks, from its first poll
         // until its state is dropped.
         key: Option<usize>,
+        // Whether the task's end was reported to its scheduler (exactly once).
+        ended: bool,
         // `None` once the task finished, panicked or was cancelled: its state is dropped
         // right then, not when the last handle goes.
         #[pin]
@@ -50,7 +52,7 @@ pin_project! {
             let mut this = this.project();
             // Drop the state first (user drop code may still want the registry), then leave.
             this.inner.set(None);
-            deregister(this.key);
+            end(this.key, this.ended);
         }
     }
 }
@@ -60,20 +62,26 @@ impl<'m, F: Future> TaskFuture<'m, F> {
         TaskFuture {
             meta,
             key: None,
+            ended: false,
             inner: Some(future),
         }
     }
 }
 
-/// Removes a started task from the running scheduler's registry.
-fn deregister(key: &mut Option<usize>) {
-    if let Some(key) = key.take() {
-        context::with_scheduler(|local| {
-            if let Some(local) = local {
-                local.deregister(key);
-            }
-        });
+/// Marks the task as ended (once) and removes it from its scheduler's registry.
+fn end(key: &mut Option<usize>, ended: &mut bool) {
+    if *ended {
+        return;
     }
+    *ended = true;
+    context::with_scheduler(|current| {
+        if let Some(current) = current {
+            if let Some(key) = key.take() {
+                current.deregister(key);
+            }
+            current.task_ended();
+        }
+    });
 }
 
 impl<F: Future> Future for TaskFuture<'_, F> {
@@ -84,12 +92,12 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let task = this.meta.name;
         if this.meta.cancelled.load(Ordering::Acquire) {
             this.inner.set(None);
-            deregister(this.key);
+            end(this.key, this.ended);
             return Poll::Ready(Err(TaskError::Cancelled { task }));
         }
         if this.key.is_none() {
-            *this.key = context::with_scheduler(|local| {
-                local.map(|local| local.register(task, cx.waker().clone()))
+            *this.key = context::with_scheduler(|current| {
+                current.map(|current| current.register(task, cx.waker().clone()))
             });
         }
         let polled = {
@@ -105,12 +113,12 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(value)) => {
                 this.inner.set(None);
-                deregister(this.key);
+                end(this.key, this.ended);
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
                 this.inner.set(None);
-                deregister(this.key);
+                end(this.key, this.ended);
                 let message = payload_text(&*payload);
                 Poll::Ready(Err(TaskError::Panicked { task, message }))
             }
