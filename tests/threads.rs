@@ -291,3 +291,10 @@ fn an_idle_pool_uses_almost_no_cpu() {
     // Ticks are 10 ms: two spinning workers would use ~100 of them.
     assert!(used <= 10, "an idle pool used {used} ticks of CPU");
 }
+
+#[scheduler::test(threads = 2)]
+fn a_test_body_runs_as_a_task_on_a_pool_with_threads_n() {
+    let thread = std::thread::current();
+    assert!(thread.name().unwrap_or("").starts_with("scheduler-worker-"));
+    scheduler::sleep(Duration::from_millis(1));
+}

@@ -122,3 +122,42 @@ fn send_tasks_arrive_through_a_handle_from_another_thread() {
     s.run();
     assert_eq!(future::block_on(task).unwrap(), 42);
 }
+
+#[task]
+fn not_send_on_a_worker() -> u32 {
+    let local = Rc::new(Cell::new(0)); // `!Send`: this task stays pinned to its worker
+    let pinned = {
+        let local = local.clone();
+        scheduler::queue_to_run(move || local.set(1), ())
+    };
+    pinned.join().unwrap();
+    local.get()
+}
+
+#[task]
+fn sum_on_a_pool(values: &[u32]) -> u32 {
+    let pinned = scheduler::queue_to_run(not_send_on_a_worker, ());
+    let stealable = scheduler::current().queue_to_run(|| 2, ());
+    values.iter().sum::<u32>() + pinned.join().unwrap() + stealable.join().unwrap()
+}
+
+#[task]
+fn pinned_waiter() {
+    wait_forever(Guard(Rc::new(Cell::new(false))));
+}
+
+#[task]
+fn leave_one_waiting() {
+    scheduler::queue_to_run(pinned_waiter, ());
+    scheduler::yield_now();
+}
+
+#[test]
+fn a_pool_runs_borrowed_roots_send_tasks_and_pinned_not_send_tasks() {
+    let s = Scheduler::builder().threads(2).build();
+    let values = vec![1, 2, 3];
+    assert_eq!(s.run_until_finished(sum_on_a_pool, (values.as_slice(),)), 9);
+    // A pinned task left waiting is cancelled on its own worker when the pool is dropped.
+    s.run_until_finished(leave_one_waiting, ());
+    drop(s);
+}
