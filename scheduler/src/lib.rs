@@ -143,6 +143,7 @@
 )]
 
 mod api;
+mod blocking;
 mod context;
 mod flavor;
 mod handle;
@@ -156,6 +157,9 @@ mod schedulable;
 mod scheduler;
 mod task;
 mod task_handle;
+mod waiting;
+
+pub mod sync;
 
 #[doc(hidden)]
 pub mod __private;
@@ -163,6 +167,7 @@ pub mod __private;
 pub use api::{
     current, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now,
 };
+pub use blocking::run_in_thread;
 pub use flavor::{Flavor, MultiThread, SingleThread};
 pub use handle::{Handle, SchedulerGone};
 pub use names::TaskName;
@@ -171,6 +176,7 @@ pub use schedulable::Schedulable;
 pub use scheduler::{Builder, Scheduler};
 pub use scheduler_macros::{main, task, test};
 pub use task_handle::{TaskError, TaskHandle};
+pub use waiting::{Scope, TimedOut, scope, wait_all, wait_all_results, wait_any, with_timeout};
 
 /// The marker types that tell [`Schedulable`] kinds apart; never named by users.
 #[doc(hidden)]

@@ -27,3 +27,15 @@ finish, call `Scheduler::run()` before the scheduler is dropped";
 pub(crate) const SCHEDULER_GONE: &str = "the scheduler behind this handle was dropped, so \
 it cannot run new tasks. Keep the `Scheduler` alive (and running) while handles queue work \
 on it";
+
+/// `wait_any` was given no handles.
+pub(crate) const WAIT_ANY_EMPTY: &str = "was given no task handles, so nothing could ever \
+finish first. Pass at least one `TaskHandle`, or check `handles.is_empty()` before waiting";
+
+/// Said as the unwind message of a task that its scope stopped.
+pub(crate) const CANCELLED_BY_SCOPE: &str = "was cancelled by its scope, because a sibling \
+task panicked or the task running the scope was cancelled";
+
+/// `channel(0)` was called.
+pub(crate) const ZERO_CAPACITY: &str = "`scheduler::sync::channel(0)`: a channel needs room \
+for at least one value. Use `channel(1)` for a hand-off between two tasks";
