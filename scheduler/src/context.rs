@@ -7,13 +7,16 @@ use core::task::Waker;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::config::Config;
 use crate::handle::Handle;
 use crate::local::Local;
 use crate::misuse;
 use crate::names::TaskName;
 use crate::pool::{PoolShared, Worker};
 use crate::task_handle::TaskHandle;
+use crate::watchdog;
 
 thread_local! {
     /// The scheduler this thread is running, while it runs.
@@ -82,6 +85,15 @@ impl Current {
         }
     }
 
+    /// The scheduler's settings.
+    pub(crate) fn config(&self) -> Config {
+        match self {
+            Current::Local(local) => local.config,
+            Current::Worker(worker) => worker.pool.config,
+            Current::Closing(pool) => pool.config,
+        }
+    }
+
     /// A thread-safe handle to this scheduler.
     pub(crate) fn handle(&self) -> Handle {
         match self {
@@ -121,6 +133,7 @@ pub(crate) struct TaskGuard {
 impl TaskGuard {
     #[inline]
     pub(crate) fn enter(task: TaskName) -> Self {
+        watchdog::poll_started(task);
         TaskGuard {
             previous: TASK.with(|t| t.replace(Some(task))),
         }
@@ -131,6 +144,10 @@ impl Drop for TaskGuard {
     #[inline]
     fn drop(&mut self) {
         TASK.with(|t| t.set(self.previous));
+        watchdog::poll_ended();
+        if let Some(previous) = self.previous {
+            watchdog::poll_started(previous);
+        }
     }
 }
 
@@ -138,6 +155,7 @@ impl Drop for TaskGuard {
 pub(crate) struct SchedulerGuard {
     previous: Option<Current>,
     previous_task: Option<TaskName>,
+    previous_threshold: Option<Duration>,
 }
 
 impl SchedulerGuard {
@@ -154,10 +172,12 @@ impl SchedulerGuard {
     /// Enters `current` unconditionally: a worker thread starting, or a scheduler cancelling
     /// its tasks as it is dropped, wherever that happens.
     pub(crate) fn enter(current: Current) -> Self {
+        let previous_threshold = watchdog::set_threshold(current.config().slow_poll);
         let previous = SCHEDULER.with(|s| s.replace(Some(current)));
         SchedulerGuard {
             previous,
             previous_task: TASK.with(|t| t.replace(None)),
+            previous_threshold,
         }
     }
 }
@@ -168,5 +188,6 @@ impl Drop for SchedulerGuard {
         // Drop the replaced value after the borrow ends: its drop may run user code.
         let _ours = SCHEDULER.with(|s| s.replace(previous));
         TASK.with(|t| t.set(self.previous_task));
+        watchdog::set_threshold(self.previous_threshold);
     }
 }

@@ -144,6 +144,7 @@
 
 mod api;
 mod blocking;
+mod config;
 mod context;
 mod flavor;
 mod handle;
@@ -158,6 +159,7 @@ mod scheduler;
 mod task;
 mod task_handle;
 mod waiting;
+mod watchdog;
 
 pub mod sync;
 

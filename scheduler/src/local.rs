@@ -19,6 +19,7 @@ use concurrent_queue::ConcurrentQueue;
 use event_listener::{Event, listener};
 use slab::Slab;
 
+use crate::config::Config;
 use crate::context::{Current, SchedulerGuard, TaskGuard};
 use crate::names::TaskName;
 use crate::task::{Meta, TaskFuture};
@@ -128,6 +129,7 @@ struct Entry {
 /// A single-threaded scheduler's state; owned by one thread (`!Send` through `Rc`).
 pub(crate) struct Local {
     pub(crate) shared: Arc<Shared>,
+    pub(crate) config: Config,
     /// Tasks that have been polled at least once and have not finished.
     registry: RefCell<Slab<Entry>>,
     /// Jobs run since the reactor was last given a turn.
@@ -135,8 +137,9 @@ pub(crate) struct Local {
 }
 
 impl Local {
-    pub(crate) fn new() -> Rc<Self> {
+    pub(crate) fn new(config: Config) -> Rc<Self> {
         Rc::new(Local {
+            config,
             shared: Arc::new(Shared {
                 queue: ConcurrentQueue::unbounded(),
                 ready: Event::new(),

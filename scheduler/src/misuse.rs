@@ -28,6 +28,11 @@ pub(crate) const SCHEDULER_GONE: &str = "the scheduler behind this handle was dr
 it cannot run new tasks. Keep the `Scheduler` alive (and running) while handles queue work \
 on it";
 
+/// Said after a task that holds its thread too long between pause points is named.
+pub(crate) const SLOW_POLL: &str = "move blocking work into `scheduler::run_in_thread(f, args)` \
+(or call `scheduler::yield_now()` now and then in a long computation). The threshold is \
+`Scheduler::builder().slow_poll(d)`; `slow_poll(None)` turns this off";
+
 /// `wait_any` was given no handles.
 pub(crate) const WAIT_ANY_EMPTY: &str = "was given no task handles, so nothing could ever \
 finish first. Pass at least one `TaskHandle`, or check `handles.is_empty()` before waiting";

@@ -40,6 +40,19 @@ impl TaskName {
         TaskName(Repr::Path(path))
     }
 
+    /// A name that is a call site.
+    pub(crate) fn site(site: &'static Location<'static>) -> Self {
+        TaskName(Repr::Site(site))
+    }
+
+    /// The name's parts: a path, or a call site.
+    pub(crate) fn parts(self) -> Result<&'static str, &'static Location<'static>> {
+        match self.0 {
+            Repr::Path(path) => Ok(path),
+            Repr::Site(site) => Err(site),
+        }
+    }
+
     /// The name of a callable: its path when it is a fn item, else the call site.
     pub(crate) fn of<F>(site: &'static Location<'static>) -> Self {
         let path = core::any::type_name::<F>();

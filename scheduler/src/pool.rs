@@ -24,6 +24,7 @@ use concurrent_queue::{ConcurrentQueue, PushError};
 use event_listener::{Event, listener};
 use slab::Slab;
 
+use crate::config::Config;
 use crate::context::{Current, SchedulerGuard};
 use crate::names::TaskName;
 use crate::task::{Meta, TaskFuture};
@@ -63,6 +64,7 @@ struct Entry {
 
 /// The state every worker, waker and `Handle` of a pool shares.
 pub(crate) struct PoolShared {
+    pub(crate) config: Config,
     injector: ConcurrentQueue<Runnable<Meta>>,
     slots: Box<[Slot]>,
     /// Workers parked (or about to park), by index. `idle_count` mirrors its length so that
@@ -408,9 +410,10 @@ pub struct Pool {
 
 impl Pool {
     /// Starts `threads` workers (at least one).
-    pub(crate) fn start(threads: usize) -> Pool {
+    pub(crate) fn start(threads: usize, config: Config) -> Pool {
         let threads = threads.max(1);
         let shared = Arc::new(PoolShared {
+            config,
             injector: ConcurrentQueue::unbounded(),
             slots: (0..threads)
                 .map(|_| Slot {

@@ -5,6 +5,9 @@ use core::marker::PhantomData;
 use std::panic::Location;
 use std::rc::Rc;
 
+use std::time::Duration;
+
+use crate::config::Config;
 use crate::flavor::{Flavor, MultiThread, SingleThread};
 use crate::handle::Handle;
 use crate::local::Local;
@@ -350,6 +353,7 @@ impl<K: Flavor> fmt::Debug for Scheduler<K> {
 #[must_use = "a Builder does nothing until .build() is called"]
 pub struct Builder<K: Flavor = SingleThread> {
     threads: usize,
+    config: Config,
     _flavor: PhantomData<K>,
 }
 
@@ -358,6 +362,7 @@ impl Builder<SingleThread> {
     pub fn new() -> Self {
         Builder {
             threads: 1,
+            config: Config::default(),
             _flavor: PhantomData,
         }
     }
@@ -367,7 +372,7 @@ impl Builder<SingleThread> {
         report::install_panic_hook();
         Scheduler {
             inner: LocalInner {
-                local: Local::new(),
+                local: Local::new(self.config),
             },
         }
     }
@@ -394,8 +399,31 @@ impl<K: Flavor> Builder<K> {
         );
         Builder {
             threads: n,
+            config: self.config,
             _flavor: PhantomData,
         }
+    }
+}
+
+impl<K: Flavor> Builder<K> {
+    /// Names a task that holds its thread longer than `threshold` between two pause points
+    /// (100 ms unless set): one line on stderr while it is still happening, with the task's
+    /// name, how long so far, and the fix; again every second while it goes on.
+    /// `slow_poll(None)` turns this off. Costs no clock read per poll: a watchdog thread
+    /// looks at the running threads every 20 ms.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let strict = scheduler::Scheduler::builder().slow_poll(Duration::from_millis(10)).build();
+    /// let quiet = scheduler::Scheduler::builder().slow_poll(None).build();
+    /// # let _ = (strict, quiet);
+    /// ```
+    pub fn slow_poll(mut self, threshold: impl Into<Option<Duration>>) -> Self {
+        self.config.slow_poll = threshold.into();
+        self
     }
 }
 
@@ -404,7 +432,7 @@ impl Builder<MultiThread> {
     pub fn build(self) -> Scheduler<MultiThread> {
         report::install_panic_hook();
         Scheduler {
-            inner: Pool::start(self.threads),
+            inner: Pool::start(self.threads, self.config),
         }
     }
 }

@@ -161,3 +161,21 @@ fn a_pool_runs_borrowed_roots_send_tasks_and_pinned_not_send_tasks() {
     s.run_until_finished(leave_one_waiting, ());
     drop(s);
 }
+
+#[test]
+fn the_watchdog_reads_the_name_of_a_task_blocking_its_thread() {
+    // The watchdog thread reads the blocked task's name back from raw parts.
+    #[task]
+    fn blocks() {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let s = Scheduler::builder()
+        .slow_poll(std::time::Duration::from_millis(20))
+        .build();
+    s.run_until_finished(blocks, ());
+    s.queue_to_run(
+        || std::thread::sleep(std::time::Duration::from_millis(200)),
+        (),
+    ); // a site name
+    s.run();
+}

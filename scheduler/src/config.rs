@@ -1,0 +1,20 @@
+//! A scheduler's settings, as its `Builder` made them.
+
+use std::time::Duration;
+
+use crate::watchdog;
+
+/// What `Scheduler::builder()` configures; shared by both flavours.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Config {
+    /// Name a task that holds its thread longer than this between pause points.
+    pub(crate) slow_poll: Option<Duration>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            slow_poll: Some(watchdog::DEFAULT_THRESHOLD),
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! A task that blocks its thread between two pause points is named on stderr while it is
+//! still happening, with the fix; a task that pauses properly is not.
+
+use std::time::Duration;
+
+use scheduler::{Scheduler, task};
+use scheduler_workspace::{in_child, run_child};
+
+#[task]
+fn blocks_the_thread() {
+    std::thread::sleep(Duration::from_millis(300)); // the bug: a blocking call in a task
+}
+
+#[task]
+fn pauses_properly() {
+    scheduler::sleep(Duration::from_secs(1));
+}
+
+/// Runs `scenario` in a child process of its own and returns its stderr.
+fn stderr_of(test: &str) -> String {
+    let (ok, stderr) = run_child(test);
+    assert!(ok, "{stderr}");
+    stderr
+}
+
+fn warnings(stderr: &str) -> usize {
+    stderr.matches("without reaching a pause point").count()
+}
+
+#[test]
+fn a_task_blocking_for_300_ms_is_named_once_with_the_fix() {
+    if in_child() {
+        Scheduler::new().run_until_finished(blocks_the_thread, ());
+        return;
+    }
+    let stderr = stderr_of("a_task_blocking_for_300_ms_is_named_once_with_the_fix");
+    assert_eq!(warnings(&stderr), 1, "{stderr}");
+    assert!(
+        stderr.contains("task `slow_poll::blocks_the_thread` has been running for "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("scheduler::run_in_thread(f, args)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_task_that_pauses_for_a_second_is_not_named() {
+    if in_child() {
+        Scheduler::new().run_until_finished(pauses_properly, ());
+        return;
+    }
+    let stderr = stderr_of("a_task_that_pauses_for_a_second_is_not_named");
+    assert_eq!(warnings(&stderr), 0, "{stderr}");
+}
+
+#[test]
+fn turning_the_watchdog_off_silences_it() {
+    if in_child() {
+        Scheduler::builder()
+            .slow_poll(None)
+            .build()
+            .run_until_finished(blocks_the_thread, ());
+        return;
+    }
+    let stderr = stderr_of("turning_the_watchdog_off_silences_it");
+    assert_eq!(warnings(&stderr), 0, "{stderr}");
+}
+
+#[test]
+fn a_task_blocking_on_a_pool_worker_is_named_too() {
+    if in_child() {
+        let s = Scheduler::builder().threads(2).build();
+        s.run_until_finished(blocks_the_thread, ());
+        return;
+    }
+    let stderr = stderr_of("a_task_blocking_on_a_pool_worker_is_named_too");
+    assert_eq!(warnings(&stderr), 1, "{stderr}");
+    assert!(stderr.contains("thread `scheduler-worker-"), "{stderr}");
+}
+
+#[test]
+fn a_task_that_keeps_blocking_is_named_again_with_a_growing_total() {
+    #[task]
+    fn blocks_long() {
+        std::thread::sleep(Duration::from_millis(1300));
+    }
+    if in_child() {
+        Scheduler::new().run_until_finished(blocks_long, ());
+        return;
+    }
+    let stderr = stderr_of("a_task_that_keeps_blocking_is_named_again_with_a_growing_total");
+    assert_eq!(warnings(&stderr), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("is still blocking thread").count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_lower_threshold_names_shorter_blocks() {
+    #[task]
+    fn blocks_briefly() {
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    if in_child() {
+        let s = Scheduler::builder()
+            .slow_poll(Duration::from_millis(30))
+            .build();
+        s.run_until_finished(blocks_briefly, ());
+        return;
+    }
+    let stderr = stderr_of("a_lower_threshold_names_shorter_blocks");
+    assert_eq!(warnings(&stderr), 1, "{stderr}");
+}
