@@ -118,6 +118,80 @@
 //! running one, and other threads reach it only through a [`Handle`], which is `Send +
 //! Sync` and queues only `Send` work. A [`Scheduler`] itself cannot leave its thread.
 //!
+//! # Waiting for multiple things
+//!
+//! The notes leave this section as "WRITE THIS". Every way of waiting is a pause point:
+//!
+//! | asyncio | here |
+//! |---|---|
+//! | `await gather(a, b)` | [`wait_all(handles)`](wait_all): every value, in order; re-raises the first failure |
+//! | `gather(..., return_exceptions=True)` | [`wait_all_results(handles)`](wait_all_results): each `Result` |
+//! | `wait(..., return_when=FIRST_COMPLETED)` | [`wait_any(handles)`](wait_any): `(index, value)` of the first; the others keep running |
+//! | `wait_for(f(), timeout)` | [`with_timeout(d, f, args)`](with_timeout): `Err(TimedOut)` and `f` dropped on time-out |
+//! | `TaskGroup` | [`scope(\|s\| ...)`](scope): see below |
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! #[scheduler::task]
+//! fn download(page: u32, millis: u64) -> u32 {
+//!     scheduler::sleep(Duration::from_millis(millis));
+//!     page
+//! }
+//!
+//! #[scheduler::task]
+//! fn browse() {
+//!     let pages = [(1, 20), (2, 5)].map(|(page, ms)| scheduler::queue_to_run(download, (page, ms)));
+//!     assert_eq!(scheduler::wait_all(pages), [1, 2]);
+//!
+//!     let mirrors = vec![scheduler::queue_to_run(download, (3, 50)), scheduler::queue_to_run(download, (4, 1))];
+//!     assert_eq!(scheduler::wait_any(mirrors), (1, 4));
+//!
+//!     let slow = scheduler::with_timeout(Duration::from_millis(5), download, (5, 3_600_000));
+//!     assert!(slow.is_err());
+//! }
+//! # scheduler::Scheduler::new().run_until_finished(browse, ());
+//! ```
+//!
+//! # Structured concurrency
+//!
+//! [`scope`] runs a group of tasks as one step (Trio's nursery, asyncio's `TaskGroup`): its
+//! closure queues tasks on the [`Scope`], and the call returns once every one of them has
+//! finished. When one panics, the others are cancelled and the panic is re-raised in the
+//! caller, naming the task; when the task running the scope is cancelled, so are they. No
+//! task outlives the scope that started it.
+//!
+//! ```
+//! #[scheduler::task]
+//! fn part(n: u32) -> u32 {
+//!     scheduler::yield_now();
+//!     n * n
+//! }
+//!
+//! #[scheduler::task]
+//! fn whole() -> Vec<u32> {
+//!     let handles = scheduler::scope(|s| (1..=3).map(|n| s.queue_to_run(part, (n,))).collect::<Vec<_>>());
+//!     scheduler::wait_all(handles) // all finished already
+//! }
+//! # assert_eq!(scheduler::Scheduler::new().run_until_finished(whole, ()), [1, 4, 9]);
+//! ```
+//!
+//! # Sharing between tasks
+//!
+//! [`sync`] has a [`Mutex`](sync::Mutex), an [`Event`](sync::Event), a
+//! [`Semaphore`](sync::Semaphore) and [`channel`](sync::channel)s, thin layers over
+//! `async-lock` and `async-channel` whose waiting methods (`lock`, `wait`, `acquire`,
+//! `send`, `recv`) are pause points. A task cancelled while it holds a guard releases it; a
+//! closed channel answers `Err`, never a hang.
+//!
+//! # Blocking work and I/O
+//!
+//! Work that blocks its thread (a blocking library, a long computation) would stop every
+//! task on the scheduler: hand it to [`run_in_thread(f, args)`](run_in_thread), which runs
+//! it on a thread pool while the calling task pauses. Non-blocking I/O comes from
+//! `async-io` (`Async<TcpStream>`, timers), awaited with [`wait`]; `examples/echo.rs` is a
+//! TCP echo server with one task per connection, in plain functions.
+//!
 //! # When things go wrong
 //!
 //! - A task that panics is reported once on stderr, by name; other tasks keep running;

@@ -74,7 +74,7 @@ pub struct Sender<T> {
 /// # Examples
 ///
 /// ```
-/// let (tx, rx) = scheduler::sync::channel(1);
+/// let (tx, rx) = scheduler::sync::channel::<u32>(1);
 /// drop(tx);
 /// assert!(rx.try_recv().is_err()); // empty and closed
 /// ```

@@ -30,9 +30,9 @@ pub use async_lock::SemaphoreGuard;
 ///
 /// #[scheduler::task]
 /// fn download_all() -> u32 {
-///     let (slots, busy, most) = (Rc::new(Semaphore::new(2)), Rc::default(), Rc::new(Cell::new(0)));
+///     let (slots, busy, most) = (Rc::new(Semaphore::new(2)), Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
 ///     let handles: Vec<_> = (0..5)
-///         .map(|_| scheduler::queue_to_run(download, (slots.clone(), Rc::clone(&busy), most.clone())))
+///         .map(|_| scheduler::queue_to_run(download, (slots.clone(), busy.clone(), most.clone())))
 ///         .collect();
 ///     scheduler::wait_all(handles);
 ///     most.get()
