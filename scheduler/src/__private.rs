@@ -18,6 +18,8 @@ use core::future::{Future, Ready};
 use std::panic::Location;
 
 pub use crate::pause::Pause;
+use crate::reason::Reason;
+pub use crate::reason::Reasoned;
 
 /// Tag returned for [`Pause`] values: their future is awaited.
 pub struct PauseTag;
@@ -50,8 +52,8 @@ impl<T> ValueKind for &T {}
 impl PauseTag {
     /// The future to await: the pause point itself.
     #[inline(always)]
-    pub fn step<F: Future>(self, pause: Pause<F>) -> F {
-        pause.into_future()
+    pub fn step<F: Future>(self, pause: Pause<F>) -> Reasoned<F> {
+        pause.into_reasoned()
     }
 
     /// A pause point where the code cannot pause (inside a closure): a compile error.
@@ -94,7 +96,7 @@ pub trait PausesOnlyInTaskBody {}
 #[track_caller]
 #[inline(always)]
 pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
-    Pause::named(Some(name), fut)
+    Pause::because(Reason::Call(name), fut)
 }
 
 /// The location of the caller, for generated code that names a call site.

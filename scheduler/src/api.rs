@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::context::{self, Current};
 use crate::handle::Handle;
 use crate::pause::Pause;
+use crate::reason::Reason;
 use crate::schedulable::Schedulable;
 use crate::task_handle::TaskHandle;
 
@@ -153,7 +154,7 @@ where
 #[track_caller]
 pub fn sleep(duration: Duration) -> Pause<impl Future<Output = ()>> {
     let timer = async_io::Timer::after(duration);
-    Pause::new(async move {
+    Pause::because(Reason::Sleep, async move {
         timer.await;
     })
 }
@@ -189,7 +190,7 @@ pub fn sleep(duration: Duration) -> Pause<impl Future<Output = ()>> {
 /// ```
 #[track_caller]
 pub fn yield_now() -> Pause<impl Future<Output = ()>> {
-    Pause::new(futures_lite::future::yield_now())
+    Pause::because(Reason::Yield, futures_lite::future::yield_now())
 }
 
 /// ⏸ Waits for any future (from async-io, async-channel, an HTTP client, ...) and gives its

@@ -134,6 +134,7 @@ impl TaskGuard {
     #[inline]
     pub(crate) fn enter(task: TaskName) -> Self {
         watchdog::poll_started(task);
+        crate::reason::take(); // a fresh poll: no reason noted yet
         TaskGuard {
             previous: TASK.with(|t| t.replace(Some(task))),
         }

@@ -227,11 +227,13 @@ mod misuse;
 mod names;
 mod pause;
 mod pool;
+mod reason;
 mod report;
 mod schedulable;
 mod scheduler;
 mod task;
 mod task_handle;
+mod trace;
 mod waiting;
 mod watchdog;
 

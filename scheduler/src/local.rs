@@ -22,8 +22,10 @@ use slab::Slab;
 use crate::config::Config;
 use crate::context::{Current, SchedulerGuard, TaskGuard};
 use crate::names::TaskName;
+use crate::reason;
 use crate::task::{Meta, TaskFuture};
 use crate::task_handle::TaskHandle;
+use crate::trace::{self, Outcome};
 
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
 const REACTOR_BUDGET: u32 = 128;
@@ -191,6 +193,7 @@ impl Local {
         });
         let waker = Waker::from(root_waker.clone());
         let mut root = pin!(root);
+        let id = trace::new_id();
         root_waker.wake_by_ref();
         block_on(async {
             loop {
@@ -200,11 +203,20 @@ impl Local {
                     }
                     Some(Job::Root) => {
                         root_waker.queued.store(false, Ordering::Release);
-                        let _running = TaskGuard::enter(name);
-                        if let Poll::Ready(value) =
+                        let started = trace::begin(id);
+                        let polled = {
+                            let _running = TaskGuard::enter(name);
                             root.as_mut().poll(&mut Context::from_waker(&waker))
-                        {
-                            return value;
+                        };
+                        match polled {
+                            Poll::Ready(value) => {
+                                trace::end(started, id, name, Outcome::Finished);
+                                return value;
+                            }
+                            Poll::Pending => {
+                                let waits_for = reason::take();
+                                trace::end(started, id, name, Outcome::Paused(waits_for));
+                            }
                         }
                     }
                     None => unreachable!("the loop only stops when the root returns"),

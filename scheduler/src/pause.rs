@@ -14,6 +14,7 @@ use core::task::{Context, Poll};
 use std::panic::Location;
 
 use crate::misuse;
+use crate::reason::{self, Reason, Reasoned};
 
 /// The value of a pause point: `sleep`, `yield_now`, `wait`, `run_until_finished`,
 /// `TaskHandle::join`, a call to a `#[task]` fn, and every other scheduler call that may let
@@ -58,8 +59,8 @@ use crate::misuse;
 #[must_use = "a pause point does nothing unless a #[task] fn calls it: mark the calling fn #[task]"]
 pub struct Pause<F> {
     fut: F,
-    /// Task fns' names (`None` for the library's own pause points).
-    name: Option<&'static str>,
+    /// What the task waits for while paused here (a task fn's call names the fn).
+    reason: Reason,
     /// Where the pause value was made, for the message when it is dropped unrun.
     site: &'static Location<'static>,
     /// `true` until the value is polled or taken apart: an armed `Pause` panics on drop.
@@ -74,16 +75,16 @@ impl<F> Pause<F> {
     #[track_caller]
     #[inline]
     pub(crate) fn new(fut: F) -> Self {
-        Self::named(None, fut)
+        Self::because(Reason::Wait, fut)
     }
 
-    /// Wraps `fut`, the body of the task fn called `name`.
+    /// Wraps `fut` as a pause point that waits for `reason`.
     #[track_caller]
     #[inline]
-    pub(crate) fn named(name: Option<&'static str>, fut: F) -> Self {
+    pub(crate) fn because(reason: Reason, fut: F) -> Self {
         Pause {
             fut,
-            name,
+            reason,
             site: Location::caller(),
             armed: true,
             _pinned: PhantomPinned,
@@ -92,7 +93,10 @@ impl<F> Pause<F> {
 
     /// The task fn's name, when this is the value of a call to a `#[task]` fn.
     pub(crate) fn name(&self) -> Option<&'static str> {
-        self.name
+        match self.reason {
+            Reason::Call(path) => Some(path),
+            _ => None,
+        }
     }
 
     /// Takes the future out, disarming the drop check: whoever takes it runs it.
@@ -103,6 +107,13 @@ impl<F> Pause<F> {
         // `fut` out of it moves the only copy. `self` was owned, hence never pinned, so
         // moving the future is allowed.
         unsafe { core::ptr::read(&this.fut) }
+    }
+
+    /// Takes the future out with its reason, for a `#[task]` body to await.
+    #[inline]
+    pub(crate) fn into_reasoned(self) -> Reasoned<F> {
+        let reason = self.reason;
+        Reasoned::new(self.into_future(), reason)
     }
 }
 
@@ -117,14 +128,18 @@ impl<F: Future> Future for Pause<F> {
         let this = unsafe { self.get_unchecked_mut() };
         this.armed = false;
         // SAFETY: see above: `fut` is pinned because `self` is.
-        unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx)
+        let poll = unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx);
+        if poll.is_pending() {
+            reason::note(this.reason);
+        }
+        poll
     }
 }
 
 impl<F> Drop for Pause<F> {
     fn drop(&mut self) {
         if self.armed && !std::thread::panicking() {
-            let what = match self.name {
+            let what = match self.name() {
                 Some(name) => format!("the #[task] fn `{}`", crate::names::display_path(name)),
                 None => "a pause point".to_string(),
             };
@@ -140,7 +155,7 @@ impl<F> Drop for Pause<F> {
 impl<F> fmt::Debug for Pause<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pause")
-            .field("name", &self.name.map(crate::names::display_path))
+            .field("reason", &self.reason)
             .field("site", &self.site)
             .finish_non_exhaustive()
     }

@@ -47,6 +47,7 @@ pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
 
 /// Says on stderr which tasks a dropped scheduler cancelled, if any.
 pub(crate) fn dropped_with(names: &[TaskName]) {
+    crate::trace::flush();
     if names.is_empty() {
         return;
     }

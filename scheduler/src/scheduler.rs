@@ -370,6 +370,7 @@ impl Builder<SingleThread> {
     /// Makes the single-threaded scheduler.
     pub fn build(self) -> Scheduler {
         report::install_panic_hook();
+        crate::trace::init();
         Scheduler {
             inner: LocalInner {
                 local: Local::new(self.config),
@@ -431,6 +432,7 @@ impl Builder<MultiThread> {
     /// Starts the worker threads and makes the multi-threaded scheduler.
     pub fn build(self) -> Scheduler<MultiThread> {
         report::install_panic_hook();
+        crate::trace::init();
         Scheduler {
             inner: Pool::start(self.threads, self.config),
         }

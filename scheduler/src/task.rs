@@ -11,8 +11,10 @@ use pin_project_lite::pin_project;
 
 use crate::context::{self, TaskGuard};
 use crate::names::TaskName;
+use crate::reason;
 use crate::report::payload_text;
 use crate::task_handle::TaskError;
+use crate::trace::{self, Outcome};
 
 /// What every task carries in its header (async-task metadata).
 pub(crate) struct Meta {
@@ -21,13 +23,18 @@ pub(crate) struct Meta {
     /// Set by [`TaskHandle::cancel`](crate::TaskHandle::cancel) and by a dropped scheduler;
     /// read before every poll. Once set it is never cleared.
     pub(crate) cancelled: AtomicBool,
+    /// The task's track in a trace (0 when not tracing).
+    pub(crate) id: u64,
 }
 
 impl Meta {
     pub(crate) fn new(name: TaskName) -> Self {
+        let id = trace::new_id();
+        trace::spawned(id);
         Meta {
             name,
             cancelled: AtomicBool::new(false),
+            id,
         }
     }
 }
@@ -100,6 +107,8 @@ impl<F: Future> Future for TaskFuture<'_, F> {
                 current.map(|current| current.register(task, cx.waker().clone()))
             });
         }
+        let id = this.meta.id;
+        let started = trace::begin(id);
         let polled = {
             let _running = TaskGuard::enter(task);
             let inner = this
@@ -110,13 +119,19 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
         };
         match polled {
-            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Pending) => {
+                let waits_for = reason::take();
+                trace::end(started, id, task, Outcome::Paused(waits_for));
+                Poll::Pending
+            }
             Ok(Poll::Ready(value)) => {
+                trace::end(started, id, task, Outcome::Finished);
                 this.inner.set(None);
                 end(this.key, this.ended);
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
+                trace::end(started, id, task, Outcome::Panicked);
                 this.inner.set(None);
                 end(this.key, this.ended);
                 let message = payload_text(&*payload);

@@ -8,6 +8,7 @@ use core::task::{Context, Poll, Waker};
 
 use crate::names::TaskName;
 use crate::pause::Pause;
+use crate::reason::Reason;
 use crate::task::Meta;
 
 /// How a task ended when it did not return a value.
@@ -143,7 +144,8 @@ impl<T> TaskHandle<T> {
     /// ```
     #[track_caller]
     pub fn join(self) -> Pause<Self> {
-        Pause::new(self)
+        let task = self.name();
+        Pause::because(Reason::Join(task), self)
     }
 
     /// Cancels the task: it stops at its next pause point (at once if it is paused now), its

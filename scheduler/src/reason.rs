@@ -1,0 +1,139 @@
+//! Why a task is paused: each pause point carries a [`Reason`], noted when it returns
+//! `Pending`, so that traces and deadlock reports can say what every task waits on.
+
+use core::cell::Cell;
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use crate::names::{TaskName, display_path};
+
+/// What a paused task waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reason {
+    /// A call to the `#[task]` fn with this path (the innermost pause inside it wins).
+    Call(&'static str),
+    /// `sleep(d)` or a timeout.
+    Sleep,
+    /// `yield_now()`.
+    Yield,
+    /// `join()` of the named task.
+    Join(TaskName),
+    /// `wait(future)`: any other future.
+    Wait,
+    /// `Mutex::lock`.
+    Lock,
+    /// `Semaphore::acquire`.
+    Acquire,
+    /// `Event::wait`.
+    Event,
+    /// `Sender::send`.
+    Send,
+    /// `Receiver::recv`.
+    Recv,
+    /// `run_in_thread(f, args)`.
+    Thread,
+    /// `wait_all`, `wait_all_results`.
+    WaitAll,
+    /// `wait_any`.
+    WaitAny,
+    /// `scope(..)`.
+    Scope,
+}
+
+impl Reason {
+    /// Whether only this scheduler's own tasks can end the wait (so that, when every task
+    /// waits like this, none ever wakes). `Wait` and `Thread` may be woken from outside, and
+    /// `Sleep` by the clock; `Call` is never noted on its own.
+    pub(crate) fn is_internal(self) -> bool {
+        matches!(
+            self,
+            Reason::Join(_)
+                | Reason::Lock
+                | Reason::Acquire
+                | Reason::Event
+                | Reason::Send
+                | Reason::Recv
+                | Reason::WaitAll
+                | Reason::WaitAny
+                | Reason::Scope
+        )
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Call(path) => write!(f, "call of `{}`", display_path(path)),
+            Reason::Sleep => f.write_str("sleep"),
+            Reason::Yield => f.write_str("yield"),
+            Reason::Join(task) => write!(f, "join of `{task}`"),
+            Reason::Wait => f.write_str("wait of a future"),
+            Reason::Lock => f.write_str("mutex lock"),
+            Reason::Acquire => f.write_str("semaphore acquire"),
+            Reason::Event => f.write_str("event wait"),
+            Reason::Send => f.write_str("channel send"),
+            Reason::Recv => f.write_str("channel recv"),
+            Reason::Thread => f.write_str("run_in_thread"),
+            Reason::WaitAll => f.write_str("wait_all"),
+            Reason::WaitAny => f.write_str("wait_any"),
+            Reason::Scope => f.write_str("scope"),
+        }
+    }
+}
+
+thread_local! {
+    /// The reason of the innermost pause point that returned `Pending` in the current poll.
+    static NOTED: Cell<Option<Reason>> = const { Cell::new(None) };
+}
+
+/// Notes `reason` for the current poll, unless an inner pause point already did.
+#[inline]
+pub(crate) fn note(reason: Reason) {
+    let _ = NOTED.try_with(|noted| {
+        if noted.get().is_none() {
+            noted.set(Some(reason));
+        }
+    });
+}
+
+/// Takes the reason noted during the poll that just returned `Pending` (and clears it for
+/// the next poll).
+#[inline]
+pub(crate) fn take() -> Option<Reason> {
+    NOTED.try_with(Cell::take).ok().flatten()
+}
+
+pin_project! {
+    /// A pause point's future as a `#[task]` body awaits it: notes its reason when it
+    /// returns `Pending`.
+    pub struct Reasoned<F> {
+        #[pin]
+        fut: F,
+        reason: Reason,
+    }
+}
+
+impl<F> Reasoned<F> {
+    #[inline]
+    pub(crate) fn new(fut: F, reason: Reason) -> Self {
+        Reasoned { fut, reason }
+    }
+}
+
+impl<F: Future> Future for Reasoned<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let poll = this.fut.poll(cx);
+        if poll.is_pending() {
+            note(*this.reason);
+        }
+        poll
+    }
+}
