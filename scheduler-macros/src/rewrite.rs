@@ -94,6 +94,8 @@ enum MacroArgs {
     Exprs,
     /// `vec![..]`: comma-separated expressions, or `elem; n`.
     Vec,
+    /// `matches!(expr, pattern)`: only the first argument is an expression.
+    First,
 }
 
 impl MacroArgs {
@@ -108,6 +110,7 @@ impl MacroArgs {
             "assert" | "assert_eq" | "assert_ne" | "debug_assert" | "debug_assert_eq"
             | "debug_assert_ne" | "dbg" => MacroArgs::Exprs,
             "vec" => MacroArgs::Vec,
+            "matches" | "assert_matches" | "debug_assert_matches" => MacroArgs::First,
             _ => return None,
         })
     }
@@ -162,6 +165,18 @@ impl Rewrite {
     /// Rewrites the arguments of a std macro such as `println!`, or leaves the macro as
     /// it is when they do not parse as expressions.
     fn visit_macro_args(&mut self, mac: &mut syn::Macro, args: MacroArgs) {
+        if let MacroArgs::First = args {
+            let parser = |input: syn::parse::ParseStream| {
+                let first: Expr = input.parse()?;
+                let rest: proc_macro2::TokenStream = input.parse()?;
+                Ok((first, rest))
+            };
+            if let Ok((mut first, rest)) = mac.parse_body_with(parser) {
+                self.visit_expr_mut(&mut first);
+                mac.tokens = quote!(#first #rest);
+            }
+            return;
+        }
         if let MacroArgs::Vec = args {
             if let Ok(mut repeat) = mac.parse_body::<VecRepeat>() {
                 self.visit_expr_mut(&mut repeat.elem);
@@ -176,7 +191,7 @@ impl Rewrite {
         };
         let keep = match args {
             MacroArgs::Format(index) => Some(index),
-            MacroArgs::Exprs | MacroArgs::Vec => None,
+            MacroArgs::Exprs | MacroArgs::Vec | MacroArgs::First => None,
         };
         for (index, expr) in exprs.iter_mut().enumerate() {
             if Some(index) != keep {
