@@ -37,10 +37,15 @@ pub(crate) const SLOW_POLL: &str = "move blocking work into `scheduler::run_in_t
 pub(crate) const WAIT_ANY_EMPTY: &str = "was given no task handles, so nothing could ever \
 finish first. Pass at least one `TaskHandle`, or check `handles.is_empty()` before waiting";
 
-/// Said as the unwind message of a task that its scope stopped.
-pub(crate) const CANCELLED_BY_SCOPE: &str = "was cancelled by its scope, because a sibling \
-task panicked or the task running the scope was cancelled";
-
 /// `channel(0)` was called.
 pub(crate) const ZERO_CAPACITY: &str = "`scheduler::sync::channel(0)`: a channel needs room \
 for at least one value. Use `channel(1)` for a hand-off between two tasks";
+
+/// The first line of a deadlock report; the waiting tasks follow, then `DEADLOCK_FIX`.
+pub(crate) const DEADLOCK: &str = "deadlock: every task is waiting and nothing can wake one \
+(all tasks are asleep). Waiting:";
+
+/// Said after the waiting tasks of a deadlock report.
+pub(crate) const DEADLOCK_FIX: &str = "Each waits on another task or on a sync primitive that \
+only these tasks could release: look for a missing `send`, `set`, unlock or `close`, a task \
+that joins itself or a task that joins it, or a lock taken in two orders";

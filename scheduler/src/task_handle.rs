@@ -3,7 +3,8 @@
 use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::Ordering;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll, Waker};
 
 use crate::names::TaskName;
@@ -183,6 +184,15 @@ impl<T> TaskHandle<T> {
         }
     }
 
+    /// A second way to cancel this task, for the scheduler's own bookkeeping (a scope
+    /// cancelling its children).
+    pub(crate) fn canceller(&self) -> Canceller {
+        Canceller {
+            flag: NonNull::from(&self.task().metadata().cancelled),
+            waker: self.waker.clone(),
+        }
+    }
+
     /// Whether the task has finished: returned, panicked, or been cancelled.
     ///
     /// # Examples
@@ -213,6 +223,31 @@ impl<T> TaskHandle<T> {
     /// ```
     pub fn name(&self) -> TaskName {
         self.task().metadata().name
+    }
+}
+
+/// Cancels a task like [`TaskHandle::cancel`], without being its handle.
+pub(crate) struct Canceller {
+    /// The task's `Meta::cancelled`.
+    flag: NonNull<AtomicBool>,
+    /// The task's waker: it also keeps the task's allocation, and the flag in it, alive.
+    waker: Waker,
+}
+
+// SAFETY: the flag is an `AtomicBool` (`Sync`) and the waker is `Send + Sync`; the pointer is
+// only read through `&AtomicBool`.
+unsafe impl Send for Canceller {}
+// SAFETY: as above.
+unsafe impl Sync for Canceller {}
+
+impl Canceller {
+    /// Cancels the task: it stops at its next pause point (at once if it waits now).
+    pub(crate) fn cancel(&self) {
+        // SAFETY: `flag` points into the task's metadata, which async-task drops only when the
+        // last reference to the task goes; `self.waker` is such a reference.
+        let flag = unsafe { self.flag.as_ref() };
+        flag.store(true, Ordering::Release);
+        self.waker.wake_by_ref();
     }
 }
 

@@ -20,9 +20,10 @@ use pin_project_lite::pin_project;
 use crate::misuse;
 use crate::names::TaskName;
 use crate::pause::Pause;
+use crate::reason::Reason;
 use crate::report::payload_text;
 use crate::schedulable::Schedulable;
-use crate::task_handle::{TaskError, TaskHandle};
+use crate::task_handle::{Canceller, TaskError, TaskHandle};
 
 // ---------------------------------------------------------------------------------------
 // wait_all, wait_all_results, wait_any
@@ -75,26 +76,29 @@ where
     let mut children = Children::new(handles);
     let mut values: Vec<Option<T>> = (0..children.len()).map(|_| None).collect();
     let mut left = children.len();
-    Pause::new(poll_fn(move |cx| {
-        children.poll_woken(cx, |index, result| match result {
-            Ok(value) => {
-                values[index] = Some(value);
-                left -= 1;
-                left == 0
+    Pause::because(
+        Reason::WaitAll,
+        poll_fn(move |cx| {
+            children.poll_woken(cx, |index, result| match result {
+                Ok(value) => {
+                    values[index] = Some(value);
+                    left -= 1;
+                    left == 0
+                }
+                Err(error) => panic!("{error} (re-raised by `scheduler::wait_all` at {site})"),
+            });
+            if left == 0 {
+                Poll::Ready(
+                    values
+                        .drain(..)
+                        .map(|v| v.expect("every task gave its value"))
+                        .collect(),
+                )
+            } else {
+                Poll::Pending
             }
-            Err(error) => panic!("{error} (re-raised by `scheduler::wait_all` at {site})"),
-        });
-        if left == 0 {
-            Poll::Ready(
-                values
-                    .drain(..)
-                    .map(|v| v.expect("every task gave its value"))
-                    .collect(),
-            )
-        } else {
-            Poll::Pending
-        }
-    }))
+        }),
+    )
 }
 
 /// ⏸ Waits until every task in `handles` has finished and gives each one's outcome, in the
@@ -135,23 +139,26 @@ where
     let mut results: Vec<Option<Result<T, TaskError>>> =
         (0..children.len()).map(|_| None).collect();
     let mut left = children.len();
-    Pause::new(poll_fn(move |cx| {
-        children.poll_woken(cx, |index, result| {
-            results[index] = Some(result);
-            left -= 1;
-            left == 0
-        });
-        if left == 0 {
-            Poll::Ready(
-                results
-                    .drain(..)
-                    .map(|r| r.expect("every task gave its outcome"))
-                    .collect(),
-            )
-        } else {
-            Poll::Pending
-        }
-    }))
+    Pause::because(
+        Reason::WaitAll,
+        poll_fn(move |cx| {
+            children.poll_woken(cx, |index, result| {
+                results[index] = Some(result);
+                left -= 1;
+                left == 0
+            });
+            if left == 0 {
+                Poll::Ready(
+                    results
+                        .drain(..)
+                        .map(|r| r.expect("every task gave its outcome"))
+                        .collect(),
+                )
+            } else {
+                Poll::Pending
+            }
+        }),
+    )
 }
 
 /// ⏸ Waits until the first of `handles` finishes and gives its index in `handles` and its
@@ -207,19 +214,22 @@ where
         misuse::WAIT_ANY_EMPTY
     );
     let mut first = None;
-    Pause::new(poll_fn(move |cx| {
-        children.poll_woken(cx, |index, result| {
-            first = Some((index, result));
-            true
-        });
-        match first.take() {
-            Some((index, Ok(value))) => Poll::Ready((index, value)),
-            Some((_, Err(error))) => {
-                panic!("{error} (re-raised by `scheduler::wait_any` at {site})")
+    Pause::because(
+        Reason::WaitAny,
+        poll_fn(move |cx| {
+            children.poll_woken(cx, |index, result| {
+                first = Some((index, result));
+                true
+            });
+            match first.take() {
+                Some((index, Ok(value))) => Poll::Ready((index, value)),
+                Some((_, Err(error))) => {
+                    panic!("{error} (re-raised by `scheduler::wait_any` at {site})")
+                }
+                None => Poll::Pending,
             }
-            None => Poll::Pending,
-        }
-    }))
+        }),
+    )
 }
 
 /// The handles `wait_all` and `wait_any` wait on, each polled only when it was woken.
@@ -469,7 +479,7 @@ where
 {
     let (future, task) = f.into_task(args, Location::caller());
     let timer = async_io::Timer::after(duration);
-    Pause::new(async move {
+    Pause::because(Reason::Sleep, async move {
         // `or` polls `f` first, so a value ready as the timer fires wins; whichever loses
         // is dropped here, before this returns.
         futures_lite::future::or(async { Ok(future.await) }, async {
@@ -534,7 +544,7 @@ where
 #[track_caller]
 pub fn scope<R>(body: impl FnOnce(&Scope) -> R) -> Pause<impl Future<Output = R>> {
     let site = Location::caller();
-    Pause::new(async move {
+    Pause::because(Reason::Scope, async move {
         let scope = Scope {
             state: Arc::new(ScopeState::default()),
         };
@@ -583,8 +593,7 @@ impl Scope {
     ///
     /// A task of the scope that the scope cancels (after a sibling's panic, or because the
     /// task running the scope was cancelled) stops at its next pause point with its state
-    /// dropped; its handle then reports [`TaskError::Panicked`] with a message saying that
-    /// its scope cancelled it.
+    /// dropped; its handle then reports [`TaskError::Cancelled`].
     ///
     /// # Panics
     ///
@@ -618,22 +627,20 @@ impl Scope {
         F::Output: 'static,
         Args: 'static,
     {
-        let (future, name) = f.into_task(args, Location::caller());
-        let index = self.state.add_child();
-        let child = ScopeChild {
-            inner: Some(future),
-            scope: self.state.clone(),
-            index,
-            name,
-            ended: false,
-        };
-        crate::api::queue_to_run(
-            Named {
-                future: child,
+        let site = Location::caller();
+        crate::context::expect_scheduler("Scope::queue_to_run", |current| {
+            let (future, name) = f.into_task(args, site);
+            self.state.add_child();
+            let child = ScopeChild {
+                inner: Some(future),
+                scope: self.state.clone(),
                 name,
-            },
-            (),
-        )
+                ended: false,
+            };
+            let handle = current.spawn_here(name, child);
+            self.state.adopt(handle.canceller());
+            handle
+        })
     }
 }
 
@@ -654,9 +661,8 @@ struct ScopeState(Mutex<ScopeInner>);
 
 #[derive(Default)]
 struct ScopeInner {
-    /// Each task's waker while it waits (`None` before its first poll and after it ended),
-    /// to wake it when it must stop.
-    children: Vec<Option<Waker>>,
+    /// A way to cancel each task queued in the scope.
+    children: Vec<Canceller>,
     /// Tasks queued and not ended yet.
     running: usize,
     /// Set when a task panicked or the scope was dropped: every task stops at its next poll.
@@ -673,43 +679,56 @@ impl ScopeState {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn add_child(&self) -> usize {
+    /// Counts a task about to be queued (before it can run, so before it can end).
+    fn add_child(&self) {
+        self.lock().running += 1;
+    }
+
+    /// Keeps the way to cancel a queued task; cancels it at once if the scope already is.
+    fn adopt(&self, canceller: Canceller) {
         let mut inner = self.lock();
-        inner.running += 1;
-        inner.children.push(None);
-        inner.children.len() - 1
+        if inner.cancelled {
+            drop(inner);
+            canceller.cancel();
+        } else {
+            inner.children.push(canceller);
+        }
     }
 
     /// Records that task `index` ended, with `failure` if it panicked: then the others are
     /// told to stop.
-    fn child_ended(&self, index: usize, failure: Option<TaskError>) {
-        let mut to_wake = Vec::new();
-        {
+    fn child_ended(&self, failure: Option<TaskError>) {
+        let mut to_cancel = Vec::new();
+        let waiter = {
             let mut inner = self.lock();
             inner.running -= 1;
-            inner.children[index] = None;
             if let Some(failure) = failure {
                 inner.failure.get_or_insert(failure);
                 if !inner.cancelled {
                     inner.cancelled = true;
-                    to_wake.extend(inner.children.iter_mut().filter_map(Option::take));
+                    to_cancel = core::mem::take(&mut inner.children);
                 }
             }
             if inner.running == 0 || inner.failure.is_some() {
-                to_wake.extend(inner.waiter.take());
+                inner.waiter.take()
+            } else {
+                None
             }
+        };
+        to_cancel.iter().for_each(Canceller::cancel);
+        if let Some(waiter) = waiter {
+            waiter.wake();
         }
-        to_wake.into_iter().for_each(Waker::wake);
     }
 
     /// Tells every task to stop at its next poll, and wakes those that wait.
     fn cancel_all(&self) {
-        let to_wake: Vec<Waker> = {
+        let to_cancel = {
             let mut inner = self.lock();
             inner.cancelled = true;
-            inner.children.iter_mut().filter_map(Option::take).collect()
+            core::mem::take(&mut inner.children)
         };
-        to_wake.into_iter().for_each(Waker::wake);
+        to_cancel.iter().for_each(Canceller::cancel);
     }
 
     /// Ready, with the first failure if any, once every task has ended.
@@ -740,7 +759,6 @@ pin_project! {
         #[pin]
         inner: Option<F>,
         scope: Arc<ScopeState>,
-        index: usize,
         name: TaskName,
         ended: bool,
     }
@@ -752,7 +770,7 @@ pin_project! {
             this.inner.set(None);
             if !*this.ended {
                 *this.ended = true;
-                this.scope.child_ended(*this.index, None);
+                this.scope.child_ended(None);
             }
         }
     }
@@ -763,29 +781,6 @@ impl<F: Future> Future for ScopeChild<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let mut this = self.project();
-        let cancelled = {
-            let mut scope = this.scope.lock();
-            if !scope.cancelled {
-                let slot = &mut scope.children[*this.index];
-                if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    *slot = Some(cx.waker().clone());
-                }
-            }
-            scope.cancelled
-        };
-        if cancelled {
-            // The scope stops this task: drop its state now, then end it. A task can only
-            // end with a value, a panic, or its own cancellation (which only its handle can
-            // request); a silent unwind is the one of these open to us, and reports no panic.
-            this.inner.set(None);
-            *this.ended = true;
-            this.scope.child_ended(*this.index, None);
-            resume_unwind(Box::new(format!(
-                "task `{}` {}",
-                this.name,
-                misuse::CANCELLED_BY_SCOPE
-            )));
-        }
         let inner = this
             .inner
             .as_mut()
@@ -796,7 +791,7 @@ impl<F: Future> Future for ScopeChild<F> {
             Ok(Poll::Ready(value)) => {
                 this.inner.set(None);
                 *this.ended = true;
-                this.scope.child_ended(*this.index, None);
+                this.scope.child_ended(None);
                 Poll::Ready(value)
             }
             Err(payload) => {
@@ -806,29 +801,10 @@ impl<F: Future> Future for ScopeChild<F> {
                     task: *this.name,
                     message: payload_text(&*payload),
                 };
-                this.scope.child_ended(*this.index, Some(failure));
+                this.scope.child_ended(Some(failure));
                 // Already reported by the panic hook; let the task end as panicked.
                 resume_unwind(payload)
             }
         }
-    }
-}
-
-/// A future and the name to queue it under: how a scope queues its wrapped tasks through
-/// the free `queue_to_run`.
-struct Named<F> {
-    future: F,
-    name: TaskName,
-}
-
-/// The kind marker of [`Named`].
-enum NamedFuture {}
-
-impl<F: Future> Schedulable<(), NamedFuture> for Named<F> {
-    type Output = F::Output;
-    type Future = F;
-
-    fn into_task(self, (): (), _site: &'static Location<'static>) -> (F, TaskName) {
-        (self.future, self.name)
     }
 }
