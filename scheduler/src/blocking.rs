@@ -8,6 +8,7 @@ use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 
 use crate::names::TaskName;
 use crate::pause::Pause;
+use crate::reason::Reason;
 use crate::report::payload_text;
 use crate::schedulable::{PlainFn, Schedulable};
 
@@ -49,7 +50,7 @@ where
 {
     let (call, name) = f.into_task(args, Location::caller());
     let work = blocking::unblock(move || catch_unwind(AssertUnwindSafe(|| call_now(call))));
-    Pause::new(async move {
+    Pause::because(Reason::Thread, async move {
         match work.await {
             Ok(value) => value,
             Err(payload) => panic_in_caller(name, &payload_text(&*payload)),

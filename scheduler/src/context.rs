@@ -9,12 +9,15 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use core::sync::atomic::{AtomicBool, Ordering};
+
 use crate::config::Config;
 use crate::handle::Handle;
 use crate::local::Local;
 use crate::misuse;
 use crate::names::TaskName;
 use crate::pool::{PoolShared, Worker};
+use crate::reason::Reason;
 use crate::task_handle::TaskHandle;
 use crate::watchdog;
 
@@ -65,6 +68,14 @@ impl Current {
             Current::Local(local) => local.deregister(key),
             Current::Worker(worker) => worker.pool.deregister(key),
             Current::Closing(pool) => pool.deregister(key),
+        }
+    }
+
+    /// A started task paused, waiting for `reason` (if known).
+    #[inline]
+    pub(crate) fn note_paused(&self, key: usize, reason: Option<Reason>) {
+        if let Current::Local(local) = self {
+            local.note_paused(key, reason);
         }
     }
 
@@ -191,4 +202,23 @@ impl Drop for SchedulerGuard {
         TASK.with(|t| t.set(self.previous_task));
         watchdog::set_threshold(self.previous_threshold);
     }
+}
+
+/// Set once a scheduler's sync primitive or pause value is used on a thread that runs no
+/// scheduler: then some waker may be held where no scheduler can see it, and deadlock
+/// detection stays off for the rest of the process.
+static FOREIGN_USE: AtomicBool = AtomicBool::new(false);
+
+/// Notes a use of a sync primitive or pause value that may wake a task; remembers it when
+/// it happens outside every scheduler.
+#[inline]
+pub(crate) fn note_possible_foreign_use() {
+    if SCHEDULER.try_with(|s| s.borrow().is_none()).unwrap_or(true) {
+        FOREIGN_USE.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether something outside every scheduler may hold a waker (see above).
+pub(crate) fn foreign_use_seen() -> bool {
+    FOREIGN_USE.load(Ordering::Relaxed)
 }

@@ -39,7 +39,6 @@ use crate::task_handle::TaskHandle;
 /// fn needs_send<T: Send>(_: T) {}
 /// needs_send(scheduler::Scheduler::new());
 /// ```
-#[derive(Clone)]
 pub struct Handle {
     target: Target,
 }
@@ -72,6 +71,7 @@ impl std::error::Error for SchedulerGone {}
 
 impl Handle {
     pub(crate) fn local(shared: Arc<Shared>) -> Self {
+        shared.handles.fetch_add(1, Ordering::AcqRel);
         Handle {
             target: Target::Local(shared),
         }
@@ -187,6 +187,23 @@ impl Handle {
         match futures_lite::future::block_on(handle) {
             Ok(value) => value,
             Err(error) => panic!("{error}"),
+        }
+    }
+}
+
+impl Clone for Handle {
+    fn clone(&self) -> Self {
+        match &self.target {
+            Target::Local(shared) => Handle::local(shared.clone()),
+            Target::Pool(pool) => Handle::pool(pool.clone()),
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if let Target::Local(shared) = &self.target {
+            shared.handles.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }

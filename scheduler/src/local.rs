@@ -8,7 +8,7 @@
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::pin;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use core::task::{Context, Poll, Waker};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -20,9 +20,11 @@ use event_listener::{Event, listener};
 use slab::Slab;
 
 use crate::config::Config;
+use crate::context;
 use crate::context::{Current, SchedulerGuard, TaskGuard};
+use crate::misuse;
 use crate::names::TaskName;
-use crate::reason;
+use crate::reason::{self, Reason};
 use crate::task::{Meta, TaskFuture};
 use crate::task_handle::TaskHandle;
 use crate::trace::{self, Outcome};
@@ -60,6 +62,8 @@ pub(crate) struct Shared {
     ready: Event,
     /// Set once the owning `Scheduler` is dropped: new work is refused.
     pub(crate) closed: AtomicBool,
+    /// Live `Handle`s: while there is one, another thread may queue work or wake a task.
+    pub(crate) handles: AtomicUsize,
 }
 
 impl Shared {
@@ -126,6 +130,8 @@ impl Wake for RootWaker {
 struct Entry {
     name: TaskName,
     waker: Waker,
+    /// What it waits for since its last poll (`None`: not known).
+    reason: Option<Reason>,
 }
 
 /// A single-threaded scheduler's state; owned by one thread (`!Send` through `Rc`).
@@ -136,6 +142,8 @@ pub(crate) struct Local {
     registry: RefCell<Slab<Entry>>,
     /// Jobs run since the reactor was last given a turn.
     ticks: Cell<u32>,
+    /// The root of the blocking call in progress, and what it waits for.
+    root: Cell<Option<(TaskName, Option<Reason>)>>,
 }
 
 impl Local {
@@ -146,9 +154,11 @@ impl Local {
                 queue: ConcurrentQueue::unbounded(),
                 ready: Event::new(),
                 closed: AtomicBool::new(false),
+                handles: AtomicUsize::new(0),
             }),
             registry: RefCell::new(Slab::new()),
             ticks: Cell::new(0),
+            root: Cell::new(None),
         })
     }
 
@@ -164,7 +174,19 @@ impl Local {
 
     /// Records a task's first poll; returns its key.
     pub(crate) fn register(&self, name: TaskName, waker: Waker) -> usize {
-        self.registry.borrow_mut().insert(Entry { name, waker })
+        self.registry.borrow_mut().insert(Entry {
+            name,
+            waker,
+            reason: None,
+        })
+    }
+
+    /// Records what a started task waits for.
+    #[inline]
+    pub(crate) fn note_paused(&self, key: usize, reason: Option<Reason>) {
+        if let Some(entry) = self.registry.borrow_mut().get_mut(key) {
+            entry.reason = reason;
+        }
     }
 
     /// Forgets a task whose state was dropped.
@@ -194,6 +216,7 @@ impl Local {
         let waker = Waker::from(root_waker.clone());
         let mut root = pin!(root);
         let id = trace::new_id();
+        let _root = RootGuard::enter(self, name);
         root_waker.wake_by_ref();
         block_on(async {
             loop {
@@ -215,6 +238,7 @@ impl Local {
                             }
                             Poll::Pending => {
                                 let waits_for = reason::take();
+                                self.root.set(Some((name, waits_for)));
                                 trace::end(started, id, name, Outcome::Paused(waits_for));
                             }
                         }
@@ -260,8 +284,53 @@ impl Local {
             if let Ok(job) = self.shared.queue.pop() {
                 return Some(job);
             }
+            self.panic_if_deadlocked();
             ready.await;
         }
+    }
+
+    /// Panics, listing the waiting tasks, when nothing is ready and nothing can ever wake a
+    /// task: every task (and the root) waits on another task or a sync primitive of this
+    /// scheduler, no timer or I/O or `wait(future)` is pending, no `Handle` is alive, and no
+    /// sync primitive or pause value was ever used outside a scheduler.
+    fn panic_if_deadlocked(&self) {
+        if self.shared.handles.load(Ordering::Acquire) > 0 || context::foreign_use_seen() {
+            return;
+        }
+        let root = self.root.get();
+        if let Some((_, reason)) = root
+            && !reason.is_some_and(Reason::is_internal)
+        {
+            return;
+        }
+        let registry = self.registry.borrow();
+        if registry.is_empty() && root.is_none() {
+            return;
+        }
+        if !registry
+            .iter()
+            .all(|(_, e)| e.reason.is_some_and(Reason::is_internal))
+        {
+            return;
+        }
+        let mut waiting = Vec::new();
+        if let Some((name, Some(reason))) = root {
+            waiting.push(format!(
+                "  `{name}` (the root of `run_until_finished`): {reason}"
+            ));
+        }
+        for (_, entry) in registry.iter() {
+            if let Some(reason) = entry.reason {
+                waiting.push(format!("  `{}`: {reason}", entry.name));
+            }
+        }
+        drop(registry);
+        panic!(
+            "{}\n{}\n{}",
+            misuse::DEADLOCK,
+            waiting.join("\n"),
+            misuse::DEADLOCK_FIX
+        );
     }
 
     /// Cancels every task that is left (queued ones never start; started ones have their
@@ -299,5 +368,26 @@ impl Local {
             }
         }
         names
+    }
+}
+
+/// Marks the root of a blocking call for deadlock reports, until the call returns.
+struct RootGuard<'a> {
+    local: &'a Local,
+    previous: Option<(TaskName, Option<Reason>)>,
+}
+
+impl<'a> RootGuard<'a> {
+    fn enter(local: &'a Local, name: TaskName) -> Self {
+        RootGuard {
+            local,
+            previous: local.root.replace(Some((name, None))),
+        }
+    }
+}
+
+impl Drop for RootGuard<'_> {
+    fn drop(&mut self) {
+        self.local.root.set(self.previous);
     }
 }

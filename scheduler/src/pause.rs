@@ -126,6 +126,10 @@ impl<F: Future> Future for Pause<F> {
         // (`into_future` needs `self` by value, which a pinned `!Unpin` value never gives back,
         // and `Drop` does not move it). `armed` is a plain bool and is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
+        if this.armed {
+            // Awaited by code that is not a `#[task]` body, maybe on another executor.
+            crate::context::note_possible_foreign_use();
+        }
         this.armed = false;
         // SAFETY: see above: `fut` is pinned because `self` is.
         let poll = unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx);

@@ -121,6 +121,13 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         match polled {
             Ok(Poll::Pending) => {
                 let waits_for = reason::take();
+                if let Some(key) = *this.key {
+                    context::with_scheduler(|current| {
+                        if let Some(current) = current {
+                            current.note_paused(key, waits_for);
+                        }
+                    });
+                }
                 trace::end(started, id, task, Outcome::Paused(waits_for));
                 Poll::Pending
             }

@@ -4,6 +4,7 @@ use core::fmt;
 use core::future::Future;
 
 use crate::pause::Pause;
+use crate::reason::Reason;
 
 pub use async_channel::{RecvError, SendError, TryRecvError, TrySendError};
 
@@ -103,7 +104,7 @@ impl<T> Sender<T> {
     /// ```
     #[track_caller]
     pub fn send(&self, value: T) -> Pause<impl Future<Output = Result<(), SendError<T>>>> {
-        Pause::new(self.inner.send(value))
+        Pause::because(Reason::Send, self.inner.send(value))
     }
 
     /// Sends `value` if there is room now; never pauses.
@@ -118,6 +119,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        crate::context::note_possible_foreign_use();
         self.inner.try_send(value)
     }
 
@@ -135,6 +137,7 @@ impl<T> Sender<T> {
     /// assert!(rx.try_recv().is_err());
     /// ```
     pub fn close(&self) -> bool {
+        crate::context::note_possible_foreign_use();
         self.inner.close()
     }
 
@@ -174,7 +177,7 @@ impl<T> Receiver<T> {
     /// ```
     #[track_caller]
     pub fn recv(&self) -> Pause<impl Future<Output = Result<T, RecvError>>> {
-        Pause::new(self.inner.recv())
+        Pause::because(Reason::Recv, self.inner.recv())
     }
 
     /// Receives a value if one is there now; never pauses.
@@ -190,6 +193,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        crate::context::note_possible_foreign_use();
         self.inner.try_recv()
     }
 
@@ -206,6 +210,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Ok(1));
     /// ```
     pub fn close(&self) -> bool {
+        crate::context::note_possible_foreign_use();
         self.inner.close()
     }
 
@@ -273,5 +278,18 @@ impl<T> fmt::Debug for Sender<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        // The last sender gone closes the channel, which wakes receivers.
+        crate::context::note_possible_foreign_use();
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        crate::context::note_possible_foreign_use();
     }
 }

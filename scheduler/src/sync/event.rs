@@ -5,6 +5,7 @@ use core::future::Future;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::pause::Pause;
+use crate::reason::Reason;
 
 /// The lowest bit of `state`: the event is set.
 const SET: u64 = 1;
@@ -72,6 +73,7 @@ impl Event {
     /// assert!(e.is_set());
     /// ```
     pub fn set(&self) {
+        crate::context::note_possible_foreign_use();
         let became_set = self
             .state
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
@@ -127,7 +129,7 @@ impl Event {
     /// ```
     #[track_caller]
     pub fn wait(&self) -> Pause<impl Future<Output = ()>> {
-        Pause::new(async move {
+        Pause::because(Reason::Event, async move {
             let start = self.state.load(Ordering::Acquire);
             if start & SET != 0 {
                 return;

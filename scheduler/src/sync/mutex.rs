@@ -4,6 +4,7 @@ use core::fmt;
 use core::future::Future;
 
 use crate::pause::Pause;
+use crate::reason::Reason;
 
 /// The guard of a locked [`Mutex`]: derefs to the value; dropping it unlocks.
 pub use async_lock::MutexGuard;
@@ -89,7 +90,7 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     #[track_caller]
     pub fn lock(&self) -> Pause<impl Future<Output = MutexGuard<'_, T>>> {
-        Pause::new(self.inner.lock())
+        Pause::because(Reason::Lock, self.inner.lock())
     }
 
     /// Locks the mutex if it is free now; never pauses.

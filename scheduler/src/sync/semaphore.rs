@@ -4,6 +4,7 @@ use core::fmt;
 use core::future::Future;
 
 use crate::pause::Pause;
+use crate::reason::Reason;
 
 /// A permit of a [`Semaphore`]: dropping it gives the permit back.
 pub use async_lock::SemaphoreGuard;
@@ -75,7 +76,7 @@ impl Semaphore {
     /// ```
     #[track_caller]
     pub fn acquire(&self) -> Pause<impl Future<Output = SemaphoreGuard<'_>>> {
-        Pause::new(self.inner.acquire())
+        Pause::because(Reason::Acquire, self.inner.acquire())
     }
 
     /// Takes a permit if one is free now; never pauses.
