@@ -70,6 +70,8 @@
 
 mod args;
 mod entry;
+#[cfg(test)]
+mod fuzz_tests;
 mod rewrite;
 mod task;
 
