@@ -9,12 +9,15 @@ use crate::watchdog;
 pub(crate) struct Config {
     /// Name a task that holds its thread longer than this between pause points.
     pub(crate) slow_poll: Option<Duration>,
+    /// Read the clock around every poll and keep the time per task name, for `stats()`.
+    pub(crate) measure_poll_time: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             slow_poll: Some(watchdog::DEFAULT_THRESHOLD),
+            measure_poll_time: false,
         }
     }
 }

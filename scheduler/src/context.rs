@@ -18,6 +18,7 @@ use crate::misuse;
 use crate::names::TaskName;
 use crate::pool::{PoolShared, Worker};
 use crate::reason::Reason;
+use crate::stats::Ended;
 use crate::task_handle::TaskHandle;
 use crate::watchdog;
 
@@ -76,6 +77,39 @@ impl Current {
     pub(crate) fn note_paused(&self, key: usize, reason: Option<Reason>) {
         if let Current::Local(local) = self {
             local.note_paused(key, reason);
+        }
+    }
+
+    /// A poll of `task` ended; it took `elapsed` when the clock was read (tracing, or poll
+    /// time measured). For `Scheduler::stats`: a plain increment, or a relaxed one on a
+    /// worker's own counter.
+    #[inline]
+    pub(crate) fn note_polled(&self, task: TaskName, elapsed: Option<Duration>) {
+        match self {
+            Current::Local(local) => {
+                local
+                    .counters
+                    .polled(task, elapsed, local.config.measure_poll_time);
+            }
+            Current::Worker(worker) => {
+                worker
+                    .counters()
+                    .polled(task, elapsed, worker.pool.config.measure_poll_time);
+            }
+            Current::Closing(pool) => {
+                pool.other_counters
+                    .polled(task, elapsed, pool.config.measure_poll_time);
+            }
+        }
+    }
+
+    /// A task of this scheduler ended `how`, for `Scheduler::stats`.
+    #[inline]
+    pub(crate) fn note_ended(&self, how: Ended) {
+        match self {
+            Current::Local(local) => local.counters.ended(how),
+            Current::Worker(worker) => worker.counters().ended(how),
+            Current::Closing(pool) => pool.other_counters.ended(how),
         }
     }
 

@@ -231,13 +231,14 @@ mod reason;
 mod report;
 mod schedulable;
 mod scheduler;
+mod stats;
 mod task;
 mod task_handle;
-mod trace;
 mod waiting;
 mod watchdog;
 
 pub mod sync;
+pub mod trace;
 
 #[doc(hidden)]
 pub mod __private;
@@ -253,6 +254,7 @@ pub use pause::Pause;
 pub use schedulable::Schedulable;
 pub use scheduler::{Builder, Scheduler};
 pub use scheduler_macros::{main, task, test};
+pub use stats::{Stats, TaskTime};
 pub use task_handle::{TaskError, TaskHandle};
 pub use waiting::{Scope, TimedOut, scope, wait_all, wait_all_results, wait_any, with_timeout};
 

@@ -25,6 +25,7 @@ use crate::context::{Current, SchedulerGuard, TaskGuard};
 use crate::misuse;
 use crate::names::TaskName;
 use crate::reason::{self, Reason};
+use crate::stats::{Ended, LocalCounters, Stats};
 use crate::task::{Meta, TaskFuture};
 use crate::task_handle::TaskHandle;
 use crate::trace::{self, Outcome};
@@ -144,6 +145,8 @@ pub(crate) struct Local {
     ticks: Cell<u32>,
     /// The root of the blocking call in progress, and what it waits for.
     root: Cell<Option<(TaskName, Option<Reason>)>>,
+    /// Polls and ends, for `stats()`.
+    pub(crate) counters: LocalCounters,
 }
 
 impl Local {
@@ -159,6 +162,7 @@ impl Local {
             registry: RefCell::new(Slab::new()),
             ticks: Cell::new(0),
             root: Cell::new(None),
+            counters: LocalCounters::default(),
         })
     }
 
@@ -228,18 +232,25 @@ impl Local {
                         root_waker.queued.store(false, Ordering::Release);
                         let started = trace::begin(id);
                         let polled = {
+                            #[cfg(feature = "tracing")]
+                            let _span = tracing::trace_span!("poll", task = %name).entered();
                             let _running = TaskGuard::enter(name);
                             root.as_mut().poll(&mut Context::from_waker(&waker))
                         };
+                        let measure = self.config.measure_poll_time;
                         match polled {
                             Poll::Ready(value) => {
-                                trace::end(started, id, name, Outcome::Finished);
+                                let elapsed = trace::end(started, id, name, Outcome::Finished);
+                                self.counters.polled(name, elapsed, measure);
+                                self.counters.ended(Ended::Finished);
                                 return value;
                             }
                             Poll::Pending => {
                                 let waits_for = reason::take();
                                 self.root.set(Some((name, waits_for)));
-                                trace::end(started, id, name, Outcome::Paused(waits_for));
+                                let elapsed =
+                                    trace::end(started, id, name, Outcome::Paused(waits_for));
+                                self.counters.polled(name, elapsed, measure);
                             }
                         }
                     }
@@ -331,6 +342,19 @@ impl Local {
             waiting.join("\n"),
             misuse::DEADLOCK_FIX
         );
+    }
+
+    /// A snapshot of this scheduler's tasks and counters (see [`Stats`]).
+    pub(crate) fn stats(self: &Rc<Self>) -> Stats {
+        let mut stats = Stats::default();
+        self.counters.fill(&mut stats);
+        stats.queued = self.shared.queue.len();
+        let ours = context::with_scheduler(
+            |c| matches!(c, Some(Current::Local(local)) if Rc::ptr_eq(local, self)),
+        );
+        stats.running = usize::from(ours && context::current_task().is_some());
+        stats.paused = self.registry.borrow().len().saturating_sub(stats.running);
+        stats
     }
 
     /// Cancels every task that is left (queued ones never start; started ones have their

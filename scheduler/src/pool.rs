@@ -27,6 +27,7 @@ use slab::Slab;
 use crate::config::Config;
 use crate::context::{Current, SchedulerGuard};
 use crate::names::TaskName;
+use crate::stats::{SharedCounters, Stats};
 use crate::task::{Meta, TaskFuture};
 use crate::task_handle::TaskHandle;
 
@@ -78,6 +79,10 @@ pub(crate) struct PoolShared {
     all_done: Event,
     /// Set when the `Scheduler` is dropped: workers stop, new work is refused.
     pub(crate) closed: AtomicBool,
+    /// Each worker's counters for `stats()`, by index: only that worker bumps them.
+    counters: Box<[SharedCounters]>,
+    /// The counters of tasks that end on other threads (cancelled as the pool is dropped).
+    pub(crate) other_counters: SharedCounters,
 }
 
 /// Locks `mutex`, ignoring poisoning: no code panics while holding these locks.
@@ -224,6 +229,23 @@ impl PoolShared {
     pub(crate) fn notify_all_done(&self) {
         self.all_done.notify(usize::MAX);
     }
+
+    /// A snapshot of the pool's tasks and counters (see [`Stats`]).
+    pub(crate) fn stats(&self) -> Stats {
+        let mut stats = Stats::default();
+        SharedCounters::fill(
+            self.counters.iter().chain([&self.other_counters]),
+            &mut stats,
+        );
+        stats.queued = self.injector.len()
+            + self
+                .slots
+                .iter()
+                .map(|slot| slot.stealable.len() + slot.pinned.len())
+                .sum::<usize>();
+        stats.paused = lock(&self.registry).len().saturating_sub(stats.running);
+        stats
+    }
 }
 
 /// What a worker thread keeps for itself.
@@ -311,11 +333,20 @@ impl Worker {
         None
     }
 
+    /// This worker's counters, for `stats()`.
+    #[inline]
+    pub(crate) fn counters(&self) -> &SharedCounters {
+        &self.pool.counters[self.index]
+    }
+
     /// Runs one job; once it has returned (so its handle shows it finished), tells `run()`
     /// when it was the last task.
     #[inline]
     fn run_job(&self, runnable: Runnable<Meta>) {
+        let running = &self.counters().running;
+        running.store(true, Ordering::Relaxed);
         runnable.run();
+        running.store(false, Ordering::Relaxed);
         if self.ended_last.replace(false) {
             self.pool.notify_all_done();
         }
@@ -428,6 +459,8 @@ impl Pool {
             live: AtomicUsize::new(0),
             all_done: Event::new(),
             closed: AtomicBool::new(false),
+            counters: (0..threads).map(|_| SharedCounters::default()).collect(),
+            other_counters: SharedCounters::default(),
         });
         let threads = (0..threads)
             .map(|index| {

@@ -14,6 +14,7 @@ use crate::local::Local;
 use crate::pool::Pool;
 use crate::report;
 use crate::schedulable::Schedulable;
+use crate::stats::Stats;
 use crate::task_handle::TaskHandle;
 
 /// Runs tasks: the notes' scheduler. `Scheduler` (that is, `Scheduler<SingleThread>`, from
@@ -171,6 +172,7 @@ impl Scheduler<SingleThread> {
         F: Schedulable<Args, Kind>,
     {
         let (future, name) = f.into_task(args, Location::caller());
+        let _flush = crate::trace::FlushOnReturn;
         self.inner.local.run_until_finished(name, future)
     }
 
@@ -199,6 +201,7 @@ impl Scheduler<SingleThread> {
     /// ```
     #[track_caller]
     pub fn run(&self) {
+        let _flush = crate::trace::FlushOnReturn;
         self.inner.local.run();
     }
 
@@ -217,6 +220,32 @@ impl Scheduler<SingleThread> {
     /// ```
     pub fn handle(&self) -> Handle {
         Handle::local(self.inner.local.shared.clone())
+    }
+
+    /// A snapshot of this scheduler's tasks (queued, running, paused; finished, cancelled,
+    /// panicked), how many polls ran, and, when built with
+    /// [`Builder::measure_poll_time(true)`](Builder::measure_poll_time), the poll time per
+    /// task name. See [`Stats`] for what each number means and what counting costs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[scheduler::task]
+    /// fn naps() {
+    ///     scheduler::yield_now();
+    ///     scheduler::yield_now();
+    /// }
+    ///
+    /// let s = scheduler::Scheduler::new();
+    /// let waiting = s.queue_to_run(naps, ());
+    /// assert_eq!(s.stats().queued, 1);
+    /// s.run();
+    /// let stats = s.stats();
+    /// assert_eq!((stats.queued, stats.finished, stats.polls), (0, 1, 3));
+    /// # drop(waiting);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.inner.local.stats()
     }
 }
 
@@ -289,6 +318,7 @@ impl Scheduler<MultiThread> {
             panic!("task `{task}` {}", crate::misuse::NESTED_BLOCKING);
         }
         let (future, name) = f.into_task(args, Location::caller());
+        let _flush = crate::trace::FlushOnReturn;
         self.inner.run_until_finished(name, future)
     }
 
@@ -306,6 +336,7 @@ impl Scheduler<MultiThread> {
         if let Some(task) = crate::context::current_task() {
             panic!("task `{task}` {}", crate::misuse::NESTED_BLOCKING);
         }
+        let _flush = crate::trace::FlushOnReturn;
         self.inner.run();
     }
 
@@ -322,6 +353,26 @@ impl Scheduler<MultiThread> {
     /// ```
     pub fn handle(&self) -> Handle {
         Handle::pool(self.inner.shared.clone())
+    }
+
+    /// A snapshot of the pool's tasks, polls and (when measured) poll time per task name,
+    /// as [`Scheduler::stats`](Scheduler::stats) gives for one thread. The workers keep
+    /// running while it is read, so the counts of tasks *now* are approximate.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = scheduler::Scheduler::builder().threads(2).measure_poll_time(true).build();
+    /// for _ in 0..10 {
+    ///     s.queue_to_run(|| std::hint::black_box(1 + 1), ());
+    /// }
+    /// s.run();
+    /// let stats = s.stats();
+    /// assert_eq!((stats.finished, stats.polls), (10, 10));
+    /// assert_eq!(stats.poll_time[0].polls, 10); // all ten share one name
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.inner.shared.stats()
     }
 }
 
@@ -371,6 +422,9 @@ impl Builder<SingleThread> {
     pub fn build(self) -> Scheduler {
         report::install_panic_hook();
         crate::trace::init();
+        if self.config.measure_poll_time {
+            crate::trace::measure_poll_time();
+        }
         Scheduler {
             inner: LocalInner {
                 local: Local::new(self.config),
@@ -426,6 +480,24 @@ impl<K: Flavor> Builder<K> {
         self.config.slow_poll = threshold.into();
         self
     }
+
+    /// Measures how long each poll takes, so that [`Scheduler::stats`] can say which tasks
+    /// the time went to ([`Stats::poll_time`], [`Stats::top`]). Off by default: it reads the
+    /// clock twice per poll (tens of nanoseconds), and once any scheduler in the process
+    /// measures, every poll in the process reads it. The counts of tasks and polls are kept
+    /// either way, at no clock read.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = scheduler::Scheduler::builder().measure_poll_time(true).build();
+    /// s.run_until_finished(|| std::thread::sleep(std::time::Duration::from_millis(1)), ());
+    /// assert!(s.stats().poll_time[0].time >= std::time::Duration::from_millis(1));
+    /// ```
+    pub fn measure_poll_time(mut self, on: bool) -> Self {
+        self.config.measure_poll_time = on;
+        self
+    }
 }
 
 impl Builder<MultiThread> {
@@ -433,6 +505,9 @@ impl Builder<MultiThread> {
     pub fn build(self) -> Scheduler<MultiThread> {
         report::install_panic_hook();
         crate::trace::init();
+        if self.config.measure_poll_time {
+            crate::trace::measure_poll_time();
+        }
         Scheduler {
             inner: Pool::start(self.threads, self.config),
         }

@@ -6,6 +6,7 @@ use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
 
 use pin_project_lite::pin_project;
 
@@ -13,6 +14,7 @@ use crate::context::{self, TaskGuard};
 use crate::names::TaskName;
 use crate::reason;
 use crate::report::payload_text;
+use crate::stats::Ended;
 use crate::task_handle::TaskError;
 use crate::trace::{self, Outcome};
 
@@ -30,7 +32,7 @@ pub(crate) struct Meta {
 impl Meta {
     pub(crate) fn new(name: TaskName) -> Self {
         let id = trace::new_id();
-        trace::spawned(id);
+        trace::spawned(id, name);
         Meta {
             name,
             cancelled: AtomicBool::new(false),
@@ -59,7 +61,7 @@ pin_project! {
             let mut this = this.project();
             // Drop the state first (user drop code may still want the registry), then leave.
             this.inner.set(None);
-            end(this.key, this.ended);
+            end(this.key, this.ended, Ended::Cancelled, None);
         }
     }
 }
@@ -75,17 +77,25 @@ impl<'m, F: Future> TaskFuture<'m, F> {
     }
 }
 
-/// Marks the task as ended (once) and removes it from its scheduler's registry.
-fn end(key: &mut Option<usize>, ended: &mut bool) {
+/// A poll that just ended: the task's name, and how long it took when the clock was read.
+type Polled = Option<(TaskName, Option<Duration>)>;
+
+/// Marks the task as ended (once, counted as `how`, after its last poll if it was polled)
+/// and removes it from its scheduler's registry.
+fn end(key: &mut Option<usize>, ended: &mut bool, how: Ended, polled: Polled) {
     if *ended {
         return;
     }
     *ended = true;
     context::with_scheduler(|current| {
         if let Some(current) = current {
+            if let Some((task, elapsed)) = polled {
+                current.note_polled(task, elapsed);
+            }
             if let Some(key) = key.take() {
                 current.deregister(key);
             }
+            current.note_ended(how);
             current.task_ended();
         }
     });
@@ -99,7 +109,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let task = this.meta.name;
         if this.meta.cancelled.load(Ordering::Acquire) {
             this.inner.set(None);
-            end(this.key, this.ended);
+            end(this.key, this.ended, Ended::Cancelled, None);
             return Poll::Ready(Err(TaskError::Cancelled { task }));
         }
         if this.key.is_none() {
@@ -110,6 +120,8 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let id = this.meta.id;
         let started = trace::begin(id);
         let polled = {
+            #[cfg(feature = "tracing")]
+            let _span = tracing::trace_span!("poll", task = %task).entered();
             let _running = TaskGuard::enter(task);
             let inner = this
                 .inner
@@ -121,26 +133,27 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         match polled {
             Ok(Poll::Pending) => {
                 let waits_for = reason::take();
+                let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
                 if let Some(key) = *this.key {
                     context::with_scheduler(|current| {
                         if let Some(current) = current {
                             current.note_paused(key, waits_for);
+                            current.note_polled(task, elapsed);
                         }
                     });
                 }
-                trace::end(started, id, task, Outcome::Paused(waits_for));
                 Poll::Pending
             }
             Ok(Poll::Ready(value)) => {
-                trace::end(started, id, task, Outcome::Finished);
+                let elapsed = trace::end(started, id, task, Outcome::Finished);
                 this.inner.set(None);
-                end(this.key, this.ended);
+                end(this.key, this.ended, Ended::Finished, Some((task, elapsed)));
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
-                trace::end(started, id, task, Outcome::Panicked);
+                let elapsed = trace::end(started, id, task, Outcome::Panicked);
                 this.inner.set(None);
-                end(this.key, this.ended);
+                end(this.key, this.ended, Ended::Panicked, Some((task, elapsed)));
                 let message = payload_text(&*payload);
                 Poll::Ready(Err(TaskError::Panicked { task, message }))
             }

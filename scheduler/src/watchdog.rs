@@ -73,6 +73,14 @@ pub(crate) fn set_threshold(threshold: Option<Duration>) -> Option<Duration> {
     (before != 0).then(|| Duration::from_millis(before))
 }
 
+/// The `slow_poll` threshold of the scheduler running on this thread, if it has one.
+pub(crate) fn threshold() -> Option<Duration> {
+    let ms = LANE
+        .try_with(|lane| lane.threshold_ms.load(Ordering::Relaxed))
+        .unwrap_or(0);
+    (ms != 0).then(|| Duration::from_millis(ms))
+}
+
 /// A poll of `task` starts on this thread.
 #[inline]
 pub(crate) fn poll_started(task: TaskName) {
