@@ -11,6 +11,8 @@ pub(crate) struct Config {
     pub(crate) slow_poll: Option<Duration>,
     /// Read the clock around every poll and keep the time per task name, for `stats()`.
     pub(crate) measure_poll_time: bool,
+    /// Draw the order of ready tasks from a generator seeded with this.
+    pub(crate) seed: Option<u64>,
 }
 
 impl Default for Config {
@@ -18,6 +20,26 @@ impl Default for Config {
         Config {
             slow_poll: Some(watchdog::DEFAULT_THRESHOLD),
             measure_poll_time: false,
+            seed: seed_from_env(),
+        }
+    }
+}
+
+/// The variable that makes every scheduler built without `.seed(n)` use seed `n`.
+pub(crate) const SEED_VAR: &str = "SCHEDULER_SEED";
+
+/// `SCHEDULER_SEED`, when set to a number.
+///
+/// # Panics
+///
+/// When it is set to something that is not a number: a typo must not silently run
+/// unseeded.
+fn seed_from_env() -> Option<u64> {
+    let value = std::env::var(SEED_VAR).ok()?;
+    match value.trim().parse() {
+        Ok(seed) => Some(seed),
+        Err(_) => {
+            panic!("{SEED_VAR}={value:?}: the seed must be a whole number, e.g. {SEED_VAR}=42")
         }
     }
 }

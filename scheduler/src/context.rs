@@ -256,3 +256,12 @@ pub(crate) fn note_possible_foreign_use() {
 pub(crate) fn foreign_use_seen() -> bool {
     FOREIGN_USE.load(Ordering::Relaxed)
 }
+
+/// The seed of the scheduler running on this thread, if it has one (for panic messages;
+/// safe to call from a panic hook).
+pub(crate) fn current_seed() -> Option<u64> {
+    SCHEDULER
+        .try_with(|s| s.try_borrow().ok()?.as_ref()?.config().seed)
+        .ok()
+        .flatten()
+}

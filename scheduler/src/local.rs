@@ -8,8 +8,9 @@
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::pin;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::{Context, Poll, Waker};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Wake;
@@ -57,10 +58,13 @@ pub(crate) enum Job {
 
 /// The part of a scheduler that wakers and `Handle`s hold: safe to touch from any thread.
 pub(crate) struct Shared {
-    /// Ready work, in the order it became ready.
+    /// Work that became ready on other threads, in the order it did (work that becomes
+    /// ready on the scheduler's own thread goes to `Local::ready`, with no atomics).
     queue: ConcurrentQueue<Job>,
-    /// Notified when work is queued, so that an idle loop wakes up.
+    /// Notified when work is queued while the loop is parked.
     ready: Event,
+    /// Set while the loop is parked (or about to park): only then does queueing notify.
+    parked: AtomicBool,
     /// Set once the owning `Scheduler` is dropped: new work is refused.
     pub(crate) closed: AtomicBool,
     /// Live `Handle`s: while there is one, another thread may queue work or wake a task.
@@ -68,12 +72,27 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Queues `job` and wakes the loop if it is idle.
+    /// Queues `job`: on the scheduler's own queue when this thread is running it, else on
+    /// the shared queue; wakes the loop if it is parked.
     #[inline]
-    pub(crate) fn push(&self, job: Job) {
-        // An unbounded queue only refuses work once closed, and it is never closed.
-        let _ = self.queue.push(job);
-        self.ready.notify(1);
+    pub(crate) fn push(self: &Arc<Self>, job: Job) {
+        let job = context::with_scheduler(|current| match current {
+            Some(Current::Local(local)) if Arc::ptr_eq(&local.shared, self) => {
+                local.ready.borrow_mut().push_back(job);
+                None
+            }
+            _ => Some(job),
+        });
+        if let Some(job) = job {
+            // An unbounded queue only refuses work once closed, and it is never closed.
+            let _ = self.queue.push(job);
+            // Pairs with the fence in `Local::park`: either the loop sees the job when it
+            // checks again, or this sees that it parked.
+            fence(Ordering::SeqCst);
+        }
+        if self.parked.load(Ordering::SeqCst) {
+            self.ready.notify(1);
+        }
     }
 
     /// Queues a task with its name and future; `schedule` queues it on `shared` whenever it
@@ -139,6 +158,10 @@ struct Entry {
 pub(crate) struct Local {
     pub(crate) shared: Arc<Shared>,
     pub(crate) config: Config,
+    /// Work that became ready on this thread, in order.
+    ready: RefCell<VecDeque<Job>>,
+    /// With a seed: draws which ready job runs next.
+    rng: Option<RefCell<fastrand::Rng>>,
     /// Tasks that have been polled at least once and have not finished.
     registry: RefCell<Slab<Entry>>,
     /// Jobs run since the reactor was last given a turn.
@@ -153,9 +176,14 @@ impl Local {
     pub(crate) fn new(config: Config) -> Rc<Self> {
         Rc::new(Local {
             config,
+            ready: RefCell::new(VecDeque::new()),
+            rng: config
+                .seed
+                .map(|seed| RefCell::new(fastrand::Rng::with_seed(seed))),
             shared: Arc::new(Shared {
                 queue: ConcurrentQueue::unbounded(),
                 ready: Event::new(),
+                parked: AtomicBool::new(false),
                 closed: AtomicBool::new(false),
                 handles: AtomicUsize::new(0),
             }),
@@ -201,7 +229,36 @@ impl Local {
 
     /// Whether no task is left: none queued, none started and unfinished.
     fn is_idle(&self) -> bool {
-        self.shared.queue.is_empty() && self.registry.borrow().is_empty()
+        self.ready.borrow().is_empty()
+            && self.shared.queue.is_empty()
+            && self.registry.borrow().is_empty()
+    }
+
+    /// A ready job, if there is one: in the order they became ready, or, with a seed, one
+    /// drawn at random.
+    #[inline]
+    fn pop(&self) -> Option<Job> {
+        self.absorb();
+        let mut ready = self.ready.borrow_mut();
+        match &self.rng {
+            None => ready.pop_front(),
+            Some(_) if ready.is_empty() => None,
+            Some(rng) => {
+                let index = rng.borrow_mut().usize(..ready.len());
+                ready.swap_remove_back(index)
+            }
+        }
+    }
+
+    /// Moves the work other threads queued behind the work that became ready here.
+    #[inline]
+    fn absorb(&self) {
+        if !self.shared.queue.is_empty() {
+            let mut ready = self.ready.borrow_mut();
+            while let Ok(job) = self.shared.queue.pop() {
+                ready.push_back(job);
+            }
+        }
     }
 
     /// Runs every queued task, and the ones they queue, until `root` returns; gives its value.
@@ -221,6 +278,7 @@ impl Local {
         let mut root = pin!(root);
         let id = trace::new_id();
         let _root = RootGuard::enter(self, name);
+        self.absorb(); // work queued before this call runs before the root
         root_waker.wake_by_ref();
         block_on(async {
             loop {
@@ -285,18 +343,23 @@ impl Local {
             futures_lite::future::yield_now().await;
         }
         loop {
-            if let Ok(job) = self.shared.queue.pop() {
+            if let Some(job) = self.pop() {
                 return Some(job);
             }
             if done() {
                 return None;
             }
-            listener!(self.shared.ready => ready);
-            if let Ok(job) = self.shared.queue.pop() {
+            listener!(self.shared.ready => woken);
+            self.shared.parked.store(true, Ordering::SeqCst);
+            // Pairs with the fence in `Shared::push`.
+            fence(Ordering::SeqCst);
+            if let Some(job) = self.pop() {
+                self.shared.parked.store(false, Ordering::SeqCst);
                 return Some(job);
             }
             self.panic_if_deadlocked();
-            ready.await;
+            woken.await;
+            self.shared.parked.store(false, Ordering::SeqCst);
         }
     }
 
@@ -348,7 +411,7 @@ impl Local {
     pub(crate) fn stats(self: &Rc<Self>) -> Stats {
         let mut stats = Stats::default();
         self.counters.fill(&mut stats);
-        stats.queued = self.shared.queue.len();
+        stats.queued = self.ready.borrow().len() + self.shared.queue.len();
         let ours = context::with_scheduler(
             |c| matches!(c, Some(Current::Local(local)) if Rc::ptr_eq(local, self)),
         );
@@ -370,7 +433,7 @@ impl Local {
             .map(|(_, e)| e.waker.clone())
             .collect();
         let mut queued = Vec::new();
-        while let Ok(job) = self.shared.queue.pop() {
+        while let Some(job) = self.pop() {
             if let Job::Task(runnable) = job {
                 names.push(runnable.metadata().name);
                 queued.push(runnable);
@@ -383,7 +446,7 @@ impl Local {
         for runnable in queued {
             self.shared.push(Job::Task(runnable));
         }
-        while let Ok(job) = self.shared.queue.pop() {
+        while let Some(job) = self.pop() {
             if let Job::Task(runnable) = job {
                 // A cancelled task drops its state instead of being polled, and its handle
                 // reports `Cancelled`.

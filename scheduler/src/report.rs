@@ -24,6 +24,13 @@ pub(crate) fn install_panic_hook() {
                     Some(at) => eprintln!("task `{task}` panicked at {at}:\n{message}"),
                     None => eprintln!("task `{task}` panicked:\n{message}"),
                 }
+                if let Some(seed) = context::current_seed() {
+                    eprintln!(
+                        "(the scheduler ran with seed {seed}: rerun with {}={seed} to replay \
+                         this order of tasks)",
+                        crate::config::SEED_VAR
+                    );
+                }
                 let backtrace = Backtrace::capture();
                 if backtrace.status() == BacktraceStatus::Captured {
                     eprintln!("stack backtrace:\n{backtrace}");
