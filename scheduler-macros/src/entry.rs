@@ -259,7 +259,10 @@ mod tests {
             ),
         );
         assert!(
-            text.starts_with("fn main () { # [track_caller] fn __scheduler_main ()"),
+            text.starts_with(
+                "fn main () { # [track_caller] # [allow (clippy :: await_holding_refcell_ref , \
+                 clippy :: await_holding_lock)] fn __scheduler_main ()"
+            ),
             "{text}"
         );
         assert!(

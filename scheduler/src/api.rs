@@ -88,7 +88,7 @@ where
     context::expect_scheduler("scheduler::queue_to_run_after", |current| {
         let (future, name) = f.into_task(args, site);
         current.spawn_here(name, async move {
-            async_io::Timer::after(delay).await;
+            crate::time::sleep(delay).await;
             future.await
         })
     })
@@ -153,10 +153,30 @@ where
 /// ```
 #[track_caller]
 pub fn sleep(duration: Duration) -> Pause<impl Future<Output = ()>> {
-    let timer = async_io::Timer::after(duration);
-    Pause::because(Reason::Sleep, async move {
-        timer.await;
-    })
+    Pause::because(Reason::Sleep, crate::time::sleep(duration))
+}
+
+/// The current time on the running scheduler's clock: [`Instant::now()`] normally, and the
+/// virtual clock on a scheduler built with [`virtual_time`](crate::Builder::virtual_time).
+/// Works anywhere (real time when no scheduler runs).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[scheduler::task]
+/// fn an_hour() -> Duration {
+///     let start = scheduler::now();
+///     scheduler::sleep(Duration::from_secs(3600));
+///     scheduler::now() - start
+/// }
+///
+/// let s = scheduler::Scheduler::builder().virtual_time().build();
+/// assert_eq!(s.run_until_finished(an_hour, ()), Duration::from_secs(3600)); // at once
+/// ```
+pub fn now() -> std::time::Instant {
+    crate::time::now()
 }
 
 /// ⏸ Lets every other ready task run, then continues.

@@ -13,6 +13,8 @@ pub(crate) struct Config {
     pub(crate) measure_poll_time: bool,
     /// Draw the order of ready tasks from a generator seeded with this.
     pub(crate) seed: Option<u64>,
+    /// Timers run on a virtual clock that jumps when no task is ready.
+    pub(crate) virtual_time: bool,
 }
 
 impl Default for Config {
@@ -21,6 +23,7 @@ impl Default for Config {
             slow_poll: Some(watchdog::DEFAULT_THRESHOLD),
             measure_poll_time: false,
             seed: seed_from_env(),
+            virtual_time: false,
         }
     }
 }

@@ -234,6 +234,7 @@ mod scheduler;
 mod stats;
 mod task;
 mod task_handle;
+mod time;
 mod waiting;
 mod watchdog;
 
@@ -244,6 +245,7 @@ pub mod trace;
 pub mod __private;
 
 pub use api::{
+    now,
     current, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now,
 };
 pub use blocking::run_in_thread;

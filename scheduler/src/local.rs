@@ -29,6 +29,7 @@ use crate::reason::{self, Reason};
 use crate::stats::{Ended, LocalCounters, Stats};
 use crate::task::{Meta, TaskFuture};
 use crate::task_handle::TaskHandle;
+use crate::time::VirtualClock;
 use crate::trace::{self, Outcome};
 
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
@@ -69,6 +70,8 @@ pub(crate) struct Shared {
     pub(crate) closed: AtomicBool,
     /// Live `Handle`s: while there is one, another thread may queue work or wake a task.
     pub(crate) handles: AtomicUsize,
+    /// The virtual clock, under `.virtual_time()`.
+    pub(crate) clock: Option<Arc<VirtualClock>>,
 }
 
 impl Shared {
@@ -186,6 +189,7 @@ impl Local {
                 parked: AtomicBool::new(false),
                 closed: AtomicBool::new(false),
                 handles: AtomicUsize::new(0),
+                clock: config.virtual_time.then(|| Arc::new(VirtualClock::new())),
             }),
             registry: RefCell::new(Slab::new()),
             ticks: Cell::new(0),
@@ -345,6 +349,11 @@ impl Local {
         loop {
             if let Some(job) = self.pop() {
                 return Some(job);
+            }
+            if let Some(clock) = &self.shared.clock
+                && clock.advance()
+            {
+                continue; // no task was ready: the clock jumped to the next deadline
             }
             if done() {
                 return None;

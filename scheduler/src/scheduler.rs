@@ -433,6 +433,40 @@ impl Builder<SingleThread> {
     }
 }
 
+impl Builder<SingleThread> {
+    /// Runs timers on a virtual clock: whenever no task is ready, the clock jumps to the next
+    /// timer's deadline (tokio's `start_paused`). `sleep`, `queue_to_run_after`,
+    /// `with_timeout` and [`now()`](crate::now) use it, so a test of an hour-long timeout runs
+    /// in milliseconds, the same way every time. Real I/O and other libraries' timers still
+    /// run on real time. Single-threaded schedulers only.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// #[scheduler::task]
+    /// fn slow_answer() -> u32 {
+    ///     scheduler::sleep(Duration::from_secs(3600));
+    ///     42
+    /// }
+    ///
+    /// #[scheduler::task]
+    /// fn impatient() -> bool {
+    ///     scheduler::with_timeout(Duration::from_secs(60), slow_answer, ()).is_err()
+    /// }
+    ///
+    /// let start = Instant::now();
+    /// let s = scheduler::Scheduler::builder().virtual_time().build();
+    /// assert!(s.run_until_finished(impatient, ())); // timed out, in virtual time
+    /// assert!(start.elapsed() < Duration::from_secs(10));
+    /// ```
+    pub fn virtual_time(mut self) -> Self {
+        self.config.virtual_time = true;
+        self
+    }
+}
+
 impl<K: Flavor> Builder<K> {
     /// Makes a work-stealing scheduler over `n` threads (`Scheduler<MultiThread>`), whose
     /// tasks must be `Send`.

@@ -478,7 +478,7 @@ where
     F: Schedulable<Args, Kind>,
 {
     let (future, task) = f.into_task(args, Location::caller());
-    let timer = async_io::Timer::after(duration);
+    let timer = crate::time::sleep(duration);
     Pause::because(Reason::Sleep, async move {
         // `or` polls `f` first, so a value ready as the timer fires wins; whichever loses
         // is dropped here, before this returns.

@@ -1,0 +1,149 @@
+//! Timers: real ones from async-io's reactor, or, on a scheduler built with
+//! `.virtual_time()`, virtual ones whose clock jumps to the next deadline whenever no task
+//! is ready (tokio's `start_paused`): a test of an hour-long timeout runs in milliseconds,
+//! deterministically.
+
+use core::future::Future;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::task::{Context, Poll, Waker};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::context::{self, Current};
+
+/// A scheduler's virtual clock: how far it has jumped, and the timers waiting on it.
+pub(crate) struct VirtualClock {
+    /// The real instant the clock started at; virtual now is `start + elapsed`.
+    start: Instant,
+    /// Nanoseconds the clock has advanced.
+    elapsed: AtomicU64,
+    /// Waiting timers by (deadline, id).
+    timers: Mutex<BTreeMap<(u64, u64), Waker>>,
+    next_id: AtomicU64,
+}
+
+impl VirtualClock {
+    pub(crate) fn new() -> Self {
+        VirtualClock {
+            start: Instant::now(),
+            elapsed: AtomicU64::new(0),
+            timers: Mutex::new(BTreeMap::new()),
+            next_id: AtomicU64::new(0),
+        }
+    }
+
+    fn timers(&self) -> MutexGuard<'_, BTreeMap<(u64, u64), Waker>> {
+        self.timers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn elapsed(&self) -> u64 {
+        self.elapsed.load(Ordering::Acquire)
+    }
+
+    /// The virtual now.
+    pub(crate) fn now(&self) -> Instant {
+        self.start + Duration::from_nanos(self.elapsed())
+    }
+
+    /// Jumps to the earliest deadline and wakes every timer due by then; returns whether
+    /// there was one.
+    pub(crate) fn advance(&self) -> bool {
+        let due: Vec<Waker> = {
+            let mut timers = self.timers();
+            let Some((&(deadline, _), _)) = timers.first_key_value() else {
+                return false;
+            };
+            self.elapsed.fetch_max(deadline, Ordering::AcqRel);
+            let later = timers.split_off(&(deadline, u64::MAX));
+            core::mem::replace(&mut *timers, later)
+                .into_values()
+                .collect()
+        };
+        due.into_iter().for_each(Waker::wake);
+        true
+    }
+}
+
+/// The clock of the scheduler running on this thread, when it is virtual.
+fn current_clock() -> Option<Arc<VirtualClock>> {
+    context::with_scheduler(|current| match current {
+        Some(Current::Local(local)) => local.shared.clock.clone(),
+        _ => None,
+    })
+}
+
+/// Now, on the running scheduler's clock: virtual under `.virtual_time()`, else real.
+pub(crate) fn now() -> Instant {
+    current_clock().map_or_else(Instant::now, |clock| clock.now())
+}
+
+/// A timer of `duration`, on the running scheduler's clock.
+pub(crate) fn sleep(duration: Duration) -> Sleep {
+    match current_clock() {
+        None => Sleep::Real(async_io::Timer::after(duration)),
+        Some(clock) => {
+            let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+            let deadline = clock.elapsed().saturating_add(nanos);
+            Sleep::Virtual {
+                clock,
+                deadline,
+                id: None,
+            }
+        }
+    }
+}
+
+/// A timer: real or virtual.
+pub(crate) enum Sleep {
+    Real(async_io::Timer),
+    Virtual {
+        clock: Arc<VirtualClock>,
+        /// When it fires, in nanoseconds on the clock.
+        deadline: u64,
+        /// Its key in the clock's timers while it waits.
+        id: Option<u64>,
+    },
+}
+
+// Nothing in `Sleep` is pinned structurally: `Timer` is `Unpin`, the rest is plain data.
+impl Unpin for Sleep {}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match &mut *self {
+            Sleep::Real(timer) => Pin::new(timer).poll(cx).map(drop),
+            Sleep::Virtual {
+                clock,
+                deadline,
+                id,
+            } => {
+                if clock.elapsed() >= *deadline {
+                    if let Some(id) = id.take() {
+                        clock.timers().remove(&(*deadline, id));
+                    }
+                    return Poll::Ready(());
+                }
+                let key = *id.get_or_insert_with(|| clock.next_id.fetch_add(1, Ordering::Relaxed));
+                clock.timers().insert((*deadline, key), cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Sleep::Virtual {
+            clock,
+            deadline,
+            id: Some(id),
+        } = self
+        {
+            clock.timers().remove(&(*deadline, *id));
+        }
+    }
+}
