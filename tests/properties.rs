@@ -3,7 +3,8 @@
 //! task's outcome is accounted for (its expected value, cancelled only when the program
 //! cancels it, panicked only where the program panics), nothing runs after its cancel took
 //! effect, every value sent arrives once, and every token a task holds is dropped exactly
-//! once. A failing case prints the program, shrunk.
+//! once. A failing case prints the program, shrunk. Under a seed (and in virtual time, even
+//! with sleeps) the same program replays the same run.
 //!
 //! The programs cannot deadlock: tasks send only to tasks with a higher index and receive
 //! only from their own inbox, whose senders all belong to lower tasks (a cancelled or
@@ -366,6 +367,8 @@ enum Flavor {
     Local,
     /// `Scheduler::builder().seed(n).build()`.
     Seeded(u64),
+    /// `Scheduler::builder().seed(n).virtual_time().build()`.
+    SeededVirtualTime(u64),
     /// `Scheduler::builder().threads(2).build()`.
     TwoThreads,
 }
@@ -395,6 +398,12 @@ fn run(program: &Program, flavor: Flavor) -> Run {
         }
         Flavor::Seeded(seed) => {
             let s = Scheduler::builder().seed(seed).build();
+            let outcomes = s.run_until_finished(drive, args);
+            s.run();
+            outcomes
+        }
+        Flavor::SeededVirtualTime(seed) => {
+            let s = Scheduler::builder().seed(seed).virtual_time().build();
             let outcomes = s.run_until_finished(drive, args);
             s.run();
             outcomes
@@ -466,7 +475,7 @@ fn check(program: &Program, flavor: Flavor, run: &Run) -> Result<(), TestCaseErr
                 .collect();
             match flavor {
                 // The driver cancels while the task is paused: it never resumes.
-                Flavor::Local | Flavor::Seeded(_) => prop_assert!(
+                Flavor::Local | Flavor::Seeded(_) | Flavor::SeededVirtualTime(_) => prop_assert!(
                     after.is_empty(),
                     "task {id} ran steps {after:?} after it was cancelled"
                 ),
@@ -640,6 +649,22 @@ proptest! {
         prop_assume!(!program.sleeps());
         let first = run(&program, Flavor::Seeded(seed));
         let second = run(&program, Flavor::Seeded(seed));
+        prop_assert_eq!(&first.log.steps, &second.log.steps, "seed {}: the steps differ", seed);
+        prop_assert_eq!(&first.log.received, &second.log.received, "seed {}: the messages differ", seed);
+        prop_assert_eq!(&first.outcomes, &second.outcomes, "seed {}", seed);
+    }
+
+    #[test]
+    fn random_programs_in_virtual_time_match_the_model(program in program(), seed in any::<u64>()) {
+        let flavor = Flavor::SeededVirtualTime(seed);
+        let run = run(&program, flavor);
+        check(&program, flavor, &run)?;
+    }
+
+    #[test]
+    fn the_same_seed_in_virtual_time_replays_a_run_with_sleeps(program in program(), seed in any::<u64>()) {
+        let first = run(&program, Flavor::SeededVirtualTime(seed));
+        let second = run(&program, Flavor::SeededVirtualTime(seed));
         prop_assert_eq!(&first.log.steps, &second.log.steps, "seed {}: the steps differ", seed);
         prop_assert_eq!(&first.log.received, &second.log.received, "seed {}: the messages differ", seed);
         prop_assert_eq!(&first.outcomes, &second.outcomes, "seed {}", seed);
