@@ -68,10 +68,36 @@ impl Drop for DropToken {
 /// }
 /// ```
 pub fn run_child(test: &str) -> (bool, String) {
+    run_child_with(test, &[])
+}
+
+/// [`run_child`] with `SCHEDULER_TRACE` naming `trace`: the child records a trace of its
+/// schedulers there, which the parent then reads back.
+///
+/// ```no_run
+/// #[test]
+/// fn leaves_a_trace() {
+///     if scheduler_workspace::in_child() {
+///         scheduler::Scheduler::new().run_until_finished(|| 1, ());
+///         return;
+///     }
+///     let trace = std::env::temp_dir().join("leaves_a_trace.json");
+///     let (ok, _) = scheduler_workspace::run_child_traced("leaves_a_trace", &trace);
+///     assert!(ok && std::fs::read_to_string(&trace).unwrap().contains("traceEvents"));
+/// }
+/// ```
+pub fn run_child_traced(test: &str, trace: &std::path::Path) -> (bool, String) {
+    let _ = std::fs::remove_file(trace);
+    run_child_with(test, &[("SCHEDULER_TRACE", trace.as_os_str())])
+}
+
+/// [`run_child`], with more environment variables.
+fn run_child_with(test: &str, env: &[(&str, &std::ffi::OsStr)]) -> (bool, String) {
     let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
         .args([test, "--exact", "--nocapture", "--test-threads", "1"])
         .env("SCHEDULER_CHILD", "1")
         .env("RUST_BACKTRACE", "0")
+        .envs(env.iter().copied())
         .output()
         .expect("the test binary runs");
     (

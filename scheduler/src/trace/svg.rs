@@ -278,7 +278,7 @@ pub(super) fn render(json_text: &str) -> Result<String, TraceError> {
     let mut legend = String::new();
     let (mut lx, mut ly) = (left, 52.0);
     for state in State::ALL {
-        let item_width = 17.0 + state.label().chars().count() as f64 * 6.1 + 22.0;
+        let item_width = 17.0 + state.label().chars().count() as f64 * 5.7 + 22.0;
         if lx + item_width > width - 12.0 {
             lx = left;
             ly += 20.0;
