@@ -245,8 +245,7 @@ pub mod trace;
 pub mod __private;
 
 pub use api::{
-    now,
-    current, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now,
+    current, now, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now,
 };
 pub use blocking::run_in_thread;
 pub use flavor::{Flavor, MultiThread, SingleThread};
