@@ -6,6 +6,7 @@
 //! only stores the task's name and bumps a sequence number there (odd while a task is being
 //! polled, even between polls). The watchdog compares sequence numbers between its ticks.
 
+use core::cell::Cell;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::panic::Location;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -37,7 +38,40 @@ struct Lane {
 }
 
 thread_local! {
-    static LANE: Arc<Lane> = new_lane();
+    /// This thread's lane, made the first time it runs a scheduler.
+    static LANE: LaneOwner = LaneOwner::new();
+    /// A plain pointer to it for the hot path, which then needs no lazy thread-local
+    /// (null until the lane is made, and again once it is gone).
+    static FAST: Cell<*const Lane> = const { Cell::new(core::ptr::null()) };
+}
+
+/// Owns this thread's lane; clears `FAST` before letting it go.
+struct LaneOwner(Arc<Lane>);
+
+impl LaneOwner {
+    fn new() -> Self {
+        let lane = new_lane();
+        let _ = FAST.try_with(|fast| fast.set(Arc::as_ptr(&lane)));
+        LaneOwner(lane)
+    }
+}
+
+impl Drop for LaneOwner {
+    fn drop(&mut self) {
+        let _ = FAST.try_with(|fast| fast.set(core::ptr::null()));
+    }
+}
+
+/// Calls `f` with this thread's lane, if it has one, on the hot path.
+#[inline]
+fn with_fast_lane(f: impl FnOnce(&Lane)) {
+    let lane = FAST.with(Cell::get);
+    if !lane.is_null() {
+        // SAFETY: `FAST` points into the `Arc` that this thread's `LANE` owns; it is set
+        // when that `LaneOwner` is made and cleared before it is dropped, so a non-null
+        // value always points to a live `Lane`. It is only read on this thread.
+        f(unsafe { &*lane });
+    }
 }
 
 /// The lanes the watchdog looks at.
@@ -69,22 +103,21 @@ pub(crate) fn set_threshold(threshold: Option<Duration>) -> Option<Duration> {
     if ms != 0 {
         start();
     }
-    let before = LANE.with(|lane| lane.threshold_ms.swap(ms, Ordering::Relaxed));
+    let before = LANE.with(|lane| lane.0.threshold_ms.swap(ms, Ordering::Relaxed));
     (before != 0).then(|| Duration::from_millis(before))
 }
 
 /// The `slow_poll` threshold of the scheduler running on this thread, if it has one.
 pub(crate) fn threshold() -> Option<Duration> {
-    let ms = LANE
-        .try_with(|lane| lane.threshold_ms.load(Ordering::Relaxed))
-        .unwrap_or(0);
+    let mut ms = 0;
+    with_fast_lane(|lane| ms = lane.threshold_ms.load(Ordering::Relaxed));
     (ms != 0).then(|| Duration::from_millis(ms))
 }
 
 /// A poll of `task` starts on this thread.
 #[inline]
 pub(crate) fn poll_started(task: TaskName) {
-    let _ = LANE.try_with(|lane| {
+    with_fast_lane(|lane| {
         if lane.threshold_ms.load(Ordering::Relaxed) == 0 {
             return;
         }
@@ -101,7 +134,7 @@ pub(crate) fn poll_started(task: TaskName) {
 /// The poll running on this thread ended.
 #[inline]
 pub(crate) fn poll_ended() {
-    let _ = LANE.try_with(|lane| {
+    with_fast_lane(|lane| {
         let seq = lane.seq.load(Ordering::Relaxed);
         if seq & 1 == 1 {
             lane.seq.store(seq + 1, Ordering::Release);
