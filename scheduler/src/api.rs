@@ -156,7 +156,7 @@ pub fn sleep(duration: Duration) -> Pause<impl Future<Output = ()>> {
     Pause::because(Reason::Sleep, crate::time::sleep(duration))
 }
 
-/// The current time on the running scheduler's clock: [`Instant::now()`] normally, and the
+/// The current time on the running scheduler's clock: [`Instant::now()`](std::time::Instant::now) normally, and the
 /// virtual clock on a scheduler built with [`virtual_time`](crate::Builder::virtual_time).
 /// Works anywhere (real time when no scheduler runs).
 ///

@@ -117,6 +117,32 @@
 //! As in the notes: a thread has at most one running scheduler, [`current()`] returns the
 //! running one, and other threads reach it only through a [`Handle`], which is `Send +
 //! Sync` and queues only `Send` work. A [`Scheduler`] itself cannot leave its thread.
+//! `examples/threads.rs` runs several threads, each with its own scheduler, handing work to
+//! each other through handles.
+//!
+//! [`Scheduler::builder().threads(n)`](Builder::threads) makes a `Scheduler<MultiThread>`:
+//! a work-stealing pool of `n` threads. Its tasks must be `Send`, checked at compile time.
+//! The free functions cannot know which flavour runs them, so they take `!Send` work too;
+//! on a pool that work stays on the worker that queued it. Queue through
+//! [`current()`](current) (`scheduler::current().queue_to_run(f, args)`) for `Send` work
+//! that any worker may take.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//!
+//! #[scheduler::main(threads = 2)]
+//! fn main() {
+//!     let total = Arc::new(AtomicU64::new(0));
+//!     let mut handles = Vec::new();
+//!     for n in 1..=100u64 {
+//!         let total = total.clone();
+//!         handles.push(scheduler::current().queue_to_run(move || total.fetch_add(n, Ordering::Relaxed), ()));
+//!     }
+//!     scheduler::wait_all(handles);
+//!     assert_eq!(total.load(Ordering::Relaxed), 5050);
+//! }
+//! ```
 //!
 //! # Waiting for multiple things
 //!
@@ -201,6 +227,46 @@
 //!   instead: a free function with no scheduler running, a blocking call inside a task, a
 //!   pause point made where it cannot pause (in a plain fn or closure).
 //! - A scheduler dropped with tasks left cancels them and names them on stderr.
+//! - A task that holds its thread longer than 100 ms between two pause points (a blocking
+//!   call, a long computation) is named on stderr while it happens, with the fix
+//!   ([`Builder::slow_poll`] sets the threshold or turns it off). A watchdog thread notices
+//!   it; polls read no clock.
+//! - A single-threaded scheduler on which every task waits and nothing can wake one (no
+//!   timer, no I/O or other future, no [`Handle`], no sync primitive used outside the
+//!   scheduler) panics, listing each waiting task and what it waits on, as Go's "all
+//!   goroutines are asleep - deadlock!".
+//!
+//! # Reproducible runs
+//!
+//! [`Builder::seed`] draws the order in which ready tasks run from a seeded generator, so an
+//! interleaving bug shows up under some seed and replays exactly under that seed; the
+//! variable `SCHEDULER_SEED` seeds every scheduler of a program (or test run) at once, and a
+//! task's panic message names the seed. `#[scheduler::test(seed = 3)]` pins one test.
+//! [`Builder::virtual_time`] runs timers on a virtual clock that jumps to the next deadline
+//! whenever no task is ready: an hour-long timeout is tested in milliseconds.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! #[scheduler::task]
+//! fn slow() -> u32 {
+//!     scheduler::sleep(Duration::from_secs(3600));
+//!     1
+//! }
+//!
+//! let s = scheduler::Scheduler::builder().seed(3).virtual_time().build();
+//! let start = std::time::Instant::now();
+//! assert_eq!(s.run_until_finished(slow, ()), 1);
+//! assert!(start.elapsed() < Duration::from_secs(5));
+//! ```
+//!
+//! # Seeing it run
+//!
+//! `SCHEDULER_TRACE=trace.json cargo run ...` writes a Chrome trace of the program (open it
+//! in Perfetto): a track per task, a slice per run between two pause points, each with what
+//! it paused for, and arrows from a task to those it queued. [`trace::render_svg`] draws
+//! the same as an SVG timeline (`cargo run --example timeline -- trace.json out.svg`).
+//! [`Scheduler::stats`] counts tasks and polls; the `tracing` feature opens a span per poll.
 //!
 //! # What the `#[task]` rewrite leaves alone
 //!
