@@ -23,6 +23,11 @@ impl Ours {
             scheduler: Scheduler::new(),
         }
     }
+
+    /// The workloads on a scheduler built some other way (e.g. without the watchdog).
+    pub fn on(scheduler: Scheduler) -> Self {
+        Ours { scheduler }
+    }
 }
 
 /// `Scheduler::builder().threads(n)`: the work-stealing pool.
@@ -36,6 +41,11 @@ impl OursThreads {
         OursThreads {
             scheduler: Scheduler::builder().threads(threads).build(),
         }
+    }
+
+    /// The workloads on a pool built some other way (e.g. without the watchdog).
+    pub fn on(scheduler: Scheduler<MultiThread>) -> Self {
+        OursThreads { scheduler }
     }
 }
 
