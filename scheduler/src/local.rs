@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Wake;
 
-use async_task::{Builder, Runnable};
+use async_task::Runnable;
 use concurrent_queue::ConcurrentQueue;
 use event_listener::{Event, listener};
 use slab::Slab;
@@ -27,7 +27,7 @@ use crate::misuse;
 use crate::names::TaskName;
 use crate::reason::{self, Reason};
 use crate::stats::{Ended, LocalCounters, Stats};
-use crate::task::{Meta, TaskFuture};
+use crate::task::{self, Meta};
 use crate::task_handle::TaskHandle;
 use crate::time::VirtualClock;
 use crate::trace::{self, Outcome};
@@ -115,18 +115,16 @@ impl Shared {
         F::Output: 'static,
     {
         let shared = self.clone();
-        let schedule = move |runnable| shared.push(Job::Task(runnable));
-        let builder = Builder::new().metadata(Meta::new(name));
-        // SAFETY: `future` is `'static`, and so is the schedule fn, which is also `Send +
-        // Sync` (it holds an `Arc<Shared>`). If `future` is not `Send`, the caller is on the
-        // owning thread (see above), and the `Runnable` only travels through `queue`, which
-        // only the owning thread pops: `Local::run_job` runs it and `Local::cancel_all`
-        // runs or drops it there, so it is used and dropped on the thread that made it.
-        let (runnable, task) =
-            unsafe { builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule) };
-        let waker = runnable.waker();
-        runnable.schedule();
-        TaskHandle::new(task, waker)
+        // SAFETY: `future` is `'static`. If it is not `Send`, the caller is on the owning
+        // thread (see above), and the `Runnable` only travels through this scheduler's
+        // queues, which only the owning thread pops: `Local::run_until_finished` and
+        // `Local::run` run it and `Local::cancel_all` runs it cancelled there, so it is used
+        // and dropped on the thread that made it.
+        unsafe {
+            task::spawn(name, future, move |runnable| {
+                shared.push(Job::Task(runnable))
+            })
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use async_task::{Builder, Runnable};
+use async_task::Runnable;
 use concurrent_queue::{ConcurrentQueue, PushError};
 use event_listener::{Event, listener};
 use slab::Slab;
@@ -28,7 +28,7 @@ use crate::config::Config;
 use crate::context::{Current, SchedulerGuard};
 use crate::names::TaskName;
 use crate::stats::{SharedCounters, Stats};
-use crate::task::{Meta, TaskFuture};
+use crate::task::{self, Meta};
 use crate::task_handle::TaskHandle;
 
 /// How many tasks a worker's stealable queue holds before it overflows to the injector.
@@ -154,16 +154,10 @@ impl PoolShared {
     {
         self.live.fetch_add(1, Ordering::SeqCst);
         let pool = self.clone();
-        let schedule = move |runnable| pool.schedule(runnable);
-        let builder = Builder::new().metadata(Meta::new(name));
         // SAFETY: `future` and its output are `Send`, so the task may run and be dropped on
-        // any thread; the schedule fn is `Send + Sync + 'static` (an `Arc`). If `future` is
-        // not `'static`, the caller keeps what it borrows alive until the task is done.
-        let (runnable, task) =
-            unsafe { builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule) };
-        let waker = runnable.waker();
-        runnable.schedule();
-        TaskHandle::new(task, waker)
+        // any thread. If `future` is not `'static`, the caller keeps what it borrows alive
+        // until the task is done.
+        unsafe { task::spawn(name, future, move |runnable| pool.schedule(runnable)) }
     }
 
     /// Queues a task that stays on worker `index` (the calling thread).
@@ -190,16 +184,11 @@ impl PoolShared {
                 slot.wake.notify(1);
             }
         };
-        let builder = Builder::new().metadata(Meta::new(name));
-        // SAFETY: `future` is `'static` and the schedule fn is `Send + Sync + 'static`. The
-        // task may be `!Send`: we are on worker `index` (caller's promise), and its
-        // `Runnable` only travels through `slots[index].pinned`, which only worker `index`
-        // pops (`Worker::find_work` runs it, `Worker::shut_down` cancels it there).
-        let (runnable, task) =
-            unsafe { builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule) };
-        let waker = runnable.waker();
-        runnable.schedule();
-        TaskHandle::new(task, waker)
+        // SAFETY: `future` is `'static`. The task may be `!Send`: we are on worker `index`
+        // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`,
+        // which only worker `index` pops (`Worker::find_work` runs it, `Worker::shut_down`
+        // cancels it there).
+        unsafe { task::spawn(name, future, schedule) }
     }
 
     /// Records a task's first poll; returns its key.

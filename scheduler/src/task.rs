@@ -8,6 +8,7 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
+use async_task::{Builder, Runnable};
 use pin_project_lite::pin_project;
 
 use crate::context::{self, TaskGuard};
@@ -15,7 +16,7 @@ use crate::names::TaskName;
 use crate::reason;
 use crate::report::payload_text;
 use crate::stats::Ended;
-use crate::task_handle::TaskError;
+use crate::task_handle::{TaskError, TaskHandle};
 use crate::trace::{self, Outcome};
 
 /// What every task carries in its header (async-task metadata).
@@ -159,4 +160,32 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             }
         }
     }
+}
+
+/// Makes a task of `future` named `name`, queues it with `schedule`, and returns its handle.
+/// Every flavour of scheduler spawns through here.
+///
+/// # Safety
+///
+/// The obligations of `async_task::Builder::spawn_unchecked`, which the caller's own
+/// `# Safety` section discharges: if `F` is not `Send`, its `Runnable` must be run and
+/// dropped on this thread; if `F` is not `'static`, what it borrows must outlive the task;
+/// `schedule` is `Send + Sync + 'static` here.
+pub(crate) unsafe fn spawn<'a, F, S>(
+    name: TaskName,
+    future: F,
+    schedule: S,
+) -> TaskHandle<F::Output>
+where
+    F: Future + 'a,
+    F::Output: 'a,
+    S: Fn(Runnable<Meta>) + Send + Sync + 'static,
+{
+    let builder = Builder::new().metadata(Meta::new(name));
+    // SAFETY: passed on to the caller (see above).
+    let (runnable, task) =
+        unsafe { builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule) };
+    let waker = runnable.waker();
+    runnable.schedule();
+    TaskHandle::new(task, waker)
 }
