@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
-use scheduler::sync::{Receiver, Sender, channel};
+use scheduler::sync::{Event, Receiver, Sender, channel};
 use scheduler::{Scheduler, task};
 
 type Log = Rc<RefCell<Vec<&'static str>>>;
@@ -26,7 +26,16 @@ fn panic_message(f: impl FnOnce()) -> String {
 #[task]
 fn turn_on_tv(log: Log) {
     log.borrow_mut().push("tv: warming up");
-    scheduler::yield_now();
+    let (other, warm) = (log.clone(), Rc::new(Event::new()));
+    let warmed = warm.clone();
+    scheduler::queue_to_run(
+        move || {
+            other.borrow_mut().push("other task");
+            warmed.set();
+        },
+        (),
+    );
+    warm.wait(); // only the other task can set it: it runs while this one waits
     log.borrow_mut().push("tv: on");
 }
 
@@ -46,10 +55,7 @@ fn do_both(log: Log) -> u32 {
 fn a_direct_call_of_a_task_fn_is_a_pause_point_where_other_tasks_run() {
     let log = Log::default();
     let s = Scheduler::new();
-    s.queue_to_run(do_both, (log.clone(),));
-    let other = log.clone();
-    s.queue_to_run(move || other.borrow_mut().push("other task"), ());
-    s.run();
+    s.run_until_finished(do_both, (log.clone(),));
     assert_eq!(
         *log.borrow(),
         ["tv: warming up", "other task", "tv: on", "tv: channel set"],
