@@ -635,8 +635,6 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "bug: on a pool, a task queued by the free fn `queue_to_run` may never wake \
-                from a sleep; see a_task_queued_by_a_free_function_on_a_pool_wakes_from_a_sleep"]
     fn random_programs_on_two_threads_queued_by_free_functions_match_the_model(
         program in queued_by(Queueing::FreeFunction),
     ) {
@@ -697,9 +695,6 @@ fn queue_a_sleeper_and_join_it() -> u32 {
 }
 
 #[test]
-#[ignore = "bug: on a pool, a task queued by the free fn `queue_to_run` (pinned to its worker) \
-            may never wake from a sleep: its timer fires on that worker's own thread while it \
-            is parked on the reactor, and the pinned schedule fn skips the wake-up there"]
 fn a_task_queued_by_a_free_function_on_a_pool_wakes_from_a_sleep() {
     let _watchdog = Watchdog::new(
         Duration::from_secs(20),

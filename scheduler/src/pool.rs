@@ -180,9 +180,9 @@ impl PoolShared {
         let schedule = move |runnable| {
             let slot = &pool.slots[index];
             let _ = slot.pinned.push(runnable);
-            if pool.current_worker() != Some(index) {
-                slot.wake.notify(1);
-            }
+            // Also from the worker's own thread: a parked worker drives the reactor, whose
+            // timers and I/O wake its tasks right there. With no listener, this is one load.
+            slot.wake.notify(1);
         };
         // SAFETY: `future` is `'static`. The task may be `!Send`: we are on worker `index`
         // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`,
