@@ -10,7 +10,6 @@ use std::str::FromStr;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use proptest::prelude::*;
-use syn::visit_mut::VisitMut;
 
 use crate::args;
 use crate::entry::{self, Entry};
@@ -353,13 +352,8 @@ fn expand_everywhere(args: TokenStream, item: TokenStream) -> Result<(), TestCas
             entry::expand(Entry::Test, args.clone(), item.clone()),
         ),
     ];
-    let struct_literal = has_struct_literal(&item);
     for (name, (tokens, checked)) in expansions {
         match checked {
-            // Known bug, skipped here so this test is not flaky: a call on a struct literal
-            // (`Point { x: 1 }.norm()`) is dispatched as `match Point { x: 1 }.norm() { .. }`,
-            // where the literal is not allowed; see `a_call_on_a_struct_literal_expands_to_valid_syntax`.
-            Ok(()) if struct_literal => {}
             Ok(()) => {
                 let parsed = syn::parse2::<syn::File>(tokens.clone());
                 prop_assert!(
@@ -374,22 +368,6 @@ fn expand_everywhere(args: TokenStream, item: TokenStream) -> Result<(), TestCas
         }
     }
     Ok(())
-}
-
-/// Whether `item` is a fn with a struct literal (`S { .. }`) in its body.
-fn has_struct_literal(item: &TokenStream) -> bool {
-    struct Finder(bool);
-    impl VisitMut for Finder {
-        fn visit_expr_struct_mut(&mut self, _: &mut syn::ExprStruct) {
-            self.0 = true;
-        }
-    }
-    let Ok(mut func) = syn::parse2::<syn::ItemFn>(item.clone()) else {
-        return false;
-    };
-    let mut finder = Finder(false);
-    finder.visit_item_fn_mut(&mut func);
-    finder.0
 }
 
 proptest! {
@@ -437,7 +415,6 @@ fn the_corpus_round_trips_through_tok() {
 }
 
 #[test]
-#[ignore = "bug: the body rewrite puts a struct literal in `match` scrutinee position"]
 fn a_call_on_a_struct_literal_expands_to_valid_syntax() {
     let item = TokenStream::from_str("fn f() -> u32 { Point { x: 1 }.norm() }").unwrap();
     let (tokens, checked) = task::expand(TokenStream::new(), item);

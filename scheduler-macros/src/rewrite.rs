@@ -209,6 +209,8 @@ impl Rewrite {
     //     (match scheduler::sleep(d) {
     //         __scheduler_v => (&__scheduler_v).__scheduler_kind().step(__scheduler_v)
     //     }).await
+    // (with the call in parentheses when it starts with a struct literal, `S { x }.f()`,
+    // which cannot stand bare in `match` position)
     // Output, in a closure:
     //     (match scheduler::sleep(d) {
     //         __scheduler_v => (&__scheduler_v).__scheduler_kind().forbid(__scheduler_v)
@@ -220,7 +222,11 @@ impl Rewrite {
         // (a pause point in a closure, a type error) on the user's call, where a
         // mixed-site span would send them to the `#[task]` attribute.
         let value = Ident::new("__scheduler_v", span);
-        let call = &*expr;
+        let call = if starts_with_struct_literal(expr) {
+            quote!((#expr))
+        } else {
+            quote!(#expr)
+        };
         let wrapped = if self.in_closure {
             quote_spanned! {span=>
                 (match #call { #value => (&#value).__scheduler_kind().forbid(#value) })
@@ -375,6 +381,22 @@ fn parse_block(tokens: TokenStream) -> Block {
             stmts,
         })
         .unwrap()
+}
+
+/// Whether `expr` begins with a struct literal (`S { x }.f()`), which `match` cannot take
+/// without parentheses.
+fn starts_with_struct_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Struct(_) => true,
+        Expr::MethodCall(call) => starts_with_struct_literal(&call.receiver),
+        Expr::Call(call) => starts_with_struct_literal(&call.func),
+        Expr::Field(field) => starts_with_struct_literal(&field.base),
+        Expr::Index(index) => starts_with_struct_literal(&index.expr),
+        Expr::Try(r#try) => starts_with_struct_literal(&r#try.expr),
+        Expr::Cast(cast) => starts_with_struct_literal(&cast.expr),
+        Expr::Binary(binary) => starts_with_struct_literal(&binary.left),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
