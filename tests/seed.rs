@@ -115,3 +115,39 @@ fn a_test_can_run_under_a_seed() {
     b.join().unwrap();
     assert_eq!(log.borrow().len(), 6);
 }
+
+#[test]
+fn under_a_seed_yield_now_still_lets_every_other_ready_task_go_first() {
+    for seed in 0..50 {
+        let log = interleaving(Some(seed));
+        // Each task yields after each step: so every round holds one step of each task,
+        // in an order the seed draws.
+        for (round, steps) in log.chunks(4).enumerate() {
+            let mut names: Vec<char> = steps.iter().map(|s| s.chars().next().unwrap()).collect();
+            names.sort_unstable();
+            assert_eq!(
+                names,
+                ['a', 'b', 'c', 'd'],
+                "seed {seed}, round {round}: {log:?}"
+            );
+            assert!(
+                steps.iter().all(|s| s.ends_with(&round.to_string())),
+                "seed {seed}: {log:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn under_a_seed_work_queued_before_a_yield_runs_before_the_yielder_resumes() {
+    #[task]
+    fn queue_then_yield() -> bool {
+        let handle = scheduler::queue_to_run(|| 7, ());
+        scheduler::yield_now();
+        handle.is_finished()
+    }
+    for seed in 0..50 {
+        let s = Scheduler::builder().seed(seed).build();
+        assert!(s.run_until_finished(queue_then_yield, ()), "seed {seed}");
+    }
+}

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Wake;
 
-use async_task::Runnable;
+use async_task::{Runnable, ScheduleInfo, WithInfo};
 use concurrent_queue::ConcurrentQueue;
 use event_listener::{Event, listener};
 use slab::Slab;
@@ -78,10 +78,18 @@ impl Shared {
     /// Queues `job`: on the scheduler's own queue when this thread is running it, else on
     /// the shared queue; wakes the loop if it is parked.
     #[inline]
-    pub(crate) fn push(self: &Arc<Self>, job: Job) {
+    ///
+    /// `itself` says that the job woke itself while it ran (a `yield_now`): under a seed, it
+    /// then waits until the tasks that were ready have had their turn.
+    pub(crate) fn push(self: &Arc<Self>, job: Job, itself: bool) {
         let job = context::with_scheduler(|current| match current {
             Some(Current::Local(local)) if Arc::ptr_eq(&local.shared, self) => {
-                local.ready.borrow_mut().push_back(job);
+                let itself = itself || (matches!(job, Job::Root) && local.root_polling.get());
+                if itself && local.rng.is_some() {
+                    local.yielded.borrow_mut().push(job);
+                } else {
+                    local.ready.borrow_mut().push_back(job);
+                }
                 None
             }
             _ => Some(job),
@@ -115,16 +123,15 @@ impl Shared {
         F::Output: 'static,
     {
         let shared = self.clone();
+        let schedule = move |runnable, info: ScheduleInfo| {
+            shared.push(Job::Task(runnable), info.woken_while_running);
+        };
         // SAFETY: `future` is `'static`. If it is not `Send`, the caller is on the owning
         // thread (see above), and the `Runnable` only travels through this scheduler's
         // queues, which only the owning thread pops: `Local::run_until_finished` and
         // `Local::run` run it and `Local::cancel_all` runs it cancelled there, so it is used
         // and dropped on the thread that made it.
-        unsafe {
-            task::spawn(name, future, move |runnable| {
-                shared.push(Job::Task(runnable))
-            })
-        }
+        unsafe { task::spawn(name, future, WithInfo(schedule)) }
     }
 }
 
@@ -142,7 +149,7 @@ impl Wake for RootWaker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         if !self.queued.swap(true, Ordering::AcqRel) {
-            self.shared.push(Job::Root);
+            self.shared.push(Job::Root, false);
         }
     }
 }
@@ -163,6 +170,12 @@ pub(crate) struct Local {
     ready: RefCell<VecDeque<Job>>,
     /// With a seed: draws which ready job runs next.
     rng: Option<RefCell<fastrand::Rng>>,
+    /// With a seed: the jobs of the current round, drawn from at random.
+    round: RefCell<Vec<Job>>,
+    /// With a seed: jobs that woke themselves (yielded) during the current round.
+    yielded: RefCell<Vec<Job>>,
+    /// Set while the root of a blocking call is polled (its self-wakes are yields).
+    root_polling: Cell<bool>,
     /// Tasks that have been polled at least once and have not finished.
     registry: RefCell<Slab<Entry>>,
     /// Jobs run since the reactor was last given a turn.
@@ -181,6 +194,9 @@ impl Local {
             rng: config
                 .seed
                 .map(|seed| RefCell::new(fastrand::Rng::with_seed(seed))),
+            round: RefCell::new(Vec::new()),
+            yielded: RefCell::new(Vec::new()),
+            root_polling: Cell::new(false),
             shared: Arc::new(Shared {
                 queue: ConcurrentQueue::unbounded(),
                 ready: Event::new(),
@@ -232,24 +248,40 @@ impl Local {
     /// Whether no task is left: none queued, none started and unfinished.
     fn is_idle(&self) -> bool {
         self.ready.borrow().is_empty()
+            && self.round.borrow().is_empty()
+            && self.yielded.borrow().is_empty()
             && self.shared.queue.is_empty()
             && self.registry.borrow().is_empty()
     }
 
     /// A ready job, if there is one: in the order they became ready, or, with a seed, one
-    /// drawn at random.
+    /// drawn at random from the current round. A round is every job that was ready when it
+    /// began; what becomes ready meanwhile (a task that yields, among others) waits for the
+    /// next round, so `yield_now` still lets every other ready task go first.
     #[inline]
     fn pop(&self) -> Option<Job> {
         self.absorb();
-        let mut ready = self.ready.borrow_mut();
-        match &self.rng {
-            None => ready.pop_front(),
-            Some(_) if ready.is_empty() => None,
-            Some(rng) => {
-                let index = rng.borrow_mut().usize(..ready.len());
-                ready.swap_remove_back(index)
+        let Some(rng) = &self.rng else {
+            return self.ready.borrow_mut().pop_front();
+        };
+        let mut round = self.round.borrow_mut();
+        if round.is_empty() {
+            let mut ready = self.ready.borrow_mut();
+            round.extend(ready.drain(..));
+            // Tasks that yielded during the round just ended go in the next one: after
+            // every task that was ready when they yielded (or now, if none was).
+            let mut yielded = self.yielded.borrow_mut();
+            if round.is_empty() {
+                round.append(&mut yielded);
+            } else {
+                ready.extend(yielded.drain(..));
             }
         }
+        if round.is_empty() {
+            return None;
+        }
+        let index = rng.borrow_mut().usize(..round.len());
+        Some(round.swap_remove(index))
     }
 
     /// Moves the work other threads queued behind the work that became ready here.
@@ -295,7 +327,10 @@ impl Local {
                             #[cfg(feature = "tracing")]
                             let _span = tracing::trace_span!("poll", task = %name).entered();
                             let _running = TaskGuard::enter(name);
-                            root.as_mut().poll(&mut Context::from_waker(&waker))
+                            self.root_polling.set(true);
+                            let polled = root.as_mut().poll(&mut Context::from_waker(&waker));
+                            self.root_polling.set(false);
+                            polled
                         };
                         let measure = self.config.measure_poll_time;
                         match polled {
@@ -418,7 +453,8 @@ impl Local {
     pub(crate) fn stats(self: &Rc<Self>) -> Stats {
         let mut stats = Stats::default();
         self.counters.fill(&mut stats);
-        stats.queued = self.ready.borrow().len() + self.shared.queue.len();
+        stats.queued =
+            self.ready.borrow().len() + self.round.borrow().len() + self.shared.queue.len();
         let ours = context::with_scheduler(
             |c| matches!(c, Some(Current::Local(local)) if Rc::ptr_eq(local, self)),
         );
@@ -451,7 +487,7 @@ impl Local {
             waker.wake();
         }
         for runnable in queued {
-            self.shared.push(Job::Task(runnable));
+            self.shared.push(Job::Task(runnable), false);
         }
         while let Some(job) = self.pop() {
             if let Job::Task(runnable) = job {

@@ -8,7 +8,7 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use async_task::{Builder, Runnable};
+use async_task::Builder;
 use pin_project_lite::pin_project;
 
 use crate::context::{self, TaskGuard};
@@ -179,7 +179,7 @@ pub(crate) unsafe fn spawn<'a, F, S>(
 where
     F: Future + 'a,
     F::Output: 'a,
-    S: Fn(Runnable<Meta>) + Send + Sync + 'static,
+    S: async_task::Schedule<Meta> + Send + Sync + 'static,
 {
     let builder = Builder::new().metadata(Meta::new(name));
     // SAFETY: passed on to the caller (see above).
