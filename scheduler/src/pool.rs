@@ -14,7 +14,8 @@
 use core::future::Future;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::Waker;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -25,7 +26,7 @@ use event_listener::{Event, listener};
 use slab::Slab;
 
 use crate::config::Config;
-use crate::context::{Current, SchedulerGuard};
+use crate::context::{self, Current, SchedulerGuard};
 use crate::names::TaskName;
 use crate::stats::{SharedCounters, Stats};
 use crate::task::{self, Meta};
@@ -53,6 +54,8 @@ struct Slot {
     pinned: ConcurrentQueue<Runnable<Meta>>,
     /// Wakes this worker when it parks.
     wake: Event,
+    /// Set by `wake_one_idle` when it wakes this worker to search (counted in `searching`).
+    woken_to_search: AtomicBool,
 }
 
 /// A started task, as the registry knows it.
@@ -72,6 +75,8 @@ pub(crate) struct PoolShared {
     /// a push can skip the lock when no worker is idle.
     idle: Mutex<Vec<usize>>,
     idle_count: AtomicUsize,
+    /// Workers woken to look for work that have not found any yet.
+    searching: AtomicUsize,
     /// Tasks that have been polled and have not finished.
     registry: Mutex<Slab<Entry>>,
     /// Tasks queued and not yet finished; `all_done` is notified when it drops to zero.
@@ -104,32 +109,63 @@ impl PoolShared {
 
     /// Queues a `Send` task that became ready: on this worker's own queue when a worker of
     /// ours woke it, else on the injector; then wakes an idle worker to take it.
+    ///
+    /// A worker that wakes its own task (a yield, a message between two of its tasks) will
+    /// run it soon itself: it wakes another worker only once it has more than that one task
+    /// queued, or itself when it is parked (its reactor fired the wake-up).
     fn schedule(&self, runnable: Runnable<Meta>) {
-        let runnable = match self.current_worker() {
-            Some(index) => match self.slots[index].stealable.push(runnable) {
-                Ok(()) => None,
-                Err(PushError::Full(runnable) | PushError::Closed(runnable)) => Some(runnable),
-            },
-            None => Some(runnable),
-        };
-        if let Some(runnable) = runnable {
+        let me: *const PoolShared = self;
+        let here = context::with_scheduler(|current| match current {
+            Some(Current::Worker(worker)) if Arc::as_ptr(&worker.pool) == me => {
+                Some((worker.index, worker.parked.get()))
+            }
+            _ => None,
+        });
+        if let Some((index, parked)) = here {
+            let slot = &self.slots[index];
+            match slot.stealable.push(runnable) {
+                Ok(()) if parked => {
+                    slot.wake.notify(1);
+                }
+                Ok(()) if slot.stealable.len() > 1 => self.wake_one_idle(),
+                Ok(()) => {}
+                Err(PushError::Full(runnable) | PushError::Closed(runnable)) => {
+                    let _ = self.injector.push(runnable);
+                    self.wake_one_idle();
+                }
+            }
+        } else {
             let _ = self.injector.push(runnable);
+            self.wake_one_idle();
         }
-        self.wake_one_idle();
     }
 
     /// Wakes one parked worker, if any is parked.
+    ///
+    /// Not while another worker is searching: it will find the job (a searcher checks every
+    /// queue again before it parks), and waking one per push would wake them all for
+    /// nothing.
     fn wake_one_idle(&self) {
-        // Pairs with the fence in `Worker::park`: either the worker sees the new job when it
-        // checks again, or we see it in the idle list here.
+        // Pairs with the fence in `Worker::run`: either the worker sees the new job when it
+        // checks again, or we see it in the idle list (or searching) here.
         fence(Ordering::SeqCst);
-        if self.idle_count.load(Ordering::SeqCst) == 0 {
+        if self.searching.load(Ordering::SeqCst) > 0 || self.idle_count.load(Ordering::SeqCst) == 0
+        {
             return;
         }
         let woken = {
             let mut idle = lock(&self.idle);
             let woken = idle.pop();
             self.idle_count.store(idle.len(), Ordering::SeqCst);
+            if let Some(index) = woken {
+                // It searches from now on: later pushes need not wake anyone else. Set under
+                // the idle lock, where the worker reads it as it leaves the idle list, so the
+                // count is always handed to a worker that will take it down.
+                self.searching.fetch_add(1, Ordering::SeqCst);
+                self.slots[index]
+                    .woken_to_search
+                    .store(true, Ordering::SeqCst);
+            }
             woken
         };
         if let Some(index) = woken {
@@ -178,16 +214,30 @@ impl PoolShared {
         self.live.fetch_add(1, Ordering::SeqCst);
         let pool = self.clone();
         let schedule = move |runnable| {
-            let slot = &pool.slots[index];
-            let _ = slot.pinned.push(runnable);
-            // Also from the worker's own thread: a parked worker drives the reactor, whose
-            // timers and I/O wake its tasks right there. With no listener, this is one load.
-            slot.wake.notify(1);
+            // On the worker's own thread: its own queue, with no atomics.
+            let runnable = context::with_scheduler(|current| match current {
+                Some(Current::Worker(worker))
+                    if worker.index == index && Arc::ptr_eq(&worker.pool, &pool) =>
+                {
+                    worker.pinned_here.borrow_mut().push_back(runnable);
+                    // Parked, it drives the reactor, whose timers and I/O wake tasks here.
+                    if worker.parked.get() {
+                        pool.slots[index].wake.notify(1);
+                    }
+                    None
+                }
+                _ => Some(runnable),
+            });
+            if let Some(runnable) = runnable {
+                let slot = &pool.slots[index];
+                let _ = slot.pinned.push(runnable);
+                slot.wake.notify(1);
+            }
         };
         // SAFETY: `future` is `'static`. The task may be `!Send`: we are on worker `index`
-        // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`,
-        // which only worker `index` pops (`Worker::find_work` runs it, `Worker::shut_down`
-        // cancels it there).
+        // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`
+        // and the worker's own `pinned_here`, which only worker `index` pops
+        // (`Worker::find_work` runs it, `Worker::shut_down` cancels it there).
         unsafe { task::spawn(name, future, schedule) }
     }
 
@@ -244,6 +294,10 @@ pub(crate) struct Worker {
     ticks: Cell<u32>,
     /// Set when the job being run ended the pool's last task.
     pub(crate) ended_last: Cell<bool>,
+    /// Pinned tasks woken on this worker's own thread (no atomics).
+    pinned_here: RefCell<VecDeque<Runnable<Meta>>>,
+    /// Set while this worker is parked.
+    parked: Cell<bool>,
 }
 
 impl Worker {
@@ -268,6 +322,9 @@ impl Worker {
             if let Ok(runnable) = pool.injector.pop() {
                 return Some(runnable);
             }
+        }
+        if let Some(runnable) = self.pinned_here.borrow_mut().pop_front() {
+            return Some(runnable);
         }
         if let Ok(runnable) = slot.pinned.pop() {
             return Some(runnable);
@@ -346,11 +403,16 @@ impl Worker {
         let pool = &self.pool;
         let slot = &pool.slots[self.index];
         let mut since_reactor = 0;
+        let mut searching = false;
         loop {
             if pool.closed.load(Ordering::Acquire) {
                 return;
             }
             if let Some(runnable) = self.find_work() {
+                if searching {
+                    searching = false;
+                    self.stop_searching(true);
+                }
                 self.run_job(runnable);
                 since_reactor += 1;
                 if since_reactor >= REACTOR_BUDGET {
@@ -358,6 +420,9 @@ impl Worker {
                     futures_lite::future::yield_now().await;
                 }
                 continue;
+            }
+            if searching {
+                self.stop_searching(false);
             }
             listener!(slot.wake => woken);
             {
@@ -373,16 +438,33 @@ impl Worker {
                 self.find_work()
             };
             if found.is_none() && !pool.closed.load(Ordering::Acquire) {
+                self.parked.set(true);
                 woken.await;
+                self.parked.set(false);
             }
-            {
+            searching = {
                 let mut idle = lock(&pool.idle);
                 idle.retain(|&i| i != self.index);
                 pool.idle_count.store(idle.len(), Ordering::SeqCst);
-            }
+                // Under the idle lock: see `PoolShared::wake_one_idle`.
+                slot.woken_to_search.swap(false, Ordering::SeqCst)
+            };
             if let Some(runnable) = found {
+                if searching {
+                    searching = false;
+                    self.stop_searching(true);
+                }
                 self.run_job(runnable);
             }
+        }
+    }
+
+    /// This worker, woken to search, found work (`true`) or is about to park (`false`). The
+    /// last searcher to find work wakes another worker, in case there is more.
+    fn stop_searching(&self, found: bool) {
+        let last = self.pool.searching.fetch_sub(1, Ordering::SeqCst) == 1;
+        if found && last {
+            self.pool.wake_one_idle();
         }
     }
 
@@ -397,7 +479,12 @@ impl Worker {
             .map(|(_, entry)| (entry.name, entry.waker.clone()))
             .unzip();
         let mut queued = Vec::new();
+        let here: Vec<_> = self.pinned_here.borrow_mut().drain(..).collect();
         while let Ok(runnable) = slot.pinned.pop() {
+            names.push(runnable.metadata().name);
+            queued.push(runnable);
+        }
+        for runnable in here {
             names.push(runnable.metadata().name);
             queued.push(runnable);
         }
@@ -407,8 +494,12 @@ impl Worker {
         for runnable in queued {
             cancel(runnable);
         }
-        while let Ok(runnable) = slot.pinned.pop() {
-            cancel(runnable);
+        loop {
+            let next = self.pinned_here.borrow_mut().pop_front();
+            match next.or_else(|| slot.pinned.pop().ok()) {
+                Some(runnable) => cancel(runnable),
+                None => break,
+            }
         }
         names
     }
@@ -440,10 +531,12 @@ impl Pool {
                     stealable: ConcurrentQueue::bounded(LOCAL_CAPACITY),
                     pinned: ConcurrentQueue::unbounded(),
                     wake: Event::new(),
+                    woken_to_search: AtomicBool::new(false),
                 })
                 .collect(),
             idle: Mutex::new(Vec::with_capacity(threads)),
             idle_count: AtomicUsize::new(0),
+            searching: AtomicUsize::new(0),
             registry: Mutex::new(Slab::new()),
             live: AtomicUsize::new(0),
             all_done: Event::new(),
@@ -551,6 +644,8 @@ fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         pool: pool.clone(),
         ticks: Cell::new(0),
         ended_last: Cell::new(false),
+        pinned_here: RefCell::new(VecDeque::new()),
+        parked: Cell::new(false),
     });
     WORKER.with(|w| w.set(Some((Arc::as_ptr(&pool) as usize, index))));
     let _entered = SchedulerGuard::enter(Current::Worker(worker.clone()));
