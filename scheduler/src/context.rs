@@ -19,6 +19,7 @@ use crate::names::TaskName;
 use crate::pool::{PoolShared, Worker};
 use crate::reason::Reason;
 use crate::stats::Ended;
+use crate::task::Meta;
 use crate::task_handle::TaskHandle;
 use crate::watchdog;
 
@@ -55,11 +56,11 @@ impl Current {
     }
 
     /// Records a task's first poll; returns its key in the registry.
-    pub(crate) fn register(&self, name: TaskName, waker: Waker) -> usize {
+    pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         match self {
-            Current::Local(local) => local.register(name, waker),
-            Current::Worker(worker) => worker.pool.register(name, waker),
-            Current::Closing(pool) => pool.register(name, waker),
+            Current::Local(local) => local.register(meta, waker),
+            Current::Worker(worker) => worker.pool.register(meta.name, waker),
+            Current::Closing(pool) => pool.register(meta.name, waker),
         }
     }
 

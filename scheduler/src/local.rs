@@ -8,6 +8,7 @@
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::pin;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::{Context, Poll, Waker};
 use std::collections::VecDeque;
@@ -156,10 +157,20 @@ impl Wake for RootWaker {
 
 /// A started task, as the registry knows it.
 struct Entry {
-    name: TaskName,
+    /// The task's header: alive as long as this entry, which the task's own future removes
+    /// (in `TaskFuture`'s poll or drop) before its allocation can go.
+    meta: NonNull<Meta>,
     waker: Waker,
     /// What it waits for since its last poll (`None`: not known).
     reason: Option<Reason>,
+}
+
+impl Entry {
+    /// The task's name.
+    fn name(&self) -> TaskName {
+        // SAFETY: see `meta`: the task's allocation, and its header, outlive this entry.
+        unsafe { self.meta.as_ref() }.name
+    }
 }
 
 /// A single-threaded scheduler's state; owned by one thread (`!Send` through `Rc`).
@@ -223,9 +234,9 @@ impl Local {
     }
 
     /// Records a task's first poll; returns its key.
-    pub(crate) fn register(&self, name: TaskName, waker: Waker) -> usize {
+    pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         self.registry.borrow_mut().insert(Entry {
-            name,
+            meta: NonNull::from(meta),
             waker,
             reason: None,
         })
@@ -437,7 +448,7 @@ impl Local {
         }
         for (_, entry) in registry.iter() {
             if let Some(reason) = entry.reason {
-                waiting.push(format!("  `{}`: {reason}", entry.name));
+                waiting.push(format!("  `{}`: {reason}", entry.name()));
             }
         }
         drop(registry);
@@ -468,7 +479,12 @@ impl Local {
     pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
         self.shared.closed.store(true, Ordering::Release);
         let _entered = SchedulerGuard::enter(Current::Local(self.clone()));
-        let mut names: Vec<TaskName> = self.registry.borrow().iter().map(|(_, e)| e.name).collect();
+        let mut names: Vec<TaskName> = self
+            .registry
+            .borrow()
+            .iter()
+            .map(|(_, e)| e.name())
+            .collect();
         let wakers: Vec<Waker> = self
             .registry
             .borrow()

@@ -26,18 +26,13 @@ pub(crate) struct Meta {
     /// Set by [`TaskHandle::cancel`](crate::TaskHandle::cancel) and by a dropped scheduler;
     /// read before every poll. Once set it is never cleared.
     pub(crate) cancelled: AtomicBool,
-    /// The task's track in a trace (0 when not tracing).
-    pub(crate) id: u64,
 }
 
 impl Meta {
     pub(crate) fn new(name: TaskName) -> Self {
-        let id = trace::new_id();
-        trace::spawned(id, name);
         Meta {
             name,
             cancelled: AtomicBool::new(false),
-            id,
         }
     }
 }
@@ -46,11 +41,13 @@ pin_project! {
     /// A task's future `F`, as the run loop polls it.
     pub(crate) struct TaskFuture<'m, F> {
         meta: &'m Meta,
-        // The task's key in its scheduler's registry of started tasks, from its first poll
-        // until its state is dropped.
-        key: Option<usize>,
-        // Whether the task's end was reported to its scheduler (exactly once).
-        ended: bool,
+        // Where the task stands with its scheduler, in one word (tasks are small, and a
+        // parked one is nothing else): its key in the registry of started tasks from its
+        // first poll, `UNREGISTERED` before, `ENDED` once its end was reported (exactly once).
+        standing: u32,
+        // The task's track in a trace (0 when not tracing): next to `standing`, in the
+        // same word.
+        id: u32,
         // `None` once the task finished, panicked or was cancelled: its state is dropped
         // right then, not when the last handle goes.
         #[pin]
@@ -62,17 +59,20 @@ pin_project! {
             let mut this = this.project();
             // Drop the state first (user drop code may still want the registry), then leave.
             this.inner.set(None);
-            end(this.key, this.ended, Ended::Cancelled, None);
+            end(this.standing, Ended::Cancelled, None);
         }
     }
 }
 
 impl<'m, F: Future> TaskFuture<'m, F> {
+    /// The future of a task being queued (a trace records who queued it).
     pub(crate) fn new(meta: &'m Meta, future: F) -> Self {
+        let id = u32::try_from(trace::new_id()).unwrap_or(0);
+        trace::spawned(u64::from(id), meta.name);
         TaskFuture {
             meta,
-            key: None,
-            ended: false,
+            standing: UNREGISTERED,
+            id,
             inner: Some(future),
         }
     }
@@ -81,20 +81,34 @@ impl<'m, F: Future> TaskFuture<'m, F> {
 /// A poll that just ended: the task's name, and how long it took when the clock was read.
 type Polled = Option<(TaskName, Option<Duration>)>;
 
+/// `TaskFuture::standing` before the task's first poll.
+const UNREGISTERED: u32 = u32::MAX;
+
+/// `TaskFuture::standing` once the task's end was reported.
+const ENDED: u32 = u32::MAX - 1;
+
+/// A registry key as a `standing`.
+fn standing_of(key: usize) -> u32 {
+    u32::try_from(key)
+        .ok()
+        .filter(|&key| key < ENDED)
+        .expect("fewer than 4 billion tasks are started at once")
+}
+
 /// Marks the task as ended (once, counted as `how`, after its last poll if it was polled)
 /// and removes it from its scheduler's registry.
-fn end(key: &mut Option<usize>, ended: &mut bool, how: Ended, polled: Polled) {
-    if *ended {
+fn end(standing: &mut u32, how: Ended, polled: Polled) {
+    let key = core::mem::replace(standing, ENDED);
+    if key == ENDED {
         return;
     }
-    *ended = true;
     context::with_scheduler(|current| {
         if let Some(current) = current {
             if let Some((task, elapsed)) = polled {
                 current.note_polled(task, elapsed);
             }
-            if let Some(key) = key.take() {
-                current.deregister(key);
+            if key != UNREGISTERED {
+                current.deregister(key as usize);
             }
             current.note_ended(how);
             current.task_ended();
@@ -110,15 +124,18 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let task = this.meta.name;
         if this.meta.cancelled.load(Ordering::Acquire) {
             this.inner.set(None);
-            end(this.key, this.ended, Ended::Cancelled, None);
+            end(this.standing, Ended::Cancelled, None);
             return Poll::Ready(Err(TaskError::Cancelled { task }));
         }
-        if this.key.is_none() {
-            *this.key = context::with_scheduler(|current| {
-                current.map(|current| current.register(task, cx.waker().clone()))
-            });
+        if *this.standing == UNREGISTERED {
+            let meta = *this.meta;
+            if let Some(key) = context::with_scheduler(|current| {
+                current.map(|current| current.register(meta, cx.waker().clone()))
+            }) {
+                *this.standing = standing_of(key);
+            }
         }
-        let id = this.meta.id;
+        let id = u64::from(*this.id);
         let started = trace::begin(id);
         let polled = {
             #[cfg(feature = "tracing")]
@@ -135,7 +152,8 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             Ok(Poll::Pending) => {
                 let waits_for = reason::take();
                 let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
-                if let Some(key) = *this.key {
+                if *this.standing < ENDED {
+                    let key = *this.standing as usize;
                     context::with_scheduler(|current| {
                         if let Some(current) = current {
                             current.note_paused(key, waits_for);
@@ -148,13 +166,13 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             Ok(Poll::Ready(value)) => {
                 let elapsed = trace::end(started, id, task, Outcome::Finished);
                 this.inner.set(None);
-                end(this.key, this.ended, Ended::Finished, Some((task, elapsed)));
+                end(this.standing, Ended::Finished, Some((task, elapsed)));
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
                 this.inner.set(None);
-                end(this.key, this.ended, Ended::Panicked, Some((task, elapsed)));
+                end(this.standing, Ended::Panicked, Some((task, elapsed)));
                 let message = payload_text(&*payload);
                 Poll::Ready(Err(TaskError::Panicked { task, message }))
             }
