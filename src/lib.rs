@@ -110,3 +110,24 @@ fn run_child_with(test: &str, env: &[(&str, &std::ffi::OsStr)]) -> (bool, String
 pub fn in_child() -> bool {
     std::env::var_os("SCHEDULER_CHILD").is_some()
 }
+
+/// The message of the panic `f` raises (a `&str` or `String` payload).
+///
+/// # Panics
+///
+/// When `f` does not panic, or panics with another payload.
+///
+/// ```
+/// let message = scheduler_workspace::panic_message(|| panic!("no signal on {}", 7));
+/// assert_eq!(message, "no signal on 7");
+/// ```
+pub fn panic_message(f: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("it panics");
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .expect("a text panic")
+            .to_string(),
+    }
+}

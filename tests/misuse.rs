@@ -1,22 +1,10 @@
 //! Misuse at run time panics with a message that names the task and says what to write
 //! instead.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use scheduler::{Scheduler, task};
-
-/// The message of the panic `f` raises.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("it panics");
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast_ref::<&str>()
-            .expect("a text panic")
-            .to_string(),
-    }
-}
+use scheduler_workspace::panic_message;
 
 #[test]
 fn a_free_function_with_no_scheduler_says_how_to_make_one() {

@@ -3,25 +3,13 @@
 //! cannot pause) panics naming its call site instead of doing nothing.
 
 use std::cell::RefCell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
 use scheduler::sync::{Event, Receiver, Sender, channel};
 use scheduler::{Scheduler, task};
+use scheduler_workspace::panic_message;
 
 type Log = Rc<RefCell<Vec<&'static str>>>;
-
-/// The message of the panic `f` raises.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("it panics");
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast_ref::<&str>()
-            .expect("a text panic")
-            .to_string(),
-    }
-}
 
 #[task]
 fn turn_on_tv(log: Log) {
