@@ -129,3 +129,67 @@ fn a_live_handle_means_another_thread_may_still_wake_a_task() {
     let (ok, stderr) = run_child("a_live_handle_means_another_thread_may_still_wake_a_task");
     assert!(ok, "{stderr}");
 }
+
+#[task]
+fn waits_with_a_timeout(event: Arc<Event>) -> bool {
+    let timed_out = scheduler::with_timeout(Duration::from_millis(50), wait_for, (event,));
+    timed_out.is_err()
+}
+
+#[test]
+fn an_event_wait_under_a_timeout_times_out_instead_of_being_a_deadlock() {
+    if in_child() {
+        let event = Arc::new(Event::new());
+        assert!(Scheduler::new().run_until_finished(waits_with_a_timeout, (event,)));
+        return;
+    }
+    let (ok, stderr) =
+        run_child("an_event_wait_under_a_timeout_times_out_instead_of_being_a_deadlock");
+    assert!(ok, "{stderr}");
+}
+
+#[test]
+fn an_event_a_plain_thread_sets_soon_after_the_loop_parks_is_no_deadlock() {
+    if in_child() {
+        let event = Arc::new(Event::new());
+        let setter = event.clone();
+        let thread = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100)); // after the loop parks
+            setter.set();
+        });
+        Scheduler::new().run_until_finished(waits_for_another_thread, (event,));
+        thread.join().unwrap();
+        return;
+    }
+    let (ok, stderr) =
+        run_child("an_event_a_plain_thread_sets_soon_after_the_loop_parks_is_no_deadlock");
+    assert!(ok, "{stderr}");
+}
+
+#[task]
+fn joins_work_on_a_pool(pool: scheduler::Handle) -> u32 {
+    let handle = pool.queue_to_run(
+        || {
+            std::thread::sleep(Duration::from_millis(50));
+            7
+        },
+        (),
+    );
+    drop(pool); // no handle of ours left: only the pool can wake this task
+    handle.join().unwrap()
+}
+
+#[test]
+fn joining_a_task_of_another_scheduler_is_no_deadlock() {
+    if in_child() {
+        let pool = Scheduler::builder().threads(1).build();
+        let s = Scheduler::new();
+        assert_eq!(
+            s.run_until_finished(joins_work_on_a_pool, (pool.handle(),)),
+            7
+        );
+        return;
+    }
+    let (ok, stderr) = run_child("joining_a_task_of_another_scheduler_is_no_deadlock");
+    assert!(ok, "{stderr}");
+}

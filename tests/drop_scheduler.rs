@@ -66,3 +66,33 @@ fn dropping_an_empty_scheduler_says_nothing() {
     assert!(ok, "{stderr}");
     assert!(!stderr.contains("scheduler dropped"), "{stderr}");
 }
+
+#[task]
+fn spins() {
+    loop {
+        scheduler::yield_now();
+    }
+}
+
+#[test]
+fn a_started_task_that_is_queued_again_is_named_once() {
+    if in_child() {
+        let s = Scheduler::new();
+        s.queue_to_run(spins, ());
+        s.run_until_finished(scheduler::yield_now, ()); // `spins` started, and is queued again
+        drop(s);
+        let pool = Scheduler::builder().threads(1).build();
+        pool.queue_to_run(spins, ());
+        std::thread::sleep(Duration::from_millis(20));
+        return; // the pool is dropped here
+    }
+    let (ok, stderr) = run_child("a_started_task_that_is_queued_again_is_named_once");
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("scheduler dropped with 1 unfinished task: `drop_scheduler::spins`")
+            .count(),
+        2,
+        "{stderr}"
+    );
+}

@@ -127,3 +127,28 @@ fn the_same_program_gives_the_same_virtual_times_every_run() {
         assert_eq!(virtual_scheduler().run_until_finished(race, ()), first);
     }
 }
+
+#[test]
+fn the_virtual_clock_waits_for_work_in_a_thread() {
+    #[task]
+    fn slow_blocking_work() -> u32 {
+        scheduler::run_in_thread(
+            || {
+                std::thread::sleep(Duration::from_millis(100));
+                5
+            },
+            (),
+        )
+    }
+    #[task]
+    fn generous_timeout() -> Result<u32, scheduler::TimedOut> {
+        scheduler::with_timeout(Duration::from_secs(10), slow_blocking_work, ())
+    }
+    // Real work in a thread is not virtual: the clock must not jump past it.
+    assert_eq!(
+        virtual_scheduler()
+            .run_until_finished(generous_timeout, ())
+            .unwrap(),
+        5
+    );
+}

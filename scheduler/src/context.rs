@@ -59,8 +59,8 @@ impl Current {
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         match self {
             Current::Local(local) => local.register(meta, waker),
-            Current::Worker(worker) => worker.pool.register(meta.name, waker),
-            Current::Closing(pool) => pool.register(meta.name, waker),
+            Current::Worker(worker) => worker.pool.register(meta, waker),
+            Current::Closing(pool) => pool.register(meta, waker),
         }
     }
 

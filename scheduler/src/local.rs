@@ -11,7 +11,7 @@ use core::pin::pin;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::{Context, Poll, Waker};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Wake;
@@ -132,7 +132,7 @@ impl Shared {
         // queues, which only the owning thread pops: `Local::run_until_finished` and
         // `Local::run` run it and `Local::cancel_all` runs it cancelled there, so it is used
         // and dropped on the thread that made it.
-        unsafe { task::spawn(name, future, WithInfo(schedule)) }
+        unsafe { task::spawn(name, false, future, WithInfo(schedule)) }
     }
 }
 
@@ -395,6 +395,7 @@ impl Local {
                 return Some(job);
             }
             if let Some(clock) = &self.shared.clock
+                && !self.waits_on_a_thread()
                 && clock.advance()
             {
                 continue; // no task was ready: the clock jumped to the next deadline
@@ -410,35 +411,59 @@ impl Local {
                 self.shared.parked.store(false, Ordering::SeqCst);
                 return Some(job);
             }
-            self.panic_if_deadlocked();
+            if self.deadlock_report().is_some() {
+                // It looks deadlocked: give a plain thread that holds a sync primitive a
+                // moment to release it, then look again.
+                let woke = wakes_within_grace(&mut woken).await;
+                self.shared.parked.store(false, Ordering::SeqCst);
+                if !woke && let Some(report) = self.deadlock_report() {
+                    panic!("{report}");
+                }
+                continue;
+            }
             woken.await;
             self.shared.parked.store(false, Ordering::SeqCst);
         }
+    }
+
+    /// Whether a task (or the root) waits on `run_in_thread`: real work is under way, so the
+    /// virtual clock must not jump past it.
+    fn waits_on_a_thread(&self) -> bool {
+        let thread = Some(Reason::Thread);
+        self.root.get().is_some_and(|(_, reason)| reason == thread)
+            || self
+                .registry
+                .borrow()
+                .iter()
+                .any(|(_, e)| e.reason == thread)
     }
 
     /// Panics, listing the waiting tasks, when nothing is ready and nothing can ever wake a
     /// task: every task (and the root) waits on another task or a sync primitive of this
     /// scheduler, no timer or I/O or `wait(future)` is pending, no `Handle` is alive, and no
     /// sync primitive or pause value was ever used outside a scheduler.
-    fn panic_if_deadlocked(&self) {
-        if self.shared.handles.load(Ordering::Acquire) > 0 || context::foreign_use_seen() {
-            return;
+    fn deadlock_report(&self) -> Option<String> {
+        if self.shared.handles.load(Ordering::Acquire) > 0
+            || context::foreign_use_seen()
+            || crate::report::live_schedulers() > 1
+        {
+            return None; // another thread or scheduler may hold a waker
         }
         let root = self.root.get();
         if let Some((_, reason)) = root
             && !reason.is_some_and(Reason::is_internal)
         {
-            return;
+            return None;
         }
         let registry = self.registry.borrow();
         if registry.is_empty() && root.is_none() {
-            return;
+            return None;
         }
         if !registry
             .iter()
             .all(|(_, e)| e.reason.is_some_and(Reason::is_internal))
         {
-            return;
+            return None;
         }
         let mut waiting = Vec::new();
         if let Some((name, Some(reason))) = root {
@@ -451,21 +476,22 @@ impl Local {
                 waiting.push(format!("  `{}`: {reason}", entry.name()));
             }
         }
-        drop(registry);
-        panic!(
+        Some(format!(
             "{}\n{}\n{}",
             misuse::DEADLOCK,
             waiting.join("\n"),
             misuse::DEADLOCK_FIX
-        );
+        ))
     }
 
     /// A snapshot of this scheduler's tasks and counters (see [`Stats`]).
     pub(crate) fn stats(self: &Rc<Self>) -> Stats {
         let mut stats = Stats::default();
         self.counters.fill(&mut stats);
-        stats.queued =
-            self.ready.borrow().len() + self.round.borrow().len() + self.shared.queue.len();
+        stats.queued = self.ready.borrow().len()
+            + self.round.borrow().len()
+            + self.yielded.borrow().len()
+            + self.shared.queue.len();
         let ours = context::with_scheduler(
             |c| matches!(c, Some(Current::Local(local)) if Rc::ptr_eq(local, self)),
         );
@@ -479,22 +505,23 @@ impl Local {
     pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
         self.shared.closed.store(true, Ordering::Release);
         let _entered = SchedulerGuard::enter(Current::Local(self.clone()));
-        let mut names: Vec<TaskName> = self
-            .registry
-            .borrow()
-            .iter()
-            .map(|(_, e)| e.name())
-            .collect();
-        let wakers: Vec<Waker> = self
-            .registry
-            .borrow()
-            .iter()
-            .map(|(_, e)| e.waker.clone())
-            .collect();
+        let (mut names, registered, wakers) = {
+            let registry = self.registry.borrow();
+            let names: Vec<TaskName> = registry.iter().map(|(_, e)| e.name()).collect();
+            let registered: HashSet<usize> = registry
+                .iter()
+                .map(|(_, e)| e.meta.as_ptr() as usize)
+                .collect();
+            let wakers: Vec<Waker> = registry.iter().map(|(_, e)| e.waker.clone()).collect();
+            (names, registered, wakers)
+        };
         let mut queued = Vec::new();
         while let Some(job) = self.pop() {
             if let Job::Task(runnable) = job {
-                names.push(runnable.metadata().name);
+                // A started task that was woken is queued too: name it once.
+                if !registered.contains(&runnable.metadata().address()) {
+                    names.push(runnable.metadata().name);
+                }
                 queued.push(runnable);
             }
         }
@@ -517,6 +544,33 @@ impl Local {
     }
 }
 
+/// How long a loop that looks deadlocked waits for a wake-up before it panics: a plain thread
+/// may still hold a sync primitive it will release.
+const DEADLOCK_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Whether `woken` fires within [`DEADLOCK_GRACE`].
+#[cfg(not(miri))]
+async fn wakes_within_grace(woken: &mut (impl Future<Output = ()> + Unpin)) -> bool {
+    let grace = async_io::Timer::after(DEADLOCK_GRACE);
+    futures_lite::future::or(
+        async {
+            woken.await;
+            true
+        },
+        async {
+            grace.await;
+            false
+        },
+    )
+    .await
+}
+
+/// Under miri (no timers), it does not wait.
+#[cfg(miri)]
+async fn wakes_within_grace(_woken: &mut (impl Future<Output = ()> + Unpin)) -> bool {
+    false
+}
+
 /// Marks the root of a blocking call for deadlock reports, until the call returns.
 struct RootGuard<'a> {
     local: &'a Local,
@@ -534,6 +588,7 @@ impl<'a> RootGuard<'a> {
 
 impl Drop for RootGuard<'_> {
     fn drop(&mut self) {
+        self.local.root_polling.set(false); // also when the root's poll unwinds
         self.local.root.set(self.previous);
     }
 }

@@ -15,7 +15,7 @@ use core::future::Future;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::Waker;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -61,6 +61,8 @@ struct Slot {
 /// A started task, as the registry knows it.
 struct Entry {
     name: TaskName,
+    /// The task header's address, to tell it from a queued copy of itself.
+    meta: usize,
     waker: Waker,
     /// The worker a pinned task must run (and be dropped) on.
     pinned_to: Option<usize>,
@@ -193,7 +195,7 @@ impl PoolShared {
         // SAFETY: `future` and its output are `Send`, so the task may run and be dropped on
         // any thread. If `future` is not `'static`, the caller keeps what it borrows alive
         // until the task is done.
-        unsafe { task::spawn(name, future, move |runnable| pool.schedule(runnable)) }
+        unsafe { task::spawn(name, false, future, move |runnable| pool.schedule(runnable)) }
     }
 
     /// Queues a task that stays on worker `index` (the calling thread).
@@ -238,14 +240,19 @@ impl PoolShared {
         // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`
         // and the worker's own `pinned_here`, which only worker `index` pops
         // (`Worker::find_work` runs it, `Worker::shut_down` cancels it there).
-        unsafe { task::spawn(name, future, schedule) }
+        unsafe { task::spawn(name, true, future, schedule) }
     }
 
     /// Records a task's first poll; returns its key.
-    pub(crate) fn register(&self, name: TaskName, waker: Waker) -> usize {
-        let pinned_to = self.current_worker();
+    pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
+        let pinned_to = if meta.pinned {
+            self.current_worker()
+        } else {
+            None
+        };
         lock(&self.registry).insert(Entry {
-            name,
+            name: meta.name,
+            meta: meta.address(),
             waker,
             pinned_to,
         })
@@ -473,19 +480,14 @@ impl Worker {
     fn shut_down(&self) -> Vec<TaskName> {
         let pool = &self.pool;
         let slot = &pool.slots[self.index];
-        let (mut names, wakers): (Vec<TaskName>, Vec<Waker>) = lock(&pool.registry)
-            .iter()
-            .filter(|(_, entry)| entry.pinned_to == Some(self.index))
-            .map(|(_, entry)| (entry.name, entry.waker.clone()))
-            .unzip();
+        let (mut names, registered, wakers) = registered_tasks(pool, Some(self.index));
         let mut queued = Vec::new();
         let here: Vec<_> = self.pinned_here.borrow_mut().drain(..).collect();
-        while let Ok(runnable) = slot.pinned.pop() {
-            names.push(runnable.metadata().name);
-            queued.push(runnable);
-        }
-        for runnable in here {
-            names.push(runnable.metadata().name);
+        let from_elsewhere = core::iter::from_fn(|| slot.pinned.pop().ok());
+        for runnable in from_elsewhere.chain(here) {
+            if !registered.contains(&runnable.metadata().address()) {
+                names.push(runnable.metadata().name);
+            }
             queued.push(runnable);
         }
         for waker in wakers {
@@ -503,6 +505,26 @@ impl Worker {
         }
         names
     }
+}
+
+/// The started tasks pinned to worker `pinned_to` (or, for `None`, the ones pinned nowhere):
+/// their names, their headers' addresses, and their wakers.
+fn registered_tasks(
+    pool: &PoolShared,
+    pinned_to: Option<usize>,
+) -> (Vec<TaskName>, HashSet<usize>, Vec<Waker>) {
+    let registry = lock(&pool.registry);
+    let mine = || {
+        registry
+            .iter()
+            .map(|(_, e)| e)
+            .filter(|e| e.pinned_to == pinned_to)
+    };
+    (
+        mine().map(|e| e.name).collect(),
+        mine().map(|e| e.meta).collect(),
+        mine().map(|e| e.waker.clone()).collect(),
+    )
 }
 
 /// Runs a task one last time as cancelled: its state is dropped and its handle reports
@@ -609,20 +631,16 @@ impl Pool {
         }
         // The workers are gone: cancel the `Send` tasks that are left from here.
         let _entered = SchedulerGuard::enter(Current::Closing(shared.clone()));
-        let wakers: Vec<Waker> = {
-            let registry = lock(&shared.registry);
-            names.extend(registry.iter().map(|(_, entry)| entry.name));
-            registry
-                .iter()
-                .map(|(_, entry)| entry.waker.clone())
-                .collect()
-        };
+        let (left, registered, wakers) = registered_tasks(&shared, None);
+        names.extend(left);
         let mut queued = Vec::new();
         let queues =
             core::iter::once(&shared.injector).chain(shared.slots.iter().map(|s| &s.stealable));
         for queue in queues {
             while let Ok(runnable) = queue.pop() {
-                names.push(runnable.metadata().name);
+                if !registered.contains(&runnable.metadata().address()) {
+                    names.push(runnable.metadata().name);
+                }
                 queued.push(runnable);
             }
         }

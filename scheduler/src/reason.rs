@@ -64,6 +64,14 @@ impl Reason {
     }
 }
 
+impl Reason {
+    /// Whether something outside the scheduler's tasks ends this wait: a timer, another
+    /// thread, or a future of another library.
+    pub(crate) fn ends_from_outside(self) -> bool {
+        matches!(self, Reason::Sleep | Reason::Wait | Reason::Thread)
+    }
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -90,13 +98,18 @@ thread_local! {
     static NOTED: Cell<Option<Reason>> = const { Cell::new(None) };
 }
 
-/// Notes `reason` for the current poll, unless an inner pause point already did.
+/// Notes `reason` for the current poll, unless an inner pause point already did. An outer
+/// wait that something outside the scheduler ends (a timeout's timer, a `run_in_thread`, a
+/// future) wins over an inner one only tasks could end: `with_timeout` around an event
+/// wait is not a deadlock, its timer will fire.
 #[inline]
 pub(crate) fn note(reason: Reason) {
-    let _ = NOTED.try_with(|noted| {
-        if noted.get().is_none() {
+    let _ = NOTED.try_with(|noted| match noted.get() {
+        None => noted.set(Some(reason)),
+        Some(inner) if inner.is_internal() && reason.ends_from_outside() => {
             noted.set(Some(reason));
         }
+        Some(_) => {}
     });
 }
 

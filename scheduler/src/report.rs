@@ -70,3 +70,21 @@ pub(crate) fn dropped_with(names: &[TaskName]) {
         misuse::DROPPED_WITH_TASKS
     );
 }
+
+/// Schedulers alive in this process (a task on one may be woken by another's).
+static LIVE_SCHEDULERS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// A scheduler was built.
+pub(crate) fn scheduler_built() {
+    LIVE_SCHEDULERS.fetch_add(1, core::sync::atomic::Ordering::AcqRel);
+}
+
+/// A scheduler was dropped.
+pub(crate) fn scheduler_dropped() {
+    LIVE_SCHEDULERS.fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
+}
+
+/// How many schedulers are alive.
+pub(crate) fn live_schedulers() -> usize {
+    LIVE_SCHEDULERS.load(core::sync::atomic::Ordering::Acquire)
+}

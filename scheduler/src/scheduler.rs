@@ -76,12 +76,14 @@ pub struct LocalInner {
 
 impl Drop for LocalInner {
     fn drop(&mut self) {
+        report::scheduler_dropped();
         report::dropped_with(&self.local.cancel_all());
     }
 }
 
 impl Drop for Pool {
     fn drop(&mut self) {
+        report::scheduler_dropped();
         report::dropped_with(&self.shut_down());
     }
 }
@@ -421,6 +423,7 @@ impl Builder<SingleThread> {
     /// Makes the single-threaded scheduler.
     pub fn build(self) -> Scheduler {
         report::install_panic_hook();
+        report::scheduler_built();
         crate::trace::init();
         if self.config.measure_poll_time {
             crate::trace::measure_poll_time();
@@ -473,7 +476,7 @@ impl<K: Flavor> Builder<K> {
     ///
     /// # Panics
     ///
-    /// When `n` is 0.
+    /// When `n` is 0, or after [`virtual_time`](Builder::virtual_time).
     ///
     /// # Examples
     ///
@@ -485,6 +488,11 @@ impl<K: Flavor> Builder<K> {
         assert!(
             n > 0,
             "`Builder::threads(0)`: a scheduler needs at least one thread"
+        );
+        assert!(
+            !self.config.virtual_time,
+            "`Builder::virtual_time()` is for single-threaded schedulers: a pool's threads run \
+             on real time. Drop `.threads(n)` to test with virtual time"
         );
         Builder {
             threads: n,
@@ -571,6 +579,7 @@ impl Builder<MultiThread> {
     /// Starts the worker threads and makes the multi-threaded scheduler.
     pub fn build(self) -> Scheduler<MultiThread> {
         report::install_panic_hook();
+        report::scheduler_built();
         crate::trace::init();
         if self.config.measure_poll_time {
             crate::trace::measure_poll_time();

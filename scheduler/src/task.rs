@@ -26,14 +26,22 @@ pub(crate) struct Meta {
     /// Set by [`TaskHandle::cancel`](crate::TaskHandle::cancel) and by a dropped scheduler;
     /// read before every poll. Once set it is never cleared.
     pub(crate) cancelled: AtomicBool,
+    /// Whether the task must stay on the worker thread that queued it (it may be `!Send`).
+    pub(crate) pinned: bool,
 }
 
 impl Meta {
-    pub(crate) fn new(name: TaskName) -> Self {
+    pub(crate) fn new(name: TaskName, pinned: bool) -> Self {
         Meta {
             name,
             cancelled: AtomicBool::new(false),
+            pinned,
         }
+    }
+
+    /// This header's address: tells tasks apart (names may repeat).
+    pub(crate) fn address(&self) -> usize {
+        self as *const Meta as usize
     }
 }
 
@@ -180,7 +188,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
     }
 }
 
-/// Makes a task of `future` named `name`, queues it with `schedule`, and returns its handle.
+/// Makes a task of `future` named `name` (`pinned` to the queuing worker or not), queues it with `schedule`, and returns its handle.
 /// Every flavour of scheduler spawns through here.
 ///
 /// # Safety
@@ -191,6 +199,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
 /// `schedule` is `Send + Sync + 'static` here.
 pub(crate) unsafe fn spawn<'a, F, S>(
     name: TaskName,
+    pinned: bool,
     future: F,
     schedule: S,
 ) -> TaskHandle<F::Output>
@@ -199,7 +208,7 @@ where
     F::Output: 'a,
     S: async_task::Schedule<Meta> + Send + Sync + 'static,
 {
-    let builder = Builder::new().metadata(Meta::new(name));
+    let builder = Builder::new().metadata(Meta::new(name, pinned));
     // SAFETY: passed on to the caller (see above).
     let (runnable, task) =
         unsafe { builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule) };

@@ -122,6 +122,10 @@ pub(crate) fn poll_started(task: TaskName) {
             return;
         }
         let [kind, ptr, len] = encode(task);
+        // A seqlock's writer fence: the name stores below may not move before the even
+        // `seq` the last `poll_ended` stored, so a reader that sees one of them and then
+        // the same `seq` knows the poll it names is still running.
+        core::sync::atomic::fence(Ordering::Release);
         lane.name[0].store(kind, Ordering::Relaxed);
         lane.name[1].store(ptr, Ordering::Relaxed);
         lane.name[2].store(len, Ordering::Relaxed);

@@ -105,6 +105,8 @@ impl<T: ?Sized> Mutex<T> {
     /// assert!(m.try_lock().is_some());
     /// ```
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        // Its guard (or the permits) may wake a task from outside every scheduler.
+        crate::context::note_possible_foreign_use();
         self.inner.try_lock()
     }
 

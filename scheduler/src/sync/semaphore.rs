@@ -91,6 +91,8 @@ impl Semaphore {
     /// assert!(s.try_acquire().is_some());
     /// ```
     pub fn try_acquire(&self) -> Option<SemaphoreGuard<'_>> {
+        // Its guard (or the permits) may wake a task from outside every scheduler.
+        crate::context::note_possible_foreign_use();
         self.inner.try_acquire()
     }
 
@@ -105,6 +107,8 @@ impl Semaphore {
     /// assert!(s.try_acquire().is_some());
     /// ```
     pub fn add_permits(&self, n: usize) {
+        // Its guard (or the permits) may wake a task from outside every scheduler.
+        crate::context::note_possible_foreign_use();
         self.inner.add_permits(n);
     }
 }
