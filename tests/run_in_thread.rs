@@ -88,3 +88,24 @@ fn closures_with_arguments_run_in_the_thread_too() {
     }
     assert_eq!(Scheduler::new().run_until_finished(check, ()), "hello, tv");
 }
+
+#[test]
+fn a_panic_in_the_thread_is_reported_once() {
+    if scheduler_workspace::in_child() {
+        #[scheduler::task]
+        fn caller() -> u32 {
+            scheduler::run_in_thread(crunch, (11,))
+        }
+        let s = scheduler::Scheduler::new();
+        s.queue_to_run(caller, ());
+        s.run();
+        return;
+    }
+    let (ok, stderr) = scheduler_workspace::run_child("a_panic_in_the_thread_is_reported_once");
+    assert!(ok, "{stderr}");
+    assert_eq!(stderr.matches("panicked at").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("task `run_in_thread::crunch` panicked at"),
+        "{stderr}"
+    );
+}

@@ -6,6 +6,7 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 
+use crate::context::TaskGuard;
 use crate::names::TaskName;
 use crate::pause::Pause;
 use crate::reason::Reason;
@@ -49,7 +50,12 @@ where
     F::Output: Send + 'static,
 {
     let (call, name) = f.into_task(args, Location::caller());
-    let work = blocking::unblock(move || catch_unwind(AssertUnwindSafe(|| call_now(call))));
+    let work = blocking::unblock(move || {
+        // Named as a task while it runs: a panic is reported once, by this name, by the
+        // panic hook here; the caller then re-raises it without a second report.
+        let _running = TaskGuard::enter(name);
+        catch_unwind(AssertUnwindSafe(|| call_now(call)))
+    });
     Pause::because(Reason::Thread, async move {
         match work.await {
             Ok(value) => value,
@@ -68,5 +74,8 @@ fn call_now<F: Future>(call: F) -> F::Output {
 
 /// Re-raises a panic of `run_in_thread`'s fn in its caller.
 fn panic_in_caller(name: TaskName, message: &str) -> ! {
-    panic!("`{name}` panicked in a thread of `scheduler::run_in_thread`: {message}")
+    // Already reported where it happened: re-raise without the panic hook.
+    std::panic::resume_unwind(Box::new(format!(
+        "`{name}` panicked in a thread of `scheduler::run_in_thread`: {message}"
+    )))
 }
