@@ -114,3 +114,38 @@ fn dropping_a_handle_detaches_the_task_which_keeps_running() {
     s.run();
     assert!(done.get());
 }
+
+/// Panics when dropped.
+struct ExplodesOnDrop;
+
+impl Drop for ExplodesOnDrop {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            panic!("boom while dropping");
+        }
+    }
+}
+
+#[task]
+fn holds_a_bomb(_bomb: ExplodesOnDrop) {
+    scheduler::sleep(Duration::from_secs(3600));
+}
+
+#[test]
+fn a_panic_while_a_cancelled_task_is_dropped_is_that_tasks_panic() {
+    #[task]
+    fn check() -> bool {
+        let handle = scheduler::queue_to_run(holds_a_bomb, (ExplodesOnDrop,));
+        scheduler::yield_now();
+        handle.cancel();
+        let result = handle.join();
+        matches!(result, Err(TaskError::Panicked { ref message, .. }) if message == "boom while dropping")
+    }
+    let s = Scheduler::new();
+    assert!(s.run_until_finished(check, ()));
+    assert_eq!(
+        s.run_until_finished(|| 1, ()),
+        1,
+        "the scheduler carries on"
+    );
+}

@@ -136,20 +136,26 @@ impl Handle {
         F::Output: Send + 'static,
         Args: Send + 'static,
     {
-        let closed = match &self.target {
-            Target::Local(shared) => &shared.closed,
-            Target::Pool(pool) => &pool.closed,
+        let (closed, in_flight) = match &self.target {
+            Target::Local(shared) => (&shared.closed, &shared.queuing),
+            Target::Pool(pool) => (&pool.closed, &pool.queuing),
         };
-        if closed.load(Ordering::Acquire) {
+        // Announce the queuing, then check: a scheduler that closes waits for announced
+        // queuings before it cancels what is queued, so this task is never left behind.
+        in_flight.fetch_add(1, Ordering::SeqCst);
+        if closed.load(Ordering::SeqCst) {
+            in_flight.fetch_sub(1, Ordering::SeqCst);
             return Err(SchedulerGone);
         }
         let (future, name) = f.into_task(args, Location::caller());
-        Ok(match &self.target {
+        let handle = match &self.target {
             // SAFETY: the future is `Send` and `'static`, so it may be made on any thread.
             Target::Local(shared) => unsafe { shared.spawn(name, future) },
             // SAFETY: the future is `'static`: it borrows nothing.
             Target::Pool(pool) => unsafe { pool.spawn(name, future) },
-        })
+        };
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        Ok(handle)
     }
 
     /// Queues `f(args)` and blocks this thread until it returns; gives its value. For plain

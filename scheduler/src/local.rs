@@ -71,6 +71,8 @@ pub(crate) struct Shared {
     pub(crate) closed: AtomicBool,
     /// Live `Handle`s: while there is one, another thread may queue work or wake a task.
     pub(crate) handles: AtomicUsize,
+    /// `Handle`s queuing a task right now (see `close`).
+    pub(crate) queuing: AtomicUsize,
     /// The virtual clock, under `.virtual_time()`.
     pub(crate) clock: Option<Arc<VirtualClock>>,
 }
@@ -214,6 +216,7 @@ impl Local {
                 parked: AtomicBool::new(false),
                 closed: AtomicBool::new(false),
                 handles: AtomicUsize::new(0),
+                queuing: AtomicUsize::new(0),
                 clock: config.virtual_time.then(|| Arc::new(VirtualClock::new())),
             }),
             registry: RefCell::new(Slab::new()),
@@ -503,7 +506,7 @@ impl Local {
     /// Cancels every task that is left (queued ones never start; started ones have their
     /// state dropped now) and returns their names. Called when the scheduler is dropped.
     pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
-        self.shared.closed.store(true, Ordering::Release);
+        close(&self.shared.closed, &self.shared.queuing);
         let _entered = SchedulerGuard::enter(Current::Local(self.clone()));
         let (mut names, registered, wakers) = {
             let registry = self.registry.borrow();
@@ -590,5 +593,15 @@ impl Drop for RootGuard<'_> {
     fn drop(&mut self) {
         self.local.root_polling.set(false); // also when the root's poll unwinds
         self.local.root.set(self.previous);
+    }
+}
+
+/// Closes a scheduler to new work from `Handle`s, then waits for the ones queuing right now
+/// (they announced themselves in `queuing` before checking `closed`), so that everything
+/// queued is there to cancel.
+pub(crate) fn close(closed: &AtomicBool, queuing: &AtomicUsize) {
+    closed.store(true, Ordering::SeqCst);
+    while queuing.load(Ordering::SeqCst) != 0 {
+        std::thread::yield_now();
     }
 }

@@ -86,6 +86,8 @@ pub(crate) struct PoolShared {
     all_done: Event,
     /// Set when the `Scheduler` is dropped: workers stop, new work is refused.
     pub(crate) closed: AtomicBool,
+    /// `Handle`s queuing a task right now (see `local::close`).
+    pub(crate) queuing: AtomicUsize,
     /// Each worker's counters for `stats()`, by index: only that worker bumps them.
     counters: Box<[SharedCounters]>,
     /// The counters of tasks that end on other threads (cancelled as the pool is dropped).
@@ -563,6 +565,7 @@ impl Pool {
             live: AtomicUsize::new(0),
             all_done: Event::new(),
             closed: AtomicBool::new(false),
+            queuing: AtomicUsize::new(0),
             counters: (0..threads).map(|_| SharedCounters::default()).collect(),
             other_counters: SharedCounters::default(),
         });
@@ -618,7 +621,7 @@ impl Pool {
     /// Stops the workers and cancels every task left; returns their names.
     pub(crate) fn shut_down(&mut self) -> Vec<TaskName> {
         let shared = self.shared.clone();
-        shared.closed.store(true, Ordering::SeqCst);
+        crate::local::close(&shared.closed, &shared.queuing);
         for slot in shared.slots.iter() {
             slot.wake.notify(usize::MAX);
         }

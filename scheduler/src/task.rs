@@ -131,9 +131,23 @@ impl<F: Future> Future for TaskFuture<'_, F> {
         let mut this = self.project();
         let task = this.meta.name;
         if this.meta.cancelled.load(Ordering::Acquire) {
-            this.inner.set(None);
-            end(this.standing, Ended::Cancelled, None);
-            return Poll::Ready(Err(TaskError::Cancelled { task }));
+            // Dropping the state runs the task's drop code: a panic there is the task's,
+            // caught and named like any other, never the run loop's.
+            let dropped = {
+                let _running = TaskGuard::enter(task);
+                catch_unwind(AssertUnwindSafe(|| this.inner.set(None)))
+            };
+            return Poll::Ready(Err(match dropped {
+                Ok(()) => {
+                    end(this.standing, Ended::Cancelled, None);
+                    TaskError::Cancelled { task }
+                }
+                Err(payload) => {
+                    end(this.standing, Ended::Panicked, None);
+                    let message = payload_text(&*payload);
+                    TaskError::Panicked { task, message }
+                }
+            }));
         }
         if *this.standing == UNREGISTERED {
             let meta = *this.meta;

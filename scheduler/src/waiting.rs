@@ -709,6 +709,11 @@ impl ScopeState {
                     to_cancel = core::mem::take(&mut inner.children);
                 }
             }
+            if inner.running == 0 {
+                // Every task has ended: nothing left to cancel, and the cancellers' wakers
+                // would only keep the finished tasks' memory.
+                drop(core::mem::take(&mut inner.children));
+            }
             if inner.running == 0 || inner.failure.is_some() {
                 inner.waiter.take()
             } else {
