@@ -28,6 +28,22 @@ thread_local! {
     static SCHEDULER: RefCell<Option<Current>> = const { RefCell::new(None) };
     /// The task this thread is polling, while it polls.
     static TASK: Cell<Option<TaskName>> = const { Cell::new(None) };
+    /// The single-threaded scheduler this thread runs, if that is what `SCHEDULER` holds: a
+    /// plain pointer for the hot path (no `RefCell`, no lazily initialized thread-local).
+    static LOCAL: Cell<*const Local> = const { Cell::new(core::ptr::null()) };
+}
+
+/// Calls `f` with the single-threaded scheduler this thread is running, if it runs one.
+#[inline]
+pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
+    let local = LOCAL.with(Cell::get);
+    if local.is_null() {
+        return None;
+    }
+    // SAFETY: `LOCAL` is set by a `SchedulerGuard` to the `Local` of the `Rc` it has just
+    // put in `SCHEDULER`, and set back before that `Rc` is taken out again, on this thread
+    // only: while it is non-null, the `Local` it points to is alive.
+    Some(f(unsafe { &*local }))
 }
 
 /// The scheduler a thread is running: the two flavours behind one set of operations.
@@ -87,11 +103,7 @@ impl Current {
     #[inline]
     pub(crate) fn note_polled(&self, task: TaskName, elapsed: Option<Duration>) {
         match self {
-            Current::Local(local) => {
-                local
-                    .counters
-                    .polled(task, elapsed, local.config.measure_poll_time);
-            }
+            Current::Local(local) => local.note_polled(task, elapsed),
             Current::Worker(worker) => {
                 worker
                     .counters()
@@ -201,6 +213,7 @@ impl Drop for TaskGuard {
 /// Makes a scheduler this thread's running one until the guard drops.
 pub(crate) struct SchedulerGuard {
     previous: Option<Current>,
+    previous_local: *const Local,
     previous_task: Option<TaskName>,
     previous_threshold: Option<Duration>,
 }
@@ -220,9 +233,14 @@ impl SchedulerGuard {
     /// its tasks as it is dropped, wherever that happens.
     pub(crate) fn enter(current: Current) -> Self {
         let previous_threshold = watchdog::set_threshold(current.config().slow_poll);
+        let local = match &current {
+            Current::Local(local) => Rc::as_ptr(local),
+            _ => core::ptr::null(),
+        };
         let previous = SCHEDULER.with(|s| s.replace(Some(current)));
         SchedulerGuard {
             previous,
+            previous_local: LOCAL.with(|l| l.replace(local)),
             previous_task: TASK.with(|t| t.replace(None)),
             previous_threshold,
         }
@@ -232,6 +250,8 @@ impl SchedulerGuard {
 impl Drop for SchedulerGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
+        // First stop pointing at our `Local`: the `Rc` that keeps it alive goes next.
+        LOCAL.with(|l| l.set(self.previous_local));
         // Drop the replaced value after the borrow ends: its drop may run user code.
         let _ours = SCHEDULER.with(|s| s.replace(previous));
         TASK.with(|t| t.set(self.previous_task));

@@ -85,17 +85,17 @@ impl Shared {
     /// `itself` says that the job woke itself while it ran (a `yield_now`): under a seed, it
     /// then waits until the tasks that were ready have had their turn.
     pub(crate) fn push(self: &Arc<Self>, job: Job, itself: bool) {
-        let job = context::with_scheduler(|current| match current {
-            Some(Current::Local(local)) if Arc::ptr_eq(&local.shared, self) => {
+        let mut job = Some(job);
+        context::with_local(|local| {
+            if Arc::ptr_eq(&local.shared, self) {
+                let job = job.take().expect("not queued yet");
                 let itself = itself || (matches!(job, Job::Root) && local.root_polling.get());
                 if itself && local.rng.is_some() {
                     local.yielded.borrow_mut().push(job);
                 } else {
                     local.ready.borrow_mut().push_back(job);
                 }
-                None
             }
-            _ => Some(job),
         });
         if let Some(job) = job {
             // An unbounded queue only refuses work once closed, and it is never closed.
@@ -243,6 +243,13 @@ impl Local {
             waker,
             reason: None,
         })
+    }
+
+    /// A poll of `task` ended, for `Scheduler::stats`.
+    #[inline]
+    pub(crate) fn note_polled(&self, task: TaskName, elapsed: Option<std::time::Duration>) {
+        self.counters
+            .polled(task, elapsed, self.config.measure_poll_time);
     }
 
     /// Records what a started task waits for.

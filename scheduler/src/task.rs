@@ -176,12 +176,20 @@ impl<F: Future> Future for TaskFuture<'_, F> {
                 let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
                 if *this.standing < ENDED {
                     let key = *this.standing as usize;
-                    context::with_scheduler(|current| {
-                        if let Some(current) = current {
-                            current.note_paused(key, waits_for);
-                            current.note_polled(task, elapsed);
-                        }
+                    // The single-threaded scheduler through its plain pointer; the pool
+                    // through the general lookup.
+                    let noted = context::with_local(|local| {
+                        local.note_paused(key, waits_for);
+                        local.note_polled(task, elapsed);
                     });
+                    if noted.is_none() {
+                        context::with_scheduler(|current| {
+                            if let Some(current) = current {
+                                current.note_paused(key, waits_for);
+                                current.note_polled(task, elapsed);
+                            }
+                        });
+                    }
                 }
                 Poll::Pending
             }
