@@ -100,7 +100,7 @@ impl Shared {
         if let Some(job) = job {
             // An unbounded queue only refuses work once closed, and it is never closed.
             let _ = self.queue.push(job);
-            // Pairs with the fence in `Local::park`: either the loop sees the job when it
+            // Pairs with the fence in `Local::next_job`: either the loop sees the job when it
             // checks again, or this sees that it parked.
             fence(Ordering::SeqCst);
         }
