@@ -431,3 +431,28 @@ fn countdown(n: u32) -> u32 {
 fn a_task_can_queue_itself_and_join() {
     assert_eq!(run!(countdown, (3,)), 3);
 }
+
+#[test]
+fn a_parameter_bound_to_underscore_lives_until_the_task_ends_as_in_an_async_fn() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    struct Guard(Rc<Cell<bool>>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+
+    #[scheduler::task]
+    fn holds(_: Guard, (dropped, _): (Rc<Cell<bool>>, u8)) -> bool {
+        scheduler::yield_now();
+        dropped.get() // still held here
+    }
+
+    let dropped = Rc::new(Cell::new(false));
+    let s = scheduler::Scheduler::new();
+    let held = s.run_until_finished(holds, (Guard(dropped.clone()), (dropped.clone(), 0)));
+    assert!(!held, "the guard was dropped before the task ran");
+    assert!(dropped.get(), "and it is dropped once the task ends");
+}

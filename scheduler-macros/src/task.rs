@@ -101,9 +101,19 @@ pub(crate) fn signature(sig: &Signature) -> Signature {
     sig.constness = None;
     sig.abi = None;
     sig.variadic = None;
-    for input in &mut sig.inputs {
+    for (index, input) in sig.inputs.iter_mut().enumerate() {
         if let Some(ident) = rebound(input) {
             ident.mutability = None;
+        } else if let FnArg::Typed(typed) = input {
+            // Any other pattern (`_`, a tuple, a struct) becomes a plain name here and is
+            // taken apart inside the task (see `rebind_params`).
+            *typed.pat = Pat::Ident(PatIdent {
+                attrs: Vec::new(),
+                by_ref: None,
+                mutability: None,
+                ident: param_name(index),
+                subpat: None,
+            });
         }
     }
     let (output, span) = match &sig.output {
@@ -127,17 +137,34 @@ fn rebound(input: &mut FnArg) -> Option<&mut PatIdent> {
     }
 }
 
+/// The name a parameter with a pattern other than a plain name gets in the signature.
+fn param_name(index: usize) -> Ident {
+    Ident::new(&format!("__scheduler_param{index}"), Span::mixed_site())
+}
+
 /// `let name = name;` for each plain parameter, so the task owns it whole until it ends (as
-/// an `async fn` would), however little of it the body uses; `mut` moves here.
+/// an `async fn` would), however little of it the body uses; `mut` moves here. Any other
+/// pattern is taken apart inside the task, from the whole value kept until the task ends,
+/// so that `_: Guard` is dropped when the task ends, as in an `async fn`, not when the fn is
+/// called.
 fn rebind_params(sig: &Signature) -> Vec<TokenStream> {
     sig.inputs
         .clone()
         .iter_mut()
-        .filter_map(|input| {
-            let PatIdent {
+        .enumerate()
+        .filter_map(|(index, input)| {
+            if let Some(PatIdent {
                 mutability, ident, ..
-            } = rebound(input)?;
-            Some(quote!(let #mutability #ident = #ident;))
+            }) = rebound(input)
+            {
+                return Some(quote!(let #mutability #ident = #ident;));
+            }
+            let FnArg::Typed(typed) = input else {
+                return None;
+            };
+            let name = param_name(index);
+            let pat = &typed.pat;
+            Some(quote!(let #name = #name; let #pat = #name;))
         })
         .collect()
 }
@@ -323,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_parameters_are_rebound_and_keep_mut() {
+    fn parameters_are_rebound_in_the_task_and_keep_mut() {
         let text = expand_text(
             quote!(),
             quote!(
@@ -331,11 +358,24 @@ mod tests {
             ),
         );
         assert!(
-            text.contains("fn f (a : u32 , (b , c) : (u8 , u8) , _ : u8)"),
+            text.contains(
+                "fn f (a : u32 , __scheduler_param1 : (u8 , u8) , __scheduler_param2 : u8)"
+            ),
             "{text}"
         );
         assert!(text.contains("let mut a = a ;"), "{text}");
-        assert_eq!(text.matches("let ").count(), 1, "{text}");
+        assert!(
+            text.contains(
+                "let __scheduler_param1 = __scheduler_param1 ; let (b , c) = __scheduler_param1 ;"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "let __scheduler_param2 = __scheduler_param2 ; let _ = __scheduler_param2 ;"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
