@@ -298,3 +298,17 @@ fn a_test_body_runs_as_a_task_on_a_pool_with_threads_n() {
     assert!(thread.name().unwrap_or("").starts_with("scheduler-worker-"));
     scheduler::sleep(Duration::from_millis(1));
 }
+
+#[test]
+fn task_handles_errors_and_sync_primitives_cross_threads_when_their_contents_do() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    send::<scheduler::TaskHandle<u32>>();
+    send_sync::<scheduler::TaskError>();
+    send_sync::<scheduler::sync::Mutex<u32>>();
+    send_sync::<scheduler::sync::Event>();
+    send_sync::<scheduler::sync::Semaphore>();
+    send_sync::<scheduler::sync::Sender<u32>>();
+    send_sync::<scheduler::sync::Receiver<u32>>();
+    send_sync::<scheduler::Scheduler<scheduler::MultiThread>>();
+}
