@@ -110,47 +110,34 @@ impl Drop for Shared {
     }
 }
 
-impl Runtime for Local {
-    fn name(&self) -> &'static str {
-        "local_executor"
-    }
-    fn spawn_many(&self, n: usize) {
-        self.run(|ex| spawn_many(ex, n))
-    }
-    fn yield_many(&self, tasks: usize, yields: usize) {
-        self.run(|ex| yield_many(ex, tasks, yields))
-    }
-    fn ping_pong(&self, pairs: usize) {
-        self.run(|ex| ping_pong(ex, pairs))
-    }
-    fn chained_spawn(&self, depth: usize) {
-        self.run(|ex| chained_spawn(ex, depth))
-    }
-    fn park_many(&self, n: usize, probe: fn() -> usize) -> usize {
-        self.run(|ex| park_many(ex, n, probe))
-    }
+/// The same `Runtime` impl for both executors: each runs a workload through its own `run`.
+macro_rules! impl_runtime {
+    ($ty:ty, $name:literal) => {
+        impl Runtime for $ty {
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn spawn_many(&self, n: usize) {
+                self.run(|ex| spawn_many(ex, n))
+            }
+            fn yield_many(&self, tasks: usize, yields: usize) {
+                self.run(|ex| yield_many(ex, tasks, yields))
+            }
+            fn ping_pong(&self, pairs: usize) {
+                self.run(|ex| ping_pong(ex, pairs))
+            }
+            fn chained_spawn(&self, depth: usize) {
+                self.run(|ex| chained_spawn(ex, depth))
+            }
+            fn park_many(&self, n: usize, probe: fn() -> usize) -> usize {
+                self.run(|ex| park_many(ex, n, probe))
+            }
+        }
+    };
 }
 
-impl Runtime for Shared {
-    fn name(&self) -> &'static str {
-        "executor"
-    }
-    fn spawn_many(&self, n: usize) {
-        self.run(|ex| spawn_many(ex, n))
-    }
-    fn yield_many(&self, tasks: usize, yields: usize) {
-        self.run(|ex| yield_many(ex, tasks, yields))
-    }
-    fn ping_pong(&self, pairs: usize) {
-        self.run(|ex| ping_pong(ex, pairs))
-    }
-    fn chained_spawn(&self, depth: usize) {
-        self.run(|ex| chained_spawn(ex, depth))
-    }
-    fn park_many(&self, n: usize, probe: fn() -> usize) -> usize {
-        self.run(|ex| park_many(ex, n, probe))
-    }
-}
+impl_runtime!(Local, "local_executor");
+impl_runtime!(Shared, "executor");
 
 async fn spawn_many(ex: impl Spawner, n: usize) {
     let counter = Arc::new(AtomicUsize::new(0));

@@ -600,6 +600,7 @@ impl<K: Flavor> fmt::Debug for Builder<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
             .field("threads", &self.threads)
+            .field("config", &self.config)
             .finish()
     }
 }
