@@ -7,7 +7,9 @@
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid>
 //! ```
 //!
-//! Runtimes: `ours`, `tokio_current_thread`, `local_executor`. Workloads: `spawn_many`,
+//! Runtimes: `ours`, `tokio_current_thread`, `local_executor`, and on two threads
+//! `ours_2_threads`, `tokio_multi_thread_2_threads`, `executor_2_threads` (for `perf`;
+//! callgrind runs one thread at a time). Workloads: `spawn_many`,
 //! `yield_many`, `ping_pong`, `chained_spawn`, `macro_task_fn`, `macro_async_fn` (ours).
 
 #[path = "runtimes/mod.rs"]
@@ -19,7 +21,8 @@ mod runtimes;
 
 use runtimes::{CHAIN_DEPTH, PING_PONG_PAIRS, SPAWN_MANY, YIELD_TASKS, YIELDS, ours::Ours};
 
-const USAGE: &str = "usage: profile <ours|tokio_current_thread|local_executor> \
+const USAGE: &str = "usage: profile <ours|tokio_current_thread|local_executor|\
+    ours_2_threads|tokio_multi_thread_2_threads|executor_2_threads> \
     <spawn_many|yield_many|ping_pong|chained_spawn|macro_task_fn|macro_async_fn> [iterations]";
 
 fn main() {
@@ -44,10 +47,15 @@ fn main() {
         }
         return;
     }
-    let runtime = runtimes::single_threaded()
-        .into_iter()
-        .find(|r| r.name() == runtime)
-        .expect(USAGE);
+    let runtime = match runtime.strip_suffix("_2_threads") {
+        Some(name) => runtimes::multi_threaded()
+            .into_iter()
+            .find(|r| r.name() == name),
+        None => runtimes::single_threaded()
+            .into_iter()
+            .find(|r| r.name() == runtime),
+    }
+    .expect(USAGE);
     for _ in 0..iterations {
         match workload.as_str() {
             "spawn_many" => runtime.spawn_many(SPAWN_MANY),

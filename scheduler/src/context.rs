@@ -31,6 +31,10 @@ thread_local! {
     /// The single-threaded scheduler this thread runs, if that is what `SCHEDULER` holds: a
     /// plain pointer for the hot path (no `RefCell`, no lazily initialized thread-local).
     static LOCAL: Cell<*const Local> = const { Cell::new(core::ptr::null()) };
+
+    /// The pool worker this thread is, if that is what `SCHEDULER` holds: the same kind of
+    /// plain pointer, for the pool's hot path.
+    static WORKER: Cell<*const Worker> = const { Cell::new(core::ptr::null()) };
 }
 
 /// Calls `f` with the single-threaded scheduler this thread is running, if it runs one.
@@ -44,6 +48,18 @@ pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
     // put in `SCHEDULER`, and set back before that `Rc` is taken out again, on this thread
     // only: while it is non-null, the `Local` it points to is alive.
     Some(f(unsafe { &*local }))
+}
+
+/// Calls `f` with the pool worker this thread is, if it is one.
+#[inline]
+pub(crate) fn with_worker<R>(f: impl FnOnce(&Worker) -> R) -> Option<R> {
+    let worker = WORKER.with(Cell::get);
+    if worker.is_null() {
+        return None;
+    }
+    // SAFETY: as for `LOCAL` in `with_local`: `WORKER` points at the `Worker` of the `Rc`
+    // a `SchedulerGuard` holds in `SCHEDULER`, and is set back before that `Rc` goes.
+    Some(f(unsafe { &*worker }))
 }
 
 /// The scheduler a thread is running: the two flavours behind one set of operations.
@@ -104,11 +120,7 @@ impl Current {
     pub(crate) fn note_polled(&self, task: TaskName, elapsed: Option<Duration>) {
         match self {
             Current::Local(local) => local.note_polled(task, elapsed),
-            Current::Worker(worker) => {
-                worker
-                    .counters()
-                    .polled(task, elapsed, worker.pool.config.measure_poll_time);
-            }
+            Current::Worker(worker) => worker.note_polled(task, elapsed),
             Current::Closing(pool) => {
                 pool.other_counters
                     .polled(task, elapsed, pool.config.measure_poll_time);
@@ -214,6 +226,7 @@ impl Drop for TaskGuard {
 pub(crate) struct SchedulerGuard {
     previous: Option<Current>,
     previous_local: *const Local,
+    previous_worker: *const Worker,
     previous_task: Option<TaskName>,
     previous_threshold: Option<Duration>,
 }
@@ -233,14 +246,16 @@ impl SchedulerGuard {
     /// its tasks as it is dropped, wherever that happens.
     pub(crate) fn enter(current: Current) -> Self {
         let previous_threshold = watchdog::set_threshold(current.config().slow_poll);
-        let local = match &current {
-            Current::Local(local) => Rc::as_ptr(local),
-            _ => core::ptr::null(),
+        let (local, worker) = match &current {
+            Current::Local(local) => (Rc::as_ptr(local), core::ptr::null()),
+            Current::Worker(worker) => (core::ptr::null(), Rc::as_ptr(worker)),
+            Current::Closing(_) => (core::ptr::null(), core::ptr::null()),
         };
         let previous = SCHEDULER.with(|s| s.replace(Some(current)));
         SchedulerGuard {
             previous,
             previous_local: LOCAL.with(|l| l.replace(local)),
+            previous_worker: WORKER.with(|w| w.replace(worker)),
             previous_task: TASK.with(|t| t.replace(None)),
             previous_threshold,
         }
@@ -250,8 +265,10 @@ impl SchedulerGuard {
 impl Drop for SchedulerGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        // First stop pointing at our `Local`: the `Rc` that keeps it alive goes next.
+        // First stop pointing at our `Local` or `Worker`: the `Rc` that keeps it alive goes
+        // next.
         LOCAL.with(|l| l.set(self.previous_local));
+        WORKER.with(|w| w.set(self.previous_worker));
         // Drop the replaced value after the borrow ends: its drop may run user code.
         let _ours = SCHEDULER.with(|s| s.replace(previous));
         TASK.with(|t| t.set(self.previous_task));

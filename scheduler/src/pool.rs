@@ -1,15 +1,23 @@
 //! The work-stealing threads of `Scheduler::builder().threads(n)`.
 //!
-//! Each worker thread has a bounded queue that others may steal from, and a queue of
-//! *pinned* tasks that never leave it: the ones queued by the free functions on that thread,
-//! which may be `!Send` (the free functions cannot know which kind of scheduler is current).
-//! Work queued from outside (`Scheduler`/`Handle` methods, which require `Send`) goes to a
-//! global injector. Idle workers park on the async-io reactor (one of them drives timers and
-//! I/O) until a push wakes one of them: no thread spins while there is nothing to do.
+//! Each worker thread runs the tasks woken on it from its own `ready` queue, a plain
+//! `VecDeque` (no atomics, no lock: only that thread touches it). Some of those tasks are
+//! *pinned*: queued by the free functions on that thread, they may be `!Send` and never
+//! leave it. The others are shared out: between two jobs, a worker whose `ready` queue holds
+//! more than one task while another worker is idle or searching moves half of its `Send`
+//! tasks to its `stealable` queue and wakes an idle worker, which takes them. Sharing only
+//! between jobs keeps the order promise: a task queued by a running task never starts before
+//! that task's next pause, on any worker.
 //!
-//! A worker looks for work in this order: its pinned queue, its own queue, the injector
-//! (first, once every [`FAIRNESS`] jobs, so that injected work is never starved), then the
-//! other workers' queues.
+//! Work queued from other threads (`Scheduler`/`Handle` methods, which require `Send`) goes
+//! to a global injector; a pinned task woken on another thread goes to its worker's `pinned`
+//! queue. Idle workers park on the async-io reactor (one of them drives timers and I/O)
+//! until a push wakes one of them: no thread spins while there is nothing to do.
+//!
+//! A worker looks for work in this order: its `ready` queue, its `pinned` queue, the tasks
+//! it shared that nobody took, the injector, then the other workers' `stealable` queues;
+//! once every [`FAIRNESS`] jobs it looks at the `pinned` queue and the injector first, so
+//! that work from other threads is never starved.
 
 use core::future::Future;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
@@ -19,6 +27,7 @@ use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use async_task::Runnable;
 use concurrent_queue::{ConcurrentQueue, PushError};
@@ -32,25 +41,20 @@ use crate::stats::{SharedCounters, Stats};
 use crate::task::{self, Meta};
 use crate::task_handle::TaskHandle;
 
-/// How many tasks a worker's stealable queue holds before it overflows to the injector.
+/// How many tasks a worker's stealable queue holds before sharing overflows to the injector.
 const LOCAL_CAPACITY: usize = 256;
 
-/// A worker takes from the injector first once every this many jobs.
+/// A worker looks at its `pinned` queue and the injector first once every this many jobs.
 const FAIRNESS: u32 = 61;
 
 /// How many jobs a worker runs before it lets the reactor look for due timers and I/O.
 const REACTOR_BUDGET: u32 = 128;
 
-thread_local! {
-    /// The pool this thread works for (its address) and the worker's index.
-    static WORKER: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
-}
-
-/// One worker's queues, reachable from every thread.
+/// One worker's queues that other threads reach.
 struct Slot {
-    /// `Send` tasks that became ready on this worker; other workers steal from here.
+    /// `Send` tasks this worker shared out; idle workers take them from here.
     stealable: ConcurrentQueue<Runnable<Meta>>,
-    /// Tasks that must stay on this worker's thread (maybe `!Send`).
+    /// Tasks that must stay on this worker's thread (maybe `!Send`), woken on other threads.
     pinned: ConcurrentQueue<Runnable<Meta>>,
     /// Wakes this worker when it parks.
     wake: Event,
@@ -68,6 +72,25 @@ struct Entry {
     pinned_to: Option<usize>,
 }
 
+/// The started tasks first polled on one worker (or, in the last part, on other threads).
+/// A task is recorded in the part of the thread that polls it first and leaves it from
+/// wherever it ends: so workers that start and end tasks take different locks, and the one
+/// a task ends on is usually its own. Its key says which part: `slab key * parts + part`.
+type RegistryPart = CacheLine<Mutex<Slab<Entry>>>;
+
+/// A value alone in its cache line (128 bytes: two lines, as adjacent-line prefetchers pull
+/// pairs), so that writing it never slows down a thread that reads its neighbours.
+#[repr(align(128))]
+struct CacheLine<T>(T);
+
+impl<T> core::ops::Deref for CacheLine<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// The state every worker, waker and `Handle` of a pool shares.
 pub(crate) struct PoolShared {
     pub(crate) config: Config,
@@ -76,13 +99,16 @@ pub(crate) struct PoolShared {
     /// Workers parked (or about to park), by index. `idle_count` mirrors its length so that
     /// a push can skip the lock when no worker is idle.
     idle: Mutex<Vec<usize>>,
-    idle_count: AtomicUsize,
+    idle_count: CacheLine<AtomicUsize>,
     /// Workers woken to look for work that have not found any yet.
-    searching: AtomicUsize,
-    /// Tasks that have been polled and have not finished.
-    registry: Mutex<Slab<Entry>>,
+    searching: CacheLine<AtomicUsize>,
+    /// Workers that found a task since they last found none.
+    busy: CacheLine<AtomicUsize>,
+    /// Tasks that have been polled and have not finished, in one part per worker and a last
+    /// part for other threads (see [`RegistryPart`]).
+    registry: Box<[RegistryPart]>,
     /// Tasks queued and not yet finished; `all_done` is notified when it drops to zero.
-    live: AtomicUsize,
+    live: CacheLine<AtomicUsize>,
     all_done: Event,
     /// Set when the `Scheduler` is dropped: workers stop, new work is refused.
     pub(crate) closed: AtomicBool,
@@ -104,44 +130,26 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl PoolShared {
     /// This thread's worker index, when it is one of this pool's workers.
     fn current_worker(&self) -> Option<usize> {
-        let me = self as *const PoolShared as usize;
-        match WORKER.try_with(Cell::get).ok().flatten() {
-            Some((pool, index)) if pool == me => Some(index),
-            _ => None,
-        }
+        context::with_worker(|worker| worker.of(self).then_some(worker.index)).flatten()
     }
 
-    /// Queues a `Send` task that became ready: on this worker's own queue when a worker of
-    /// ours woke it, else on the injector; then wakes an idle worker to take it.
-    ///
-    /// A worker that wakes its own task (a yield, a message between two of its tasks) will
-    /// run it soon itself: it wakes another worker only once it has more than that one task
-    /// queued, or itself when it is parked (its reactor fired the wake-up).
+    /// Queues a `Send` task that became ready: on the `ready` queue of the worker that woke
+    /// it (it shares tasks out between jobs when others have none), else on the injector,
+    /// waking an idle worker to take it.
     fn schedule(&self, runnable: Runnable<Meta>) {
-        let me: *const PoolShared = self;
-        let here = context::with_scheduler(|current| match current {
-            Some(Current::Worker(worker)) if Arc::as_ptr(&worker.pool) == me => {
-                Some((worker.index, worker.parked.get()))
-            }
-            _ => None,
-        });
-        if let Some((index, parked)) = here {
-            let slot = &self.slots[index];
-            match slot.stealable.push(runnable) {
-                Ok(()) if parked => {
-                    slot.wake.notify(1);
-                }
-                Ok(()) if slot.stealable.len() > 1 => self.wake_one_idle(),
-                Ok(()) => {}
-                Err(PushError::Full(runnable) | PushError::Closed(runnable)) => {
-                    let _ = self.injector.push(runnable);
-                    self.wake_one_idle();
-                }
-            }
-        } else {
-            let _ = self.injector.push(runnable);
-            self.wake_one_idle();
-        }
+        let Some(runnable) = push_here(self, None, runnable) else {
+            return;
+        };
+        let _ = self.injector.push(runnable);
+        self.wake_one_idle();
+    }
+
+    /// Whether some worker has no task to run (it is starting, searching, or parked), and so
+    /// would take shared tasks. Not `idle_count`: a worker between two searches is in
+    /// neither list, and a task kept from it then could wait behind a long poll.
+    #[inline]
+    fn wants_work(&self) -> bool {
+        self.busy.load(Ordering::Relaxed) < self.slots.len()
     }
 
     /// Wakes one parked worker, if any is parked.
@@ -219,20 +227,7 @@ impl PoolShared {
         let pool = self.clone();
         let schedule = move |runnable| {
             // On the worker's own thread: its own queue, with no atomics.
-            let runnable = context::with_scheduler(|current| match current {
-                Some(Current::Worker(worker))
-                    if worker.index == index && Arc::ptr_eq(&worker.pool, &pool) =>
-                {
-                    worker.pinned_here.borrow_mut().push_back(runnable);
-                    // Parked, it drives the reactor, whose timers and I/O wake tasks here.
-                    if worker.parked.get() {
-                        pool.slots[index].wake.notify(1);
-                    }
-                    None
-                }
-                _ => Some(runnable),
-            });
-            if let Some(runnable) = runnable {
+            if let Some(runnable) = push_here(&pool, Some(index), runnable) {
                 let slot = &pool.slots[index];
                 let _ = slot.pinned.push(runnable);
                 slot.wake.notify(1);
@@ -240,29 +235,29 @@ impl PoolShared {
         };
         // SAFETY: `future` is `'static`. The task may be `!Send`: we are on worker `index`
         // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`
-        // and the worker's own `pinned_here`, which only worker `index` pops
-        // (`Worker::find_work` runs it, `Worker::shut_down` cancels it there).
+        // and the worker's own `ready` queue, which only worker `index` pops
+        // (`Worker::find_work` runs it, `Worker::shut_down` cancels it there, and
+        // `Worker::share` never moves a pinned task).
         unsafe { task::spawn(name, true, future, schedule) }
     }
 
     /// Records a task's first poll; returns its key.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
-        let pinned_to = if meta.pinned {
-            self.current_worker()
-        } else {
-            None
-        };
-        lock(&self.registry).insert(Entry {
+        let here = self.current_worker();
+        let part = here.unwrap_or(self.slots.len());
+        let key = lock(&self.registry[part].0).insert(Entry {
             name: meta.name,
             meta: meta.address(),
             waker,
-            pinned_to,
-        })
+            pinned_to: here.filter(|_| meta.pinned),
+        });
+        key * self.registry.len() + part
     }
 
     /// Forgets a started task whose state was dropped.
     pub(crate) fn deregister(&self, key: usize) {
-        let entry = lock(&self.registry).try_remove(key);
+        let parts = self.registry.len();
+        let entry = lock(&self.registry[key % parts].0).try_remove(key / parts);
         drop(entry); // Dropping the waker may queue the task: after the lock is released.
     }
 
@@ -291,7 +286,8 @@ impl PoolShared {
                 .iter()
                 .map(|slot| slot.stealable.len() + slot.pinned.len())
                 .sum::<usize>();
-        stats.paused = lock(&self.registry).len().saturating_sub(stats.running);
+        let started: usize = self.registry.iter().map(|part| lock(&part.0).len()).sum();
+        stats.paused = started.saturating_sub(stats.running);
         stats
     }
 }
@@ -303,13 +299,64 @@ pub(crate) struct Worker {
     ticks: Cell<u32>,
     /// Set when the job being run ended the pool's last task.
     pub(crate) ended_last: Cell<bool>,
-    /// Pinned tasks woken on this worker's own thread (no atomics).
-    pinned_here: RefCell<VecDeque<Runnable<Meta>>>,
+    /// Tasks woken on this worker's own thread, pinned or not, in order (no atomics).
+    ready: RefCell<VecDeque<Runnable<Meta>>>,
     /// Set while this worker is parked.
     parked: Cell<bool>,
 }
 
 impl Worker {
+    /// Whether this worker works for `pool`.
+    #[inline]
+    fn of(&self, pool: &PoolShared) -> bool {
+        core::ptr::eq(Arc::as_ptr(&self.pool), pool)
+    }
+
+    /// Queues a task woken on this worker's thread.
+    #[inline]
+    fn push_ready(&self, runnable: Runnable<Meta>) {
+        self.ready.borrow_mut().push_back(runnable);
+        // Parked, it drives the reactor, whose timers and I/O wake tasks here.
+        if self.parked.get() {
+            self.pool.slots[self.index].wake.notify(1);
+        }
+    }
+
+    /// Between two jobs: when this worker has more than one task ready and another worker
+    /// has none, moves the newer half of its `Send` tasks to its `stealable` queue and wakes an
+    /// idle worker to take them (a worker that is not parked looks there before it parks).
+    #[inline]
+    fn share(&self) {
+        let pool = &*self.pool;
+        if self.ready.borrow().len() < 2 || !pool.wants_work() {
+            return;
+        }
+        let slot = &pool.slots[self.index];
+        if !slot.stealable.is_empty() {
+            return; // what was shared before has not been taken yet
+        }
+        self.share_half(pool, slot);
+        pool.wake_one_idle();
+    }
+
+    #[cold]
+    fn share_half(&self, pool: &PoolShared, slot: &Slot) {
+        let mut ready = self.ready.borrow_mut();
+        let mut kept = Vec::new();
+        for _ in 0..ready.len() / 2 {
+            let Some(runnable) = ready.pop_back() else {
+                break;
+            };
+            if runnable.metadata().pinned {
+                kept.push(runnable);
+            } else if let Err(PushError::Full(runnable) | PushError::Closed(runnable)) =
+                slot.stealable.push(runnable)
+            {
+                let _ = pool.injector.push(runnable);
+            }
+        }
+        ready.extend(kept.into_iter().rev());
+    }
     /// Queues a task, maybe `!Send`, that stays on this worker.
     pub(crate) fn spawn_pinned<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
     where
@@ -322,67 +369,60 @@ impl Worker {
     }
 
     /// The next task to run, if there is one anywhere this worker may take it from.
+    #[inline]
     fn find_work(&self) -> Option<Runnable<Meta>> {
-        let pool = &self.pool;
-        let slot = &pool.slots[self.index];
         let ticks = self.ticks.get().wrapping_add(1);
         self.ticks.set(ticks);
-        if ticks % FAIRNESS == 0 {
-            if let Ok(runnable) = pool.injector.pop() {
-                return Some(runnable);
-            }
-        }
-        if let Some(runnable) = self.pinned_here.borrow_mut().pop_front() {
+        if ticks % FAIRNESS == 0
+            && let Some(runnable) = self.take_from_other_threads()
+        {
             return Some(runnable);
         }
+        if let Some(runnable) = self.ready.borrow_mut().pop_front() {
+            return Some(runnable);
+        }
+        self.take_from_other_threads().or_else(|| self.steal())
+    }
+
+    /// A task from the queues other threads push to: this worker's `pinned` queue, what it
+    /// shared and nobody took, the injector (with a batch of more taken along, so that the
+    /// injector is not touched once per task).
+    fn take_from_other_threads(&self) -> Option<Runnable<Meta>> {
+        let pool = &*self.pool;
+        let slot = &pool.slots[self.index];
         if let Ok(runnable) = slot.pinned.pop() {
             return Some(runnable);
         }
         if let Ok(runnable) = slot.stealable.pop() {
             return Some(runnable);
         }
-        if let Ok(runnable) = pool.injector.pop() {
-            // Take a batch along, so that the injector is not touched once per task.
-            let batch = pool.injector.len().min(LOCAL_CAPACITY / 2) / 2;
-            for _ in 0..batch {
-                match pool.injector.pop() {
-                    Ok(more) => {
-                        if let Err(PushError::Full(more) | PushError::Closed(more)) =
-                            slot.stealable.push(more)
-                        {
-                            let _ = pool.injector.push(more);
-                            break;
-                        }
-                    }
-                    Err(_) => break,
-                }
-            }
-            return Some(runnable);
-        }
-        self.steal()
+        let runnable = pool.injector.pop().ok()?;
+        self.take_batch(&pool.injector, pool.injector.len().min(LOCAL_CAPACITY) / 2);
+        Some(runnable)
     }
 
-    /// Takes half of another worker's queue, starting from the next worker.
+    /// Moves up to `count` tasks from `queue` to this worker's `ready` queue.
+    fn take_batch(&self, queue: &ConcurrentQueue<Runnable<Meta>>, count: usize) {
+        if count == 0 {
+            return;
+        }
+        let mut ready = self.ready.borrow_mut();
+        for _ in 0..count {
+            match queue.pop() {
+                Ok(more) => ready.push_back(more),
+                Err(_) => break,
+            }
+        }
+    }
+
+    /// Takes half of what another worker shared, starting from the next worker.
     fn steal(&self) -> Option<Runnable<Meta>> {
-        let pool = &self.pool;
+        let pool = &*self.pool;
         let count = pool.slots.len();
-        let mine = &pool.slots[self.index].stealable;
         for offset in 1..count {
             let victim = &pool.slots[(self.index + offset) % count].stealable;
             let Ok(first) = victim.pop() else { continue };
-            for _ in 0..victim.len() / 2 {
-                match victim.pop() {
-                    Ok(more) => {
-                        if let Err(PushError::Full(more) | PushError::Closed(more)) =
-                            mine.push(more)
-                        {
-                            let _ = pool.injector.push(more);
-                            break;
-                        }
-                    }
-                    Err(_) => break,
-                }
-            }
+            self.take_batch(victim, victim.len().div_ceil(2));
             return Some(first);
         }
         None
@@ -392,6 +432,13 @@ impl Worker {
     #[inline]
     pub(crate) fn counters(&self) -> &SharedCounters {
         &self.pool.counters[self.index]
+    }
+
+    /// A poll of `task` on this worker ended, taking `elapsed` if the clock was read.
+    #[inline]
+    pub(crate) fn note_polled(&self, task: TaskName, elapsed: Option<Duration>) {
+        self.counters()
+            .polled(task, elapsed, self.pool.config.measure_poll_time);
     }
 
     /// Runs one job; once it has returned (so its handle shows it finished), tells `run()`
@@ -413,6 +460,7 @@ impl Worker {
         let slot = &pool.slots[self.index];
         let mut since_reactor = 0;
         let mut searching = false;
+        let mut busy = false;
         loop {
             if pool.closed.load(Ordering::Acquire) {
                 return;
@@ -422,7 +470,12 @@ impl Worker {
                     searching = false;
                     self.stop_searching(true);
                 }
+                if !busy {
+                    busy = true;
+                    pool.busy.fetch_add(1, Ordering::Relaxed);
+                }
                 self.run_job(runnable);
+                self.share();
                 since_reactor += 1;
                 if since_reactor >= REACTOR_BUDGET {
                     since_reactor = 0;
@@ -432,6 +485,10 @@ impl Worker {
             }
             if searching {
                 self.stop_searching(false);
+            }
+            if busy {
+                busy = false;
+                pool.busy.fetch_sub(1, Ordering::Relaxed);
             }
             listener!(slot.wake => woken);
             {
@@ -463,7 +520,10 @@ impl Worker {
                     searching = false;
                     self.stop_searching(true);
                 }
+                busy = true;
+                pool.busy.fetch_add(1, Ordering::Relaxed);
                 self.run_job(runnable);
+                self.share();
             }
         }
     }
@@ -482,9 +542,10 @@ impl Worker {
     fn shut_down(&self) -> Vec<TaskName> {
         let pool = &self.pool;
         let slot = &pool.slots[self.index];
+        self.hand_over_send_tasks();
         let (mut names, registered, wakers) = registered_tasks(pool, Some(self.index));
         let mut queued = Vec::new();
-        let here: Vec<_> = self.pinned_here.borrow_mut().drain(..).collect();
+        let here: Vec<_> = self.ready.borrow_mut().drain(..).collect();
         let from_elsewhere = core::iter::from_fn(|| slot.pinned.pop().ok());
         for runnable in from_elsewhere.chain(here) {
             if !registered.contains(&runnable.metadata().address()) {
@@ -493,13 +554,15 @@ impl Worker {
             queued.push(runnable);
         }
         for waker in wakers {
-            waker.wake(); // back into `slot.pinned`
+            waker.wake(); // back into `ready`
         }
         for runnable in queued {
             cancel(runnable);
         }
         loop {
-            let next = self.pinned_here.borrow_mut().pop_front();
+            // Dropping a task's state may wake others.
+            self.hand_over_send_tasks();
+            let next = self.ready.borrow_mut().pop_front();
             match next.or_else(|| slot.pinned.pop().ok()) {
                 Some(runnable) => cancel(runnable),
                 None => break,
@@ -507,6 +570,37 @@ impl Worker {
         }
         names
     }
+
+    /// Moves the `Send` tasks of this worker's `ready` queue to the injector, where the
+    /// thread that drops the pool names and cancels them with the others.
+    fn hand_over_send_tasks(&self) {
+        let mut ready = self.ready.borrow_mut();
+        let all: Vec<_> = ready.drain(..).collect();
+        for runnable in all {
+            if runnable.metadata().pinned {
+                ready.push_back(runnable);
+            } else {
+                let _ = self.pool.injector.push(runnable);
+            }
+        }
+    }
+}
+
+/// Queues `runnable` on this thread's `ready` queue when this thread is a worker of `pool`
+/// (worker `index`, if given); gives it back otherwise.
+#[inline]
+fn push_here(
+    pool: &PoolShared,
+    index: Option<usize>,
+    runnable: Runnable<Meta>,
+) -> Option<Runnable<Meta>> {
+    let mut runnable = Some(runnable);
+    context::with_worker(|worker| {
+        if worker.of(pool) && index.is_none_or(|index| index == worker.index) {
+            worker.push_ready(runnable.take().expect("not taken yet"));
+        }
+    });
+    runnable
 }
 
 /// The started tasks pinned to worker `pinned_to` (or, for `None`, the ones pinned nowhere):
@@ -515,18 +609,16 @@ fn registered_tasks(
     pool: &PoolShared,
     pinned_to: Option<usize>,
 ) -> (Vec<TaskName>, HashSet<usize>, Vec<Waker>) {
-    let registry = lock(&pool.registry);
-    let mine = || {
-        registry
-            .iter()
-            .map(|(_, e)| e)
-            .filter(|e| e.pinned_to == pinned_to)
-    };
-    (
-        mine().map(|e| e.name).collect(),
-        mine().map(|e| e.meta).collect(),
-        mine().map(|e| e.waker.clone()).collect(),
-    )
+    let (mut names, mut addresses, mut wakers) = (Vec::new(), HashSet::new(), Vec::new());
+    for part in pool.registry.iter() {
+        let part = lock(&part.0);
+        for (_, entry) in part.iter().filter(|(_, e)| e.pinned_to == pinned_to) {
+            names.push(entry.name);
+            addresses.insert(entry.meta);
+            wakers.push(entry.waker.clone());
+        }
+    }
+    (names, addresses, wakers)
 }
 
 /// Runs a task one last time as cancelled: its state is dropped and its handle reports
@@ -559,10 +651,13 @@ impl Pool {
                 })
                 .collect(),
             idle: Mutex::new(Vec::with_capacity(threads)),
-            idle_count: AtomicUsize::new(0),
-            searching: AtomicUsize::new(0),
-            registry: Mutex::new(Slab::new()),
-            live: AtomicUsize::new(0),
+            idle_count: CacheLine(AtomicUsize::new(0)),
+            searching: CacheLine(AtomicUsize::new(0)),
+            busy: CacheLine(AtomicUsize::new(0)),
+            registry: (0..=threads)
+                .map(|_| CacheLine(Mutex::new(Slab::new())))
+                .collect(),
+            live: CacheLine(AtomicUsize::new(0)),
             all_done: Event::new(),
             closed: AtomicBool::new(false),
             queuing: AtomicUsize::new(0),
@@ -665,10 +760,9 @@ fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         pool: pool.clone(),
         ticks: Cell::new(0),
         ended_last: Cell::new(false),
-        pinned_here: RefCell::new(VecDeque::new()),
+        ready: RefCell::new(VecDeque::new()),
         parked: Cell::new(false),
     });
-    WORKER.with(|w| w.set(Some((Arc::as_ptr(&pool) as usize, index))));
     let _entered = SchedulerGuard::enter(Current::Worker(worker.clone()));
     crate::local::block_on(worker.run());
     worker.shut_down()

@@ -228,8 +228,16 @@ impl LocalCounters {
     }
 }
 
-/// One pool worker's counters (or those of the pool's other threads): relaxed atomics, in
-/// their own cache line so that bumping them never slows another worker down.
+/// Adds one to a counter that only this thread writes.
+#[inline]
+fn bump(counter: &AtomicU64) {
+    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+}
+
+/// One pool worker's counters (or those of the thread that drops the pool): atomics that
+/// only that one thread writes, so a bump is a plain load and store (no locked instruction),
+/// in their own cache line so that bumping them never slows another worker down; `stats()`
+/// reads them from any thread.
 #[derive(Default)]
 #[repr(align(128))]
 pub(crate) struct SharedCounters {
@@ -246,7 +254,7 @@ impl SharedCounters {
     /// A poll of `task` ended (see [`LocalCounters::polled`]).
     #[inline]
     pub(crate) fn polled(&self, task: TaskName, elapsed: Option<Duration>, measure: bool) {
-        self.polls.fetch_add(1, Ordering::Relaxed);
+        bump(&self.polls);
         if let Some(elapsed) = elapsed
             && measure
         {
@@ -263,7 +271,7 @@ impl SharedCounters {
             Ended::Cancelled => &self.cancelled,
             Ended::Panicked => &self.panicked,
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        bump(counter);
     }
 
     /// The totals of every counter in `all`, into `stats`.

@@ -176,12 +176,13 @@ impl<F: Future> Future for TaskFuture<'_, F> {
                 let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
                 if *this.standing < ENDED {
                     let key = *this.standing as usize;
-                    // The single-threaded scheduler through its plain pointer; the pool
-                    // through the general lookup.
+                    // The single-threaded scheduler or a pool worker through its plain
+                    // pointer; a closing pool through the general lookup.
                     let noted = context::with_local(|local| {
                         local.note_paused(key, waits_for);
                         local.note_polled(task, elapsed);
-                    });
+                    })
+                    .or_else(|| context::with_worker(|worker| worker.note_polled(task, elapsed)));
                     if noted.is_none() {
                         context::with_scheduler(|current| {
                             if let Some(current) = current {

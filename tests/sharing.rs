@@ -1,0 +1,119 @@
+//! How a pool shares work between its threads: tasks queued on a busy worker move to an idle
+//! one, never before the queuing task pauses, and no kind of task starves another.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use scheduler::{Scheduler, task};
+
+/// Busy-waits, without pausing, until `arrived` reaches `count` or `limit` passes; returns
+/// whether it got there.
+fn spin_until(arrived: &AtomicUsize, count: usize, limit: Duration) -> bool {
+    let start = Instant::now();
+    while arrived.load(Ordering::SeqCst) < count {
+        if start.elapsed() > limit {
+            return false;
+        }
+        std::thread::yield_now();
+    }
+    true
+}
+
+/// Arrives, then holds its worker until the other one has arrived too (or 10 s passed).
+fn meet(arrived: Arc<AtomicUsize>) -> bool {
+    arrived.fetch_add(1, Ordering::SeqCst);
+    spin_until(&arrived, 2, Duration::from_secs(10))
+}
+
+#[task]
+fn queue_two_that_must_meet() -> (bool, bool) {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let here = scheduler::current();
+    let first = here.queue_to_run(meet, (arrived.clone(),));
+    let second = here.queue_to_run(meet, (arrived,));
+    (first.join().unwrap(), second.join().unwrap())
+}
+
+#[test]
+fn two_tasks_queued_on_one_worker_run_at_once_on_two() {
+    let s = Scheduler::builder().threads(2).build();
+    // Each task holds its thread until the other one runs: on one worker they could not meet.
+    assert_eq!(
+        s.run_until_finished(queue_two_that_must_meet, ()),
+        (true, true)
+    );
+}
+
+#[task]
+fn queue_and_keep_running() -> bool {
+    let started = Arc::new(AtomicBool::new(false));
+    let flag = started.clone();
+    let task = scheduler::current().queue_to_run(move || flag.store(true, Ordering::SeqCst), ());
+    // Hold this worker for a while without pausing: the other worker is idle all along.
+    let until = Instant::now() + Duration::from_millis(100);
+    let mut started_early = false;
+    while Instant::now() < until {
+        started_early |= started.load(Ordering::SeqCst);
+        std::thread::yield_now();
+    }
+    task.join().unwrap();
+    !started_early && started.load(Ordering::SeqCst)
+}
+
+#[test]
+fn a_queued_task_starts_no_earlier_than_the_queuing_tasks_next_pause_on_any_worker() {
+    let s = Scheduler::builder().threads(2).build();
+    assert!(s.run_until_finished(queue_and_keep_running, ()));
+}
+
+#[task]
+fn yield_until(done: Arc<AtomicBool>) {
+    while !done.load(Ordering::SeqCst) {
+        scheduler::yield_now();
+    }
+}
+
+#[task]
+fn a_pinned_task_yielding_beside_a_send_one() {
+    let done = Arc::new(AtomicBool::new(false));
+    // Queued by the free function: stays on this worker.
+    let yielder = scheduler::queue_to_run(yield_until, (done.clone(),));
+    scheduler::yield_now();
+    // Queued through the handle: `Send`, may go anywhere, here it can only go on this worker.
+    let flag = done.clone();
+    let setter = scheduler::current().queue_to_run(move || flag.store(true, Ordering::SeqCst), ());
+    setter.join().unwrap();
+    yielder.join().unwrap();
+}
+
+#[test]
+fn a_task_that_keeps_yielding_never_starves_the_others_on_its_worker() {
+    let s = Scheduler::builder().threads(1).build();
+    s.run_until_finished(a_pinned_task_yielding_beside_a_send_one, ());
+}
+
+#[task]
+fn count_to(counter: Arc<AtomicUsize>, yields: usize) {
+    for _ in 0..yields {
+        scheduler::yield_now();
+    }
+    counter.fetch_add(1, Ordering::SeqCst);
+}
+
+#[task]
+fn fan_out(tasks: usize) -> usize {
+    let counter = Arc::new(AtomicUsize::new(0));
+    let here = scheduler::current();
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| here.queue_to_run(count_to, (counter.clone(), 10)))
+        .collect();
+    scheduler::wait_all(handles);
+    counter.load(Ordering::SeqCst)
+}
+
+#[test]
+fn a_fan_out_larger_than_a_worker_queue_all_finishes_on_four_threads() {
+    let s = Scheduler::builder().threads(4).build();
+    assert_eq!(s.run_until_finished(fan_out, (5_000,)), 5_000);
+}
