@@ -1,8 +1,14 @@
 //! How a pool shares work between its threads: tasks queued on a busy worker move to an idle
-//! one, never before the queuing task pauses, and no kind of task starves another.
+//! one, never before the queuing task pauses, and no kind of task starves another. In a
+//! `#[task]` body, `scheduler::queue_to_run` lets any worker run a `Send` task, and keeps
+//! the others on the calling thread.
 
-use std::sync::Arc;
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use scheduler::{Scheduler, task};
@@ -43,6 +49,99 @@ fn two_tasks_queued_on_one_worker_run_at_once_on_two() {
         s.run_until_finished(queue_two_that_must_meet, ()),
         (true, true)
     );
+}
+
+#[task]
+fn queue_two_that_must_meet_with_the_free_function() -> (bool, bool) {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let first = scheduler::queue_to_run(meet, (arrived.clone(),));
+    let second = scheduler::queue_to_run(meet, (arrived,));
+    (first.join().unwrap(), second.join().unwrap())
+}
+
+#[test]
+fn send_work_queued_by_the_free_function_in_a_task_body_runs_on_any_worker() {
+    let s = Scheduler::builder().threads(2).build();
+    let met = s.run_until_finished(queue_two_that_must_meet_with_the_free_function, ());
+    assert_eq!(met, (true, true));
+}
+
+/// Works for a while (long enough for an idle thread to wake up and take some of the
+/// others), then notes the thread it ran on.
+#[task]
+fn note_thread(threads: Arc<Mutex<HashSet<ThreadId>>>) {
+    let until = Instant::now() + Duration::from_micros(100);
+    while Instant::now() < until {
+        std::hint::spin_loop();
+    }
+    note(&threads);
+}
+
+/// A plain helper: the lock guard never lives across a call in a task body, where it would
+/// make the task `!Send`.
+fn note(threads: &Mutex<HashSet<ThreadId>>) {
+    threads.lock().unwrap().insert(std::thread::current().id());
+}
+
+#[task]
+fn count_threads(tasks: usize) -> usize {
+    let threads = Arc::new(Mutex::new(HashSet::new()));
+    // The common fan-out: a closure around the call, a `#[task]` fn queued in it.
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| scheduler::queue_to_run(note_thread, (threads.clone(),)))
+        .collect();
+    scheduler::wait_all(handles);
+    how_many(&threads)
+}
+
+/// A plain helper, as `note`.
+fn how_many(threads: &Mutex<HashSet<ThreadId>>) -> usize {
+    threads.lock().unwrap().len()
+}
+
+#[test]
+fn a_fan_out_from_a_task_body_spreads_over_the_workers() {
+    let s = Scheduler::builder().threads(2).build();
+    // Tasks move only to an idle worker, so try a few times before calling it a failure.
+    let most = (0..20)
+        .map(|_| s.run_until_finished(count_threads, (200,)))
+        .max();
+    assert_eq!(most, Some(2));
+}
+
+#[task]
+fn closures_and_self_queuing_stay_put(depth: usize) -> usize {
+    let me = std::thread::current().id();
+    let here = Rc::new(Cell::new(0));
+    // A closure written in the body, bound to a local, capturing a `!Send` value.
+    let count = {
+        let here = here.clone();
+        move || {
+            assert_eq!(std::thread::current().id(), me);
+            here.set(here.get() + 1);
+        }
+    };
+    scheduler::queue_to_run(count, ()).join().unwrap();
+    // A fn queuing itself (its own future cannot be asked about inside its body).
+    if depth > 0 {
+        scheduler::queue_to_run(closures_and_self_queuing_stay_put, (depth - 1,))
+            .join()
+            .unwrap();
+    }
+    here.get()
+}
+
+#[task]
+fn queue_the_not_send_one() -> usize {
+    scheduler::queue_to_run(closures_and_self_queuing_stay_put, (3,))
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn not_send_closures_and_self_queuing_tasks_compile_and_run_on_a_pool() {
+    let s = Scheduler::builder().threads(2).build();
+    assert_eq!(s.run_until_finished(queue_the_not_send_one, ()), 1);
 }
 
 #[task]

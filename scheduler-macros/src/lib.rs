@@ -72,6 +72,7 @@ mod args;
 mod entry;
 #[cfg(test)]
 mod fuzz_tests;
+mod queue;
 mod rewrite;
 mod task;
 
@@ -117,7 +118,7 @@ use entry::Entry;
 ///     ::scheduler::__private::task_pause(
 ///         ::core::any::type_name_of_val(&__scheduler_task_name), // or the `name`
 ///         async move {
-///             use ::scheduler::__private::{PauseKind as _, ValueKind as _};
+///             use ::scheduler::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
 ///             let channel = channel;
 ///             body // each call `f(x)` written as:
 ///             // (match f(x) { v => (&v).__scheduler_kind().step(v) }).await

@@ -11,6 +11,11 @@
 //!   for a `Pause` (unless the closure returns it: then the closure is a task itself);
 //! - never inside nested items (`fn`, `impl`, `mod`, `const`, `static`), types, patterns
 //!   or `const` blocks: they are not part of the task.
+//!
+//! One call is also recognized by name: `scheduler::queue_to_run(f, args)` (or a bare
+//! `queue_to_run(f, args)`) goes through a second dispatch that queues a `Send` task so that
+//! any worker of a pool may run it, and any other task on the calling thread, where the
+//! compiler can tell which it is (`queue.rs`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -21,6 +26,7 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Ident, Token};
 
 use crate::args::Errors;
+use crate::queue::{self, ClosureLocals};
 
 /// Method calls left as they are: their value's type is often inferred from later code,
 /// and the dispatch needs it known at the call.
@@ -67,11 +73,14 @@ pub(crate) const PLAIN_FNS: &[&str] = &[
     "unreachable_unchecked",
 ];
 
-/// Rewrites `body` in place and returns every misuse found in it.
-pub(crate) fn rewrite_body(body: &mut Block) -> Option<syn::Error> {
+/// Rewrites `body`, the body of the fn named `fn_name`, in place and returns every misuse
+/// found in it.
+pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Option<syn::Error> {
     let mut rewrite = Rewrite {
         in_closure: false,
         errors: Errors::default(),
+        fn_name: fn_name.clone(),
+        closure_locals: ClosureLocals::of(body),
     };
     rewrite.visit_block_mut(body);
     rewrite.errors.into_error()
@@ -83,6 +92,10 @@ struct Rewrite {
     in_closure: bool,
     /// Every `.await` and `async` block found.
     errors: Errors,
+    /// The name of the fn whose body this is.
+    fn_name: Ident,
+    /// The locals that may hold a closure written in the body.
+    closure_locals: ClosureLocals,
 }
 
 /// What a std macro's arguments are.
@@ -128,7 +141,10 @@ impl Rewrite {
     /// Rewrites `expr`, which is what a closure returns: a call here is left unwrapped.
     fn visit_tail(&mut self, expr: &mut Expr) {
         match expr {
-            Expr::Call(_) | Expr::MethodCall(_) => visit_mut::visit_expr_mut(self, expr),
+            Expr::Call(_) | Expr::MethodCall(_) => {
+                visit_mut::visit_expr_mut(self, expr);
+                self.dispatch_queue(expr);
+            }
             Expr::Paren(paren) => self.visit_tail(&mut paren.expr),
             Expr::Block(block) => self.visit_tail_block(&mut block.block),
             Expr::If(if_expr) => {
@@ -201,6 +217,22 @@ impl Rewrite {
         mac.tokens = quote!(#exprs);
     }
 
+    /// Sends a `queue_to_run(f, args)` call through the dispatch on its task's `Send`ness
+    /// when it can (see `queue.rs`); returns whether `expr` was one it could.
+    fn dispatch_queue(&self, expr: &mut Expr) -> bool {
+        let span = call_span(expr);
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        match queue::dispatch(call, span, &self.fn_name, &self.closure_locals) {
+            Some(dispatched) => {
+                *expr = Expr::Verbatim(dispatched);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Wraps the call `expr`, whose children are already rewritten, in the dispatch.
     //
     // Input:
@@ -245,7 +277,8 @@ impl VisitMut for Rewrite {
         match expr {
             Expr::Call(_) | Expr::MethodCall(_) => {
                 visit_mut::visit_expr_mut(self, expr);
-                if !is_plain(expr) {
+                // A queued task's handle is a plain value: no pause dispatch around it.
+                if !self.dispatch_queue(expr) && !is_plain(expr) {
                     self.wrap_call(expr);
                 }
             }
@@ -407,7 +440,7 @@ mod tests {
     /// closure's.
     fn rewrite(tokens: TokenStream) -> String {
         let mut block = parse_block(tokens);
-        if let Some(error) = rewrite_body(&mut block) {
+        if let Some(error) = rewrite_body(&mut block, &Ident::new("me", Span::call_site())) {
             panic!("unexpected error: {error}");
         }
         let stmts = &block.stmts;
@@ -416,7 +449,7 @@ mod tests {
 
     fn errors(tokens: TokenStream) -> Vec<String> {
         let mut block = parse_block(tokens);
-        rewrite_body(&mut block)
+        rewrite_body(&mut block, &Ident::new("me", Span::call_site()))
             .expect("expected errors")
             .into_iter()
             .map(|e| e.to_string())
@@ -500,6 +533,37 @@ mod tests {
     fn macros_that_do_not_parse_are_left_alone() {
         let text = rewrite(quote!(println!(a() =>);));
         assert_eq!(text, "println ! (a () =>) ;");
+    }
+
+    #[test]
+    fn queue_to_run_of_a_fn_goes_through_the_send_dispatch() {
+        let text = rewrite(quote!(let h = scheduler::queue_to_run(worker, (a, b.clone()));));
+        assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
+        let text = rewrite(quote!(let h = queue_to_run(worker, (a,));));
+        assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
+        let text = rewrite(quote!(let v: Vec<_> = xs.map(|x| queue_to_run(worker, (x,)));));
+        assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
+    }
+
+    #[test]
+    fn queue_to_run_keeps_the_plain_call_where_the_compiler_could_not_tell() {
+        for body in [
+            // The fn being expanded (`me` in these tests) queuing itself.
+            quote!(queue_to_run(me, (1,));),
+            quote!(queue_to_run(Self::me, (1,));),
+            // A closure written in the body, directly or through locals.
+            quote!(queue_to_run(|| 1, ());),
+            quote!(queue_to_run(worker, (|| 1,));),
+            quote!(let c = move || x; queue_to_run(c, ());),
+            quote!(let c = move || x; let d = (c, 1); queue_to_run(worker, d);),
+            quote!(let mut c = None; c = Some(|| 1); queue_to_run(worker, (c,));),
+            // Some other `queue_to_run`.
+            quote!(s.queue_to_run(worker, ());),
+            quote!(other::queue_to_run(worker, ());),
+        ] {
+            let text = rewrite(body);
+            assert_eq!(count(&text, "__private :: queue ("), 0, "{text}");
+        }
     }
 
     #[test]

@@ -183,7 +183,7 @@ fn rebind_params(sig: &Signature) -> Vec<TokenStream> {
 //             ::core::any::type_name_of_val(&__scheduler_task_name),
 //             async move {
 //                 #[allow(unused_imports)]
-//                 use ::scheduler::__private::{PauseKind as _, ValueKind as _};
+//                 use ::scheduler::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
 //                 let channel = channel;
 //                 <body, rewritten>
 //             },
@@ -196,7 +196,7 @@ pub(crate) fn expand_fn(func: ItemFn, name: TaskName) -> (TokenStream, Option<sy
         sig,
         mut block,
     } = func;
-    let errors = rewrite::rewrite_body(&mut block);
+    let errors = rewrite::rewrite_body(&mut block, &sig.ident);
     let rebinds = rebind_params(&sig);
     let sig = signature(&sig);
     let track_caller = if attrs
@@ -222,7 +222,7 @@ pub(crate) fn expand_fn(func: ItemFn, name: TaskName) -> (TokenStream, Option<sy
     let body = quote_spanned! {block.brace_token.span.join()=>
         async move {
             #[allow(unused_imports)]
-            use ::scheduler::__private::{PauseKind as _, ValueKind as _};
+            use ::scheduler::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
             #(#rebinds)*
             #(#stmts)*
         }

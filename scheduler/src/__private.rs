@@ -13,13 +13,33 @@
 //! other value passes through a ready future the optimizer removes. Inside closures,
 //! which cannot pause, the rewrite calls `forbid` instead, which fails to compile for a
 //! `Pause`.
+//!
+//! A call `scheduler::queue_to_run(f, args)` in a `#[task]` body is rewritten the same way,
+//! by the type of the task it makes:
+//!
+//! ```text
+//! (match queue(f, args) { q => resolved(&q).__scheduler_queue_kind().queue(q) })
+//! ```
+//!
+//! (`resolved(&q)` is `&q`, through a call: the compiler settles pending inference, such as
+//! which `Kind` of fn `f` is, before it checks a call's arguments, and the method lookup
+//! needs it settled to see whether the task is `Send`.)
+//!
+//! [`QueueAnywhere`] is chosen when the task's future and output are `Send`: on a pool the
+//! task may then run on any worker. [`QueueHere`] is chosen for every other task, which stays
+//! on the calling thread. (The free function itself cannot ask: a generic fn cannot tell
+//! whether a type is `Send`, and requiring it would reject `!Send` work.)
 
 use core::future::{Future, Ready};
+use core::marker::PhantomData;
 use std::panic::Location;
 
+use crate::context;
 pub use crate::pause::Pause;
 use crate::reason::Reason;
 pub use crate::reason::Reasoned;
+use crate::schedulable::Schedulable;
+use crate::task_handle::TaskHandle;
 
 /// Tag returned for [`Pause`] values: their future is awaited.
 pub struct PauseTag;
@@ -104,4 +124,107 @@ pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
 #[inline(always)]
 pub fn caller() -> &'static Location<'static> {
     Location::caller()
+}
+
+/// A `queue_to_run(f, args)` call in a `#[task]` body, before the dispatch decides where its
+/// task may run.
+pub struct Queue<F, Args, Kind> {
+    f: F,
+    args: Args,
+    site: &'static Location<'static>,
+    kind: PhantomData<fn() -> Kind>,
+}
+
+/// Starts the dispatch of `scheduler::queue_to_run(f, args)` (see the module docs).
+#[track_caller]
+#[inline(always)]
+pub fn queue<F, Args, Kind>(f: F, args: Args) -> Queue<F, Args, Kind>
+where
+    F: Schedulable<Args, Kind> + 'static,
+    F::Future: 'static,
+    F::Output: 'static,
+    Args: 'static,
+{
+    Queue {
+        f,
+        args,
+        site: Location::caller(),
+        kind: PhantomData,
+    }
+}
+
+/// `value` itself, as a call (see the module docs).
+#[inline(always)]
+pub fn resolved<T>(value: &T) -> &T {
+    value
+}
+
+/// Tag for a task that may run on any thread of the scheduler.
+pub struct AnywhereTag;
+
+/// Tag for a task that must stay on the calling thread.
+pub struct HereTag;
+
+/// Chosen when the task is `Send` (no autoref needed).
+pub trait QueueAnywhere {
+    /// Where the task may run.
+    #[inline(always)]
+    fn __scheduler_queue_kind(&self) -> AnywhereTag {
+        AnywhereTag
+    }
+}
+
+impl<F, Args, Kind> QueueAnywhere for Queue<F, Args, Kind>
+where
+    F: Schedulable<Args, Kind>,
+    F::Future: Send,
+    F::Output: Send,
+{
+}
+
+/// Chosen for every other task (one autoref later).
+pub trait QueueHere {
+    /// Where the task may run.
+    #[inline(always)]
+    fn __scheduler_queue_kind(&self) -> HereTag {
+        HereTag
+    }
+}
+
+impl<T> QueueHere for &T {}
+
+impl AnywhereTag {
+    /// Queues a `Send` task: on a pool, any worker may take it.
+    #[inline(always)]
+    pub fn queue<F, Args, Kind>(self, queue: Queue<F, Args, Kind>) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: 'static,
+    {
+        let Queue { f, args, site, .. } = queue;
+        context::expect_scheduler("scheduler::queue_to_run", |current| {
+            let (future, name) = f.into_task(args, site);
+            current.spawn_anywhere(name, future)
+        })
+    }
+}
+
+impl HereTag {
+    /// Queues a task that stays on the calling thread.
+    #[inline(always)]
+    pub fn queue<F, Args, Kind>(self, queue: Queue<F, Args, Kind>) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: 'static,
+        F::Output: 'static,
+        Args: 'static,
+    {
+        let Queue { f, args, site, .. } = queue;
+        context::expect_scheduler("scheduler::queue_to_run", |current| {
+            let (future, name) = f.into_task(args, site);
+            current.spawn_here(name, future)
+        })
+    }
 }

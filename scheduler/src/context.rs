@@ -87,6 +87,20 @@ impl Current {
         }
     }
 
+    /// Queues a `Send` task: on a pool, any worker may run it.
+    pub(crate) fn spawn_anywhere<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Current::Local(local) => local.spawn(name, future),
+            // SAFETY: `future` is `'static`, so nothing it borrows can go before it ends.
+            Current::Worker(worker) => unsafe { worker.pool.spawn(name, future) },
+            Current::Closing(_) => panic!("`scheduler::queue_to_run` {}", misuse::SCHEDULER_GONE),
+        }
+    }
+
     /// Records a task's first poll; returns its key in the registry.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         match self {

@@ -1,0 +1,172 @@
+//! Which `scheduler::queue_to_run(f, args)` calls in a `#[task]` body go through the
+//! dispatch on `Send` (see `__private`'s module docs), so that on a pool any worker may run
+//! their task.
+//!
+//! The dispatch asks the compiler, at the call, whether the task's future is `Send`. The
+//! compiler can answer for the futures of fns defined elsewhere, but not yet for two kinds of
+//! types, and then it reports an error instead of choosing: a closure written in this body
+//! (what it captures is only settled at the end of the body), and the future of the fn
+//! being expanded (asking inside its own body is a cycle). So a call is dispatched only when
+//! `f` is a path that does not name this fn, and its arguments hold no closure written here:
+//! no closure expression, and no local bound from one (a let whose value holds a closure,
+//! or holds such a local, taints the names it binds). Every other call keeps the plain
+//! `queue_to_run`, whose task stays on the calling thread.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned};
+use syn::visit::{self, Visit};
+use syn::{Block, Expr, ExprCall, Ident, Pat};
+
+/// The locals of a body that may hold a closure written in it.
+pub(crate) struct ClosureLocals(HashSet<String>);
+
+impl ClosureLocals {
+    /// Finds them in `body`, before it is rewritten.
+    pub(crate) fn of(body: &Block) -> Self {
+        let mut locals = ClosureLocals(HashSet::new());
+        // A let can hold a local that an earlier let tainted: go over the body until no
+        // new name is found.
+        loop {
+            let before = locals.0.len();
+            let mut finder = Finder {
+                locals: &mut locals,
+            };
+            finder.visit_block(body);
+            if locals.0.len() == before {
+                return locals;
+            }
+        }
+    }
+
+    /// Whether `tokens` hold a closure or a tainted local.
+    fn hold_a_closure(&self, tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => self.0.contains(&ident.to_string()),
+            TokenTree::Group(group) => self.hold_a_closure(group.stream()),
+            // `|` starts a closure (`|x| ..`, `||`), and is also a binary or: a false alarm
+            // only keeps a call's task on its thread.
+            TokenTree::Punct(punct) => punct.as_char() == '|',
+            TokenTree::Literal(_) => false,
+        })
+    }
+}
+
+/// Walks a body, adding to `locals` the names bound by lets that hold closures.
+struct Finder<'a> {
+    locals: &'a mut ClosureLocals,
+}
+
+impl<'ast> Visit<'ast> for Finder<'_> {
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let Some(init) = &local.init {
+            let value = &init.expr;
+            if self.locals.hold_a_closure(quote!(#value)) {
+                bind(&local.pat, &mut self.locals.0);
+            }
+        }
+        visit::visit_local(self, local);
+    }
+
+    fn visit_expr_assign(&mut self, assign: &'ast syn::ExprAssign) {
+        let value = &assign.right;
+        if self.locals.hold_a_closure(quote!(#value)) {
+            let place = &assign.left;
+            for token in quote!(#place) {
+                if let TokenTree::Ident(ident) = token {
+                    self.locals.0.insert(ident.to_string());
+                }
+            }
+        }
+        visit::visit_expr_assign(self, assign);
+    }
+
+    // Nested items are not part of the body.
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Adds every name `pat` binds to `names`.
+fn bind(pat: &Pat, names: &mut HashSet<String>) {
+    struct Names<'a>(&'a mut HashSet<String>);
+    impl<'ast> Visit<'ast> for Names<'_> {
+        fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
+            self.0.insert(pat.ident.to_string());
+            visit::visit_pat_ident(self, pat);
+        }
+    }
+    Names(names).visit_pat(pat);
+}
+
+/// Whether `call` is `queue_to_run(f, args)` or `scheduler::queue_to_run(f, args)`.
+fn is_queue_to_run(call: &ExprCall) -> bool {
+    let Expr::Path(func) = &*call.func else {
+        return false;
+    };
+    let names: Vec<String> = func
+        .path
+        .segments
+        .iter()
+        .filter(|segment| segment.arguments.is_none())
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    func.qself.is_none()
+        && names.len() == func.path.segments.len()
+        && matches!(
+            names
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            ["queue_to_run"] | ["scheduler", "queue_to_run"]
+        )
+        && call.args.len() == 2
+}
+
+/// Whether `tokens` name `ident` anywhere.
+fn mentions(tokens: TokenStream, ident: &Ident) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(found) => found == *ident,
+        TokenTree::Group(group) => mentions(group.stream(), ident),
+        _ => false,
+    })
+}
+
+/// The dispatched form of `call` when it is a `queue_to_run` call the dispatch can decide
+/// (see the module docs), in the body of the fn named `fn_name`.
+//
+// Input:
+//     scheduler::queue_to_run(f, args)
+// Output:
+//     (match ::scheduler::__private::queue(f, args) {
+//         __scheduler_q => ::scheduler::__private::resolved(&__scheduler_q)
+//             .__scheduler_queue_kind()
+//             .queue(__scheduler_q)
+//     })
+pub(crate) fn dispatch(
+    call: &ExprCall,
+    span: Span,
+    fn_name: &Ident,
+    locals: &ClosureLocals,
+) -> Option<TokenStream> {
+    if !is_queue_to_run(call) {
+        return None;
+    }
+    let (f, args) = (&call.args[0], &call.args[1]);
+    let f_is_a_path = matches!(f, Expr::Path(_));
+    if !f_is_a_path
+        || mentions(quote!(#f), fn_name)
+        || locals.hold_a_closure(quote!(#f))
+        || locals.hold_a_closure(quote!(#args))
+    {
+        return None;
+    }
+    let queue = Ident::new("__scheduler_q", span);
+    Some(quote_spanned! {span=>
+        (match ::scheduler::__private::queue(#f, #args) {
+            #queue => ::scheduler::__private::resolved(&#queue)
+                .__scheduler_queue_kind()
+                .queue(#queue)
+        })
+    })
+}
