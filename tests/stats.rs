@@ -2,9 +2,11 @@
 //! panicked; polls; poll time per task name when measured (and only then).
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
-use scheduler::{Scheduler, task};
+use scheduler::sync::Event;
+use scheduler::{Scheduler, Stats, task};
 
 #[task]
 fn yields_twice() {
@@ -123,4 +125,48 @@ fn poll_time_per_task_name_when_measured_on_a_pool() {
     assert!(top.task.to_string().ends_with("::busy"), "{stats}");
     assert_eq!(top.polls, 4);
     assert!(top.time >= Duration::from_millis(20));
+}
+
+#[task]
+fn waits_for_event(event: Arc<Event>) {
+    event.wait();
+}
+
+/// Queues a task that waits and pauses once itself; then reads its scheduler's stats, and
+/// has a new task read them in its first poll while this one waits for it.
+#[task]
+fn count_from_inside<S: Fn() -> Stats + Clone + 'static>(stats: S) -> [(usize, usize); 2] {
+    let event = Arc::new(Event::new());
+    let waiter = scheduler::queue_to_run(waits_for_event, (event.clone(),));
+    scheduler::yield_now(); // the waiter runs and pauses; this task has paused once too
+    let here = stats();
+    let there = scheduler::queue_to_run(stats, ()).join().unwrap();
+    event.set();
+    waiter.join().unwrap();
+    [(here.running, here.paused), (there.running, there.paused)]
+}
+
+/// Runs `count_from_inside` as a queued task (a single-threaded scheduler's root is not
+/// counted: it is polled in place by `run_until_finished`).
+#[task]
+fn queued<S: Fn() -> Stats + Clone + 'static>(stats: S) -> [(usize, usize); 2] {
+    scheduler::queue_to_run(count_from_inside, (stats,))
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn a_running_task_is_never_counted_as_paused_on_either_flavour() {
+    let one = Rc::new(Scheduler::new());
+    let inner = one.clone();
+    let counted = one.run_until_finished(queued, (move || inner.stats(),));
+    // Running: the task that asks. Paused: the waiter, then also the task that waits for
+    // the one asking (which asks in its first poll).
+    assert_eq!(counted, [(1, 1), (1, 2)]);
+
+    let pool = Arc::new(Scheduler::builder().threads(2).build());
+    let inner = pool.clone();
+    let counted = pool.run_until_finished(queued, (move || inner.stats(),));
+    // The same, and the root: on a pool, it is a task like the others.
+    assert_eq!(counted, [(1, 2), (1, 3)]);
 }

@@ -28,6 +28,8 @@ thread_local! {
     static SCHEDULER: RefCell<Option<Current>> = const { RefCell::new(None) };
     /// The task this thread is polling, while it polls.
     static TASK: Cell<Option<TaskName>> = const { Cell::new(None) };
+    /// Whether that task paused before (it is in its scheduler's registry).
+    static STARTED: Cell<bool> = const { Cell::new(false) };
     /// The single-threaded scheduler this thread runs, if that is what `SCHEDULER` holds: a
     /// plain pointer for the hot path (no `RefCell`, no lazily initialized thread-local).
     static LOCAL: Cell<*const Local> = const { Cell::new(core::ptr::null()) };
@@ -212,23 +214,40 @@ pub(crate) fn expect_scheduler<R>(what: &str, f: impl FnOnce(&Current) -> R) -> 
 /// Marks `task` as the one being polled until the guard drops.
 pub(crate) struct TaskGuard {
     previous: Option<TaskName>,
+    previous_started: bool,
 }
 
 impl TaskGuard {
+    /// Marks `task` as being polled, outside any scheduler's registry.
     #[inline]
     pub(crate) fn enter(task: TaskName) -> Self {
+        Self::enter_task(task, false)
+    }
+
+    /// Marks `task` as being polled; `started` says whether it paused before (it is in its
+    /// scheduler's registry).
+    #[inline]
+    pub(crate) fn enter_task(task: TaskName, started: bool) -> Self {
         watchdog::poll_started(task);
         crate::reason::take(); // a fresh poll: no reason noted yet
         TaskGuard {
             previous: TASK.with(|t| t.replace(Some(task))),
+            previous_started: STARTED.with(|s| s.replace(started)),
         }
     }
+}
+
+/// Whether the task this thread is polling paused before (so its scheduler's registry
+/// counts it).
+pub(crate) fn running_task_started() -> bool {
+    current_task().is_some() && STARTED.with(Cell::get)
 }
 
 impl Drop for TaskGuard {
     #[inline]
     fn drop(&mut self) {
         TASK.with(|t| t.set(self.previous));
+        STARTED.with(|s| s.set(self.previous_started));
         watchdog::poll_ended();
         if let Some(previous) = self.previous {
             watchdog::poll_started(previous);

@@ -506,7 +506,10 @@ impl Local {
             |c| matches!(c, Some(Current::Local(local)) if Rc::ptr_eq(local, self)),
         );
         stats.running = usize::from(ours && context::current_task().is_some());
-        stats.paused = self.registry.borrow().len().saturating_sub(stats.running);
+        // Tasks enter the registry when they first pause: the running one is in it only if
+        // it paused before.
+        let running_started = usize::from(ours && context::running_task_started());
+        stats.paused = self.registry.borrow().len() - running_started;
         stats
     }
 

@@ -37,7 +37,7 @@ use slab::Slab;
 use crate::config::Config;
 use crate::context::{self, Current, SchedulerGuard};
 use crate::names::TaskName;
-use crate::stats::{SharedCounters, Stats};
+use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_STARTED, SharedCounters, Stats};
 use crate::task::{self, Meta};
 use crate::task_handle::TaskHandle;
 
@@ -287,7 +287,13 @@ impl PoolShared {
                 .map(|slot| slot.stealable.len() + slot.pinned.len())
                 .sum::<usize>();
         let started: usize = self.registry.iter().map(|part| lock(&part.0).len()).sum();
-        stats.paused = started.saturating_sub(stats.running);
+        let running_started = self
+            .counters
+            .iter()
+            .filter(|c| c.running.load(Ordering::Relaxed) == RUNNING_STARTED)
+            .count();
+        // Between the loads a task may pause or end: never report fewer than none.
+        stats.paused = started.saturating_sub(running_started);
         stats
     }
 }
@@ -446,9 +452,13 @@ impl Worker {
     #[inline]
     fn run_job(&self, runnable: Runnable<Meta>) {
         let running = &self.counters().running;
-        running.store(true, Ordering::Relaxed);
+        let started = runnable.metadata().started.load(Ordering::Relaxed);
+        running.store(
+            if started { RUNNING_STARTED } else { RUNNING },
+            Ordering::Relaxed,
+        );
         runnable.run();
-        running.store(false, Ordering::Relaxed);
+        running.store(NOT_RUNNING, Ordering::Relaxed);
         if self.ended_last.replace(false) {
             self.pool.notify_all_done();
         }

@@ -8,7 +8,7 @@
 
 use core::cell::{Cell, RefCell};
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -228,6 +228,14 @@ impl LocalCounters {
     }
 }
 
+/// [`SharedCounters::running`]: the worker is polling no task.
+pub(crate) const NOT_RUNNING: u8 = 0;
+/// [`SharedCounters::running`]: the worker is polling a task that never paused before.
+pub(crate) const RUNNING: u8 = 1;
+/// [`SharedCounters::running`]: the worker is polling a task that paused before (one the
+/// registry counts).
+pub(crate) const RUNNING_STARTED: u8 = 2;
+
 /// Adds one to a counter that only this thread writes.
 #[inline]
 fn bump(counter: &AtomicU64) {
@@ -245,8 +253,8 @@ pub(crate) struct SharedCounters {
     finished: AtomicU64,
     cancelled: AtomicU64,
     panicked: AtomicU64,
-    /// Set while this worker polls a task.
-    pub(crate) running: AtomicBool,
+    /// What this worker is doing: [`NOT_RUNNING`], [`RUNNING`] or [`RUNNING_STARTED`].
+    pub(crate) running: AtomicU8,
     times: Mutex<HashMap<TaskName, TaskTime>>,
 }
 
@@ -282,7 +290,7 @@ impl SharedCounters {
             stats.finished += counters.finished.load(Ordering::Relaxed);
             stats.cancelled += counters.cancelled.load(Ordering::Relaxed);
             stats.panicked += counters.panicked.load(Ordering::Relaxed);
-            stats.running += usize::from(counters.running.load(Ordering::Relaxed));
+            stats.running += usize::from(counters.running.load(Ordering::Relaxed) != NOT_RUNNING);
             let theirs = counters.times.lock().unwrap_or_else(|e| e.into_inner());
             for row in theirs.values() {
                 let ours = times.entry(row.task).or_insert(TaskTime {

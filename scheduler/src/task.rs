@@ -28,6 +28,9 @@ pub(crate) struct Meta {
     pub(crate) cancelled: AtomicBool,
     /// Whether the task must stay on the worker thread that queued it (it may be `!Send`).
     pub(crate) pinned: bool,
+    /// Set when the task first pauses, as it enters its scheduler's registry; never cleared
+    /// (it leaves the registry only when it ends). A task that never pauses never enters it.
+    pub(crate) started: AtomicBool,
 }
 
 impl Meta {
@@ -36,6 +39,7 @@ impl Meta {
             name,
             cancelled: AtomicBool::new(false),
             pinned,
+            started: AtomicBool::new(false),
         }
     }
 
@@ -51,7 +55,8 @@ pin_project! {
         meta: &'m Meta,
         // Where the task stands with its scheduler, in one word (tasks are small, and a
         // parked one is nothing else): its key in the registry of started tasks from its
-        // first poll, `UNREGISTERED` before, `ENDED` once its end was reported (exactly once).
+        // first pause, `UNREGISTERED` before, `ENDED` once its end was reported (exactly
+        // once). A task that ends in its first poll never touches the registry.
         standing: u32,
         // The task's track in a trace (0 when not tracing): next to `standing`, in the
         // same word.
@@ -149,20 +154,12 @@ impl<F: Future> Future for TaskFuture<'_, F> {
                 }
             }));
         }
-        if *this.standing == UNREGISTERED {
-            let meta = *this.meta;
-            if let Some(key) = context::with_scheduler(|current| {
-                current.map(|current| current.register(meta, cx.waker().clone()))
-            }) {
-                *this.standing = standing_of(key);
-            }
-        }
         let id = u64::from(*this.id);
         let started = trace::begin(id);
         let polled = {
             #[cfg(feature = "tracing")]
             let _span = tracing::trace_span!("poll", task = %task).entered();
-            let _running = TaskGuard::enter(task);
+            let _running = TaskGuard::enter_task(task, *this.standing != UNREGISTERED);
             let inner = this
                 .inner
                 .as_mut()
@@ -174,6 +171,17 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             Ok(Poll::Pending) => {
                 let waits_for = reason::take();
                 let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
+                if *this.standing == UNREGISTERED {
+                    // Its first pause: from now on only its waker can bring it back, so the
+                    // scheduler must know it to cancel it, name it, or report a deadlock.
+                    let meta = *this.meta;
+                    if let Some(key) = context::with_scheduler(|current| {
+                        current.map(|current| current.register(meta, cx.waker().clone()))
+                    }) {
+                        meta.started.store(true, Ordering::Relaxed);
+                        *this.standing = standing_of(key);
+                    }
+                }
                 if *this.standing < ENDED {
                     let key = *this.standing as usize;
                     // The single-threaded scheduler or a pool worker through its plain
