@@ -288,6 +288,7 @@ mod config;
 mod context;
 mod flavor;
 mod handle;
+mod home;
 mod local;
 mod misuse;
 mod names;

@@ -16,7 +16,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Wake;
 
-use async_task::{Runnable, ScheduleInfo, WithInfo};
+use async_task::Runnable;
 use concurrent_queue::ConcurrentQueue;
 use event_listener::{Event, listener};
 use slab::Slab;
@@ -24,6 +24,7 @@ use slab::Slab;
 use crate::config::Config;
 use crate::context;
 use crate::context::{Current, SchedulerGuard, TaskGuard};
+use crate::home::Home;
 use crate::misuse;
 use crate::names::TaskName;
 use crate::reason::{self, Reason};
@@ -84,10 +85,10 @@ impl Shared {
     ///
     /// `itself` says that the job woke itself while it ran (a `yield_now`): under a seed, it
     /// then waits until the tasks that were ready have had their turn.
-    pub(crate) fn push(self: &Arc<Self>, job: Job, itself: bool) {
+    pub(crate) fn push(&self, job: Job, itself: bool) {
         let mut job = Some(job);
         context::with_local(|local| {
-            if Arc::ptr_eq(&local.shared, self) {
+            if core::ptr::eq(&*local.shared, self) {
                 let job = job.take().expect("not queued yet");
                 let itself = itself || (matches!(job, Job::Root) && local.root_polling.get());
                 if itself && local.rng.is_some() {
@@ -109,8 +110,7 @@ impl Shared {
         }
     }
 
-    /// Queues a task with its name and future; `schedule` queues it on `shared` whenever it
-    /// is woken.
+    /// Queues a task with its name and future, here and whenever it is woken.
     ///
     /// # Safety
     ///
@@ -125,16 +125,12 @@ impl Shared {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let shared = self.clone();
-        let schedule = move |runnable, info: ScheduleInfo| {
-            shared.push(Job::Task(runnable), info.woken_while_running);
-        };
         // SAFETY: `future` is `'static`. If it is not `Send`, the caller is on the owning
         // thread (see above), and the `Runnable` only travels through this scheduler's
         // queues, which only the owning thread pops: `Local::run_until_finished` and
         // `Local::run` run it and `Local::cancel_all` runs it cancelled there, so it is used
         // and dropped on the thread that made it.
-        unsafe { task::spawn(name, false, future, WithInfo(schedule)) }
+        unsafe { task::spawn(name, Home::Local(self.clone()), future) }
     }
 }
 

@@ -36,6 +36,7 @@ use slab::Slab;
 
 use crate::config::Config;
 use crate::context::{self, Current, SchedulerGuard};
+use crate::home::Home;
 use crate::names::TaskName;
 use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_STARTED, SharedCounters, Stats};
 use crate::task::{self, Meta};
@@ -133,15 +134,31 @@ impl PoolShared {
         context::with_worker(|worker| worker.of(self).then_some(worker.index)).flatten()
     }
 
-    /// Queues a `Send` task that became ready: on the `ready` queue of the worker that woke
-    /// it (it shares tasks out between jobs when others have none), else on the injector,
-    /// waking an idle worker to take it.
-    fn schedule(&self, runnable: Runnable<Meta>) {
-        let Some(runnable) = push_here(self, None, runnable) else {
-            return;
-        };
-        let _ = self.injector.push(runnable);
-        self.wake_one_idle();
+    /// Queues a task that became ready on this thread's own queue, when this thread is a
+    /// worker of this pool (worker `pinned`, for a pinned task): a worker shares tasks out
+    /// between jobs when others have none. Gives it back otherwise.
+    pub(crate) fn try_push_here(
+        &self,
+        pinned: Option<usize>,
+        runnable: Runnable<Meta>,
+    ) -> Option<Runnable<Meta>> {
+        push_here(self, pinned, runnable)
+    }
+
+    /// Queues a task woken on a thread that is not its worker: a pinned task on its worker's
+    /// `pinned` queue, waking that worker; any other on the injector, waking an idle worker.
+    pub(crate) fn push_from_elsewhere(&self, pinned: Option<usize>, runnable: Runnable<Meta>) {
+        match pinned {
+            Some(index) => {
+                let slot = &self.slots[index];
+                let _ = slot.pinned.push(runnable);
+                slot.wake.notify(1);
+            }
+            None => {
+                let _ = self.injector.push(runnable);
+                self.wake_one_idle();
+            }
+        }
     }
 
     /// Whether some worker has no task to run (it is starting, searching, or parked), and so
@@ -201,11 +218,10 @@ impl PoolShared {
         F::Output: Send + 'a,
     {
         self.live.fetch_add(1, Ordering::SeqCst);
-        let pool = self.clone();
         // SAFETY: `future` and its output are `Send`, so the task may run and be dropped on
         // any thread. If `future` is not `'static`, the caller keeps what it borrows alive
         // until the task is done.
-        unsafe { task::spawn(name, false, future, move |runnable| pool.schedule(runnable)) }
+        unsafe { task::spawn(name, Home::Pool(self.clone()), future) }
     }
 
     /// Queues a task that stays on worker `index` (the calling thread).
@@ -224,21 +240,13 @@ impl PoolShared {
         F::Output: 'static,
     {
         self.live.fetch_add(1, Ordering::SeqCst);
-        let pool = self.clone();
-        let schedule = move |runnable| {
-            // On the worker's own thread: its own queue, with no atomics.
-            if let Some(runnable) = push_here(&pool, Some(index), runnable) {
-                let slot = &pool.slots[index];
-                let _ = slot.pinned.push(runnable);
-                slot.wake.notify(1);
-            }
-        };
+        let worker = u32::try_from(index).expect("fewer than 4 billion workers");
         // SAFETY: `future` is `'static`. The task may be `!Send`: we are on worker `index`
         // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`
         // and the worker's own `ready` queue, which only worker `index` pops
         // (`Worker::find_work` runs it, `Worker::shut_down` cancels it there, and
         // `Worker::share` never moves a pinned task).
-        unsafe { task::spawn(name, true, future, schedule) }
+        unsafe { task::spawn(name, Home::Pinned(self.clone(), worker), future) }
     }
 
     /// Records a task's first poll; returns its key.
@@ -249,7 +257,7 @@ impl PoolShared {
             name: meta.name,
             meta: meta.address(),
             waker,
-            pinned_to: here.filter(|_| meta.pinned),
+            pinned_to: here.filter(|_| meta.pinned()),
         });
         key * self.registry.len() + part
     }
@@ -353,7 +361,7 @@ impl Worker {
             let Some(runnable) = ready.pop_back() else {
                 break;
             };
-            if runnable.metadata().pinned {
+            if runnable.metadata().pinned() {
                 kept.push(runnable);
             } else if let Err(PushError::Full(runnable) | PushError::Closed(runnable)) =
                 slot.stealable.push(runnable)
@@ -587,7 +595,7 @@ impl Worker {
         let mut ready = self.ready.borrow_mut();
         let all: Vec<_> = ready.drain(..).collect();
         for runnable in all {
-            if runnable.metadata().pinned {
+            if runnable.metadata().pinned() {
                 ready.push_back(runnable);
             } else {
                 let _ = self.pool.injector.push(runnable);

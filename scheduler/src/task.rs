@@ -3,15 +3,17 @@
 
 use core::future::Future;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use async_task::Builder;
+use async_task::{Builder, WithInfo};
 use pin_project_lite::pin_project;
 
 use crate::context::{self, TaskGuard};
+use crate::home::{self, Home};
 use crate::names::TaskName;
 use crate::reason;
 use crate::report::payload_text;
@@ -26,19 +28,27 @@ pub(crate) struct Meta {
     /// Set by [`TaskHandle::cancel`](crate::TaskHandle::cancel) and by a dropped scheduler;
     /// read before every poll. Once set it is never cleared.
     pub(crate) cancelled: AtomicBool,
-    /// Whether the task must stay on the worker thread that queued it (it may be `!Send`).
-    pub(crate) pinned: bool,
+    /// The scheduler the task belongs to, as `home.rs` keeps it: `Arc::into_raw` of its
+    /// shared state, whose type `home_kind` says; the header owns that reference.
+    pub(crate) home: NonNull<()>,
+    /// On a pool, the worker a pinned task stays on (see `home.rs`).
+    pub(crate) home_worker: u32,
+    /// Which scheduler `home` is, and whether the task is pinned (see `home.rs`).
+    pub(crate) home_kind: u8,
     /// Set when the task first pauses, as it enters its scheduler's registry; never cleared
     /// (it leaves the registry only when it ends). A task that never pauses never enters it.
     pub(crate) started: AtomicBool,
 }
 
 impl Meta {
-    pub(crate) fn new(name: TaskName, pinned: bool) -> Self {
+    pub(crate) fn new(name: TaskName, home: Home) -> Self {
+        let (home, home_kind, home_worker) = home.into_raw();
         Meta {
             name,
             cancelled: AtomicBool::new(false),
-            pinned,
+            home,
+            home_worker,
+            home_kind,
             started: AtomicBool::new(false),
         }
     }
@@ -219,27 +229,23 @@ impl<F: Future> Future for TaskFuture<'_, F> {
     }
 }
 
-/// Makes a task of `future` named `name` (`pinned` to the queuing worker or not), queues it with `schedule`, and returns its handle.
-/// Every flavour of scheduler spawns through here.
+/// Makes a task of `future` named `name` that belongs to `home`, queues it there, and
+/// returns its handle. Every flavour of scheduler spawns through here; whenever the task is
+/// woken, [`home::schedule`] queues it again.
 ///
 /// # Safety
 ///
 /// The obligations of `async_task::Builder::spawn_unchecked`, which the caller's own
 /// `# Safety` section discharges: if `F` is not `Send`, its `Runnable` must be run and
 /// dropped on this thread; if `F` is not `'static`, what it borrows must outlive the task;
-/// `schedule` is `Send + Sync + 'static` here.
-pub(crate) unsafe fn spawn<'a, F, S>(
-    name: TaskName,
-    pinned: bool,
-    future: F,
-    schedule: S,
-) -> TaskHandle<F::Output>
+/// the schedule function, a plain fn, is `Send + Sync + 'static`.
+pub(crate) unsafe fn spawn<'a, F>(name: TaskName, home: Home, future: F) -> TaskHandle<F::Output>
 where
     F: Future + 'a,
     F::Output: 'a,
-    S: async_task::Schedule<Meta> + Send + Sync + 'static,
 {
-    let builder = Builder::new().metadata(Meta::new(name, pinned));
+    let builder = Builder::new().metadata(Meta::new(name, home));
+    let schedule = WithInfo(home::schedule);
     // SAFETY: passed on to the caller (see above).
     let (runnable, task) =
         unsafe { builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule) };

@@ -152,6 +152,44 @@ fn leave_one_waiting() {
     scheduler::yield_now();
 }
 
+/// Waits for a value sent from a plain thread: the wake-up comes from a thread that runs
+/// no scheduler (the path where the waker holds its scheduler alive on its own).
+#[task]
+fn woken_from_a_plain_thread() -> u32 {
+    let (tx, rx) = async_channel::bounded(1);
+    let sender = std::thread::spawn(move || tx.send_blocking(7).unwrap());
+    let value = scheduler::wait(rx.recv()).unwrap();
+    sender.join().unwrap();
+    value
+}
+
+#[task]
+fn pinned_woken_from_a_plain_thread() -> u32 {
+    let here = Rc::new(Cell::new(0)); // `!Send`: pinned to this worker
+    let pinned = {
+        let here = here.clone();
+        scheduler::queue_to_run(move || here.get(), ())
+    };
+    let value = woken_from_a_plain_thread();
+    pinned.join().unwrap() + value
+}
+
+#[test]
+fn tasks_woken_from_plain_threads_are_queued_on_their_scheduler() {
+    let one = Scheduler::new();
+    assert_eq!(one.run_until_finished(woken_from_a_plain_thread, ()), 7);
+    let pool = Scheduler::builder().threads(2).build();
+    assert_eq!(pool.run_until_finished(woken_from_a_plain_thread, ()), 7);
+    assert_eq!(pool.run_until_finished(queue_the_pinned_one, ()), 7);
+}
+
+#[task]
+fn queue_the_pinned_one() -> u32 {
+    scheduler::queue_to_run(pinned_woken_from_a_plain_thread, ())
+        .join()
+        .unwrap()
+}
+
 #[test]
 fn a_pool_runs_borrowed_roots_send_tasks_and_pinned_not_send_tasks() {
     let s = Scheduler::builder().threads(2).build();
