@@ -204,10 +204,7 @@ impl AnywhereTag {
         Args: 'static,
     {
         let Queue { f, args, site, .. } = queue;
-        context::expect_scheduler("scheduler::queue_to_run", |current| {
-            let (future, name) = f.into_task(args, site);
-            current.spawn_anywhere(name, future)
-        })
+        context::queue_anywhere("scheduler::queue_to_run", || f.into_task(args, site))
     }
 }
 
@@ -222,9 +219,6 @@ impl HereTag {
         Args: 'static,
     {
         let Queue { f, args, site, .. } = queue;
-        context::expect_scheduler("scheduler::queue_to_run", |current| {
-            let (future, name) = f.into_task(args, site);
-            current.spawn_here(name, future)
-        })
+        context::queue_here("scheduler::queue_to_run", || f.into_task(args, site))
     }
 }

@@ -48,10 +48,7 @@ where
     Args: 'static,
 {
     let site = Location::caller();
-    context::expect_scheduler("scheduler::queue_to_run", |current| {
-        let (future, name) = f.into_task(args, site);
-        current.spawn_here(name, future)
-    })
+    context::queue_here("scheduler::queue_to_run", || f.into_task(args, site))
 }
 
 /// Queues `f(args)` to run once `delay` has passed (asyncio's `call_later`); does not pause.

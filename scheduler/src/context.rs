@@ -211,6 +211,59 @@ pub(crate) fn expect_scheduler<R>(what: &str, f: impl FnOnce(&Current) -> R) -> 
     })
 }
 
+/// Queues the task that `make` makes, maybe `!Send`, on the scheduler running on this
+/// thread, where it stays; panics naming `what` (the function the user called) when there is
+/// none, before `make` runs. A single-threaded scheduler is reached through its plain
+/// pointer.
+#[track_caller]
+pub(crate) fn queue_here<F>(
+    what: &str,
+    make: impl FnOnce() -> (F, TaskName),
+) -> TaskHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let mut make = Some(make);
+    let on_local = with_local(|local| {
+        let (future, name) = make.take().expect("made once")();
+        local.spawn(name, future)
+    });
+    if let Some(handle) = on_local {
+        return handle;
+    }
+    let make = make.take().expect("made once");
+    expect_scheduler(what, |current| {
+        let (future, name) = make();
+        current.spawn_here(name, future)
+    })
+}
+
+/// Like [`queue_here`], for a `Send` task: on a pool, any worker may run it.
+#[track_caller]
+pub(crate) fn queue_anywhere<F>(
+    what: &str,
+    make: impl FnOnce() -> (F, TaskName),
+) -> TaskHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let mut make = Some(make);
+    let on_local = with_local(|local| {
+        let (future, name) = make.take().expect("made once")();
+        local.spawn(name, future)
+    });
+    if let Some(handle) = on_local {
+        return handle;
+    }
+    let make = make.take().expect("made once");
+    expect_scheduler(what, |current| {
+        let (future, name) = make();
+        current.spawn_anywhere(name, future)
+    })
+}
+
 /// Marks `task` as the one being polled until the guard drops.
 pub(crate) struct TaskGuard {
     previous: Option<TaskName>,

@@ -251,7 +251,9 @@ impl Local {
     /// Records what a started task waits for.
     #[inline]
     pub(crate) fn note_paused(&self, key: usize, reason: Option<Reason>) {
-        if let Some(entry) = self.registry.borrow_mut().get_mut(key) {
+        if let Some(entry) = self.registry.borrow_mut().get_mut(key)
+            && entry.reason != reason
+        {
             entry.reason = reason;
         }
     }

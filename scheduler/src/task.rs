@@ -125,6 +125,20 @@ fn end(standing: &mut u32, how: Ended, polled: Polled) {
     if key == ENDED {
         return;
     }
+    // The single-threaded scheduler through its plain pointer (its `task_ended` is nothing);
+    // a pool or a closing one through the general lookup.
+    let on_local = context::with_local(|local| {
+        if let Some((task, elapsed)) = polled {
+            local.note_polled(task, elapsed);
+        }
+        if key != UNREGISTERED {
+            local.deregister(key as usize);
+        }
+        local.counters.ended(how);
+    });
+    if on_local.is_some() {
+        return;
+    }
     context::with_scheduler(|current| {
         if let Some(current) = current {
             if let Some((task, elapsed)) = polled {
