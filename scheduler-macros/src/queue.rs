@@ -8,9 +8,14 @@
 //! (what it captures is only settled at the end of the body), and the future of the fn
 //! being expanded (asking inside its own body is a cycle). So a call is dispatched only when
 //! `f` is a path that does not name this fn, and its arguments hold no closure written here:
-//! no closure expression, and no local bound from one (a let whose value holds a closure,
-//! or holds such a local, taints the names it binds). Every other call keeps the plain
-//! `queue_to_run`, whose task stays on the calling thread.
+//! no closure expression, and no local that may hold one (a let or an assignment whose
+//! value holds a closure, or such a local, taints the names it binds, and so does a method
+//! call with such an argument its receiver: `v.push(|| ..)`). Every other call keeps the
+//! plain `queue_to_run`, whose task stays on the calling thread.
+//!
+//! Two fns that queue each other (`a` queues `b`, `b` queues `a`) are a cycle the compiler
+//! rejects (E0391) with or without the dispatch: the plain `queue_to_run` needs the other
+//! fn's type settled too. Only a fn queuing itself is spared, by the name check above.
 
 use std::collections::HashSet;
 
@@ -80,6 +85,20 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             }
         }
         visit::visit_expr_assign(self, assign);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        // `v.push(|| ..)`: the receiver may now hold a closure.
+        if call
+            .args
+            .iter()
+            .any(|arg| self.locals.hold_a_closure(quote!(#arg)))
+            && let Expr::Path(receiver) = &*call.receiver
+            && let Some(name) = receiver.path.get_ident()
+        {
+            self.locals.0.insert(name.to_string());
+        }
+        visit::visit_expr_method_call(self, call);
     }
 
     // Nested items are not part of the body.

@@ -557,6 +557,7 @@ mod tests {
             quote!(let c = move || x; queue_to_run(c, ());),
             quote!(let c = move || x; let d = (c, 1); queue_to_run(worker, d);),
             quote!(let mut c = None; c = Some(|| 1); queue_to_run(worker, (c,));),
+            quote!(let mut v = Vec::new(); v.push(|| 1); queue_to_run(worker, (v,));),
             // Some other `queue_to_run`.
             quote!(s.queue_to_run(worker, ());),
             quote!(other::queue_to_run(worker, ());),
