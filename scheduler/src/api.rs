@@ -17,6 +17,10 @@ use crate::task_handle::TaskHandle;
 /// It starts no earlier than the calling task's next pause point. `f` is a `#[task]` fn, a
 /// plain fn or a closure (which runs in one go, like asyncio's `call_soon`).
 ///
+/// On a pool ([`threads(n)`](crate::Builder::threads)), written in a `#[task]` body, a
+/// `Send` task may run on any worker; other work (`!Send`, a closure written in the same
+/// body, a fn queuing itself, or any call from plain code) stays on the calling worker.
+///
 /// # Panics
 ///
 /// When no scheduler is running on this thread: from plain code, use

@@ -122,22 +122,34 @@
 //!
 //! [`Scheduler::builder().threads(n)`](Builder::threads) makes a `Scheduler<MultiThread>`:
 //! a work-stealing pool of `n` threads. Its tasks must be `Send`, checked at compile time.
-//! The free functions cannot know which flavour runs them, so they take `!Send` work too;
-//! on a pool that work stays on the worker that queued it. Queue through
-//! [`current()`](current) (`scheduler::current().queue_to_run(f, args)`) for `Send` work
-//! that any worker may take.
+//! Each worker runs the tasks woken on it from its own queue, and between two tasks hands
+//! half of them to a worker that has none. A task queued by a running task never starts
+//! before that task's next pause, on any worker.
+//!
+//! The free functions cannot know which flavour runs them, so they take `!Send` work too:
+//! in a `#[task]` body, `scheduler::queue_to_run(f, args)` lets any worker run `f` when its
+//! task is `Send` (the macro asks the compiler at the call), and keeps it on the calling
+//! worker otherwise. The compiler cannot tell yet for a closure written in the same body, or
+//! for a fn queuing itself: those stay on the calling worker too. In plain code (a helper
+//! called by a task) the free functions always keep work on the calling worker;
+//! [`current()`](current)`.queue_to_run(f, args)` queues `Send` work for any worker from
+//! anywhere.
 //!
 //! ```
 //! use std::sync::Arc;
 //! use std::sync::atomic::{AtomicU64, Ordering};
+//!
+//! fn add(total: Arc<AtomicU64>, n: u64) {
+//!     total.fetch_add(n, Ordering::Relaxed);
+//! }
 //!
 //! #[scheduler::main(threads = 2)]
 //! fn main() {
 //!     let total = Arc::new(AtomicU64::new(0));
 //!     let mut handles = Vec::new();
 //!     for n in 1..=100u64 {
-//!         let total = total.clone();
-//!         handles.push(scheduler::current().queue_to_run(move || total.fetch_add(n, Ordering::Relaxed), ()));
+//!         // `Send` work: either worker may run it.
+//!         handles.push(scheduler::queue_to_run(add, (total.clone(), n)));
 //!     }
 //!     scheduler::wait_all(handles);
 //!     assert_eq!(total.load(Ordering::Relaxed), 5050);

@@ -286,9 +286,9 @@ impl Scheduler<MultiThread> {
     /// Runs `f(args)` on the pool and blocks this thread until it returns; gives its value.
     /// `f` and `args` may borrow from the caller, and must be `Send`.
     ///
-    /// Inside `f`, the free functions queue work on the worker thread running `f` (that work
-    /// may be `!Send`, so it stays there); queue through [`current()`](crate::current)
-    /// (`scheduler::current().queue_to_run(f, args)`) for `Send` work any worker may take.
+    /// Inside `f` and its tasks, `scheduler::queue_to_run` in a `#[task]` body lets any
+    /// worker run `Send` work, and keeps other work on the calling worker (see the crate
+    /// docs, "Multiple threads").
     ///
     /// # Panics
     ///
