@@ -9,7 +9,11 @@
 //! of the idle list's lock; the model explores them in every order (sequentially consistent:
 //! the real code orders the pairs that matter with SeqCst fences and read-modify-writes).
 //! loom could not check this protocol: its model let two read-modify-writes on one counter
-//! miss each other's synchronization. Keep this model in step with `pool.rs`.
+//! miss each other's synchronization. Keep this model in step with `pool.rs`. The pusher
+//! stands for every thread that queues work where a parked worker must find it: a thread
+//! queuing on the injector, and a worker sharing half of its own tasks (`Worker::share`),
+//! which pushes and wakes the same way. (A worker's own ready queue needs no model: a
+//! worker never parks while it holds a task.)
 
 use std::collections::HashSet;
 
