@@ -97,8 +97,7 @@ impl Current {
     {
         match self {
             Current::Local(local) => local.spawn(name, future),
-            // SAFETY: `future` is `'static`, so nothing it borrows can go before it ends.
-            Current::Worker(worker) => unsafe { worker.pool.spawn(name, future) },
+            Current::Worker(worker) => worker.spawn_anywhere(name, future),
             Current::Closing(_) => panic!("`scheduler::queue_to_run` {}", misuse::SCHEDULER_GONE),
         }
     }
@@ -158,11 +157,7 @@ impl Current {
     pub(crate) fn task_ended(&self) {
         match self {
             Current::Local(_) => {}
-            Current::Worker(worker) => {
-                if worker.pool.task_ended() {
-                    worker.ended_last.set(true);
-                }
-            }
+            Current::Worker(worker) => worker.task_ended(),
             Current::Closing(pool) => {
                 if pool.task_ended() {
                     pool.notify_all_done();
@@ -228,6 +223,12 @@ where
     let on_local = with_local(|local| {
         let (future, name) = make.take().expect("made once")();
         local.spawn(name, future)
+    })
+    .or_else(|| {
+        with_worker(|worker| {
+            let (future, name) = make.take().expect("made once")();
+            worker.spawn_pinned(name, future)
+        })
     });
     if let Some(handle) = on_local {
         return handle;
@@ -253,6 +254,12 @@ where
     let on_local = with_local(|local| {
         let (future, name) = make.take().expect("made once")();
         local.spawn(name, future)
+    })
+    .or_else(|| {
+        with_worker(|worker| {
+            let (future, name) = make.take().expect("made once")();
+            worker.spawn_anywhere(name, future)
+        })
     });
     if let Some(handle) = on_local {
         return handle;

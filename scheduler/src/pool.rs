@@ -382,6 +382,25 @@ impl Worker {
         unsafe { self.pool.spawn_pinned(self.index, name, future) }
     }
 
+    /// Queues a `Send` task that any worker may run.
+    pub(crate) fn spawn_anywhere<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // SAFETY: `future` is `'static`, so nothing it borrows can go before it ends.
+        unsafe { self.pool.spawn(name, future) }
+    }
+
+    /// A task of this pool ended on this worker: `run()` is told once the job returns if it
+    /// was the last.
+    #[inline]
+    pub(crate) fn task_ended(&self) {
+        if self.pool.task_ended() {
+            self.ended_last.set(true);
+        }
+    }
+
     /// The next task to run, if there is one anywhere this worker may take it from.
     #[inline]
     fn find_work(&self) -> Option<Runnable<Meta>> {

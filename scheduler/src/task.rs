@@ -125,8 +125,8 @@ fn end(standing: &mut u32, how: Ended, polled: Polled) {
     if key == ENDED {
         return;
     }
-    // The single-threaded scheduler through its plain pointer (its `task_ended` is nothing);
-    // a pool or a closing one through the general lookup.
+    // The single-threaded scheduler or a pool worker through its plain pointer; a closing
+    // pool through the general lookup.
     let on_local = context::with_local(|local| {
         if let Some((task, elapsed)) = polled {
             local.note_polled(task, elapsed);
@@ -137,6 +137,19 @@ fn end(standing: &mut u32, how: Ended, polled: Polled) {
         local.counters.ended(how);
     });
     if on_local.is_some() {
+        return;
+    }
+    let on_worker = context::with_worker(|worker| {
+        if let Some((task, elapsed)) = polled {
+            worker.note_polled(task, elapsed);
+        }
+        if key != UNREGISTERED {
+            worker.pool.deregister(key as usize);
+        }
+        worker.counters().ended(how);
+        worker.task_ended();
+    });
+    if on_worker.is_some() {
         return;
     }
     context::with_scheduler(|current| {
