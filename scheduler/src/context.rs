@@ -102,7 +102,7 @@ impl Current {
         }
     }
 
-    /// Records a task's first poll; returns its key in the registry.
+    /// Records a task at its first pause; returns its key in the registry.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         match self {
             Current::Local(local) => local.register(meta, waker),

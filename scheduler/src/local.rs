@@ -232,7 +232,7 @@ impl Local {
         unsafe { self.shared.spawn(name, future) }
     }
 
-    /// Records a task's first poll; returns its key.
+    /// Records a task at its first pause; returns its key.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         self.registry.borrow_mut().insert(Entry {
             meta: NonNull::from(meta),

@@ -73,9 +73,9 @@ struct Entry {
     pinned_to: Option<usize>,
 }
 
-/// The started tasks first polled on one worker (or, in the last part, on other threads).
-/// A task is recorded in the part of the thread that polls it first and leaves it from
-/// wherever it ends: so workers that start and end tasks take different locks, and the one
+/// The started tasks that first paused on one worker (or, in the last part, on other
+/// threads). A task is recorded in the part of the thread it first pauses on and leaves it
+/// from wherever it ends: so workers that start and end tasks take different locks, and the one
 /// a task ends on is usually its own. Its key says which part: `slab key * parts + part`.
 type RegistryPart = CacheLine<Mutex<Slab<Entry>>>;
 
@@ -105,8 +105,8 @@ pub(crate) struct PoolShared {
     searching: CacheLine<AtomicUsize>,
     /// Workers that found a task since they last found none.
     busy: CacheLine<AtomicUsize>,
-    /// Tasks that have been polled and have not finished, in one part per worker and a last
-    /// part for other threads (see [`RegistryPart`]).
+    /// Tasks that have paused and have not ended, in one part per worker and a last part for
+    /// other threads (see [`RegistryPart`]).
     registry: Box<[RegistryPart]>,
     /// Tasks queued and not yet finished; `all_done` is notified when it drops to zero.
     live: CacheLine<AtomicUsize>,
@@ -249,7 +249,7 @@ impl PoolShared {
         unsafe { task::spawn(name, Home::Pinned(self.clone(), worker), future) }
     }
 
-    /// Records a task's first poll; returns its key.
+    /// Records a task at its first pause; returns its key.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         let here = self.current_worker();
         let part = here.unwrap_or(self.slots.len());
@@ -353,6 +353,8 @@ impl Worker {
         pool.wake_one_idle();
     }
 
+    /// Moves the newer half of the `ready` queue's `Send` tasks to `slot.stealable` (the
+    /// injector once that is full); pinned tasks stay, in order.
     #[cold]
     fn share_half(&self, pool: &PoolShared, slot: &Slot) {
         let mut ready = self.ready.borrow_mut();
@@ -371,6 +373,7 @@ impl Worker {
         }
         ready.extend(kept.into_iter().rev());
     }
+
     /// Queues a task, maybe `!Send`, that stays on this worker.
     pub(crate) fn spawn_pinned<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
     where

@@ -104,7 +104,7 @@ impl<'m, F: Future> TaskFuture<'m, F> {
 /// A poll that just ended: the task's name, and how long it took when the clock was read.
 type Polled = Option<(TaskName, Option<Duration>)>;
 
-/// `TaskFuture::standing` before the task's first poll.
+/// `TaskFuture::standing` before the task first pauses.
 const UNREGISTERED: u32 = u32::MAX;
 
 /// `TaskFuture::standing` once the task's end was reported.
