@@ -110,6 +110,61 @@ fn a_fan_out_from_a_task_body_spreads_over_the_workers() {
 }
 
 #[task]
+fn count_threads_in_a_scope(tasks: usize) -> usize {
+    let threads = Arc::new(Mutex::new(HashSet::new()));
+    scheduler::scope(|s| {
+        for _ in 0..tasks {
+            s.queue_to_run(note_thread, (threads.clone(),));
+        }
+    });
+    how_many(&threads)
+}
+
+#[test]
+fn a_scope_in_a_task_body_spreads_its_send_tasks_over_the_workers() {
+    let s = Scheduler::builder().threads(2).build();
+    let most = (0..20)
+        .map(|_| s.run_until_finished(count_threads_in_a_scope, (200,)))
+        .max();
+    assert_eq!(most, Some(2));
+}
+
+#[task]
+fn a_scope_keeps_not_send_work_on_its_thread() -> usize {
+    let me = std::thread::current().id();
+    let here = Rc::new(Cell::new(0));
+    scheduler::scope(|s| {
+        for _ in 0..10 {
+            let here = here.clone();
+            s.queue_to_run(
+                move || {
+                    assert_eq!(std::thread::current().id(), me);
+                    here.set(here.get() + 1);
+                },
+                (),
+            );
+        }
+    });
+    here.get()
+}
+
+#[task]
+fn queue_the_scope_keeping_not_send_work() -> usize {
+    scheduler::queue_to_run(a_scope_keeps_not_send_work_on_its_thread, ())
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn a_scope_on_a_pool_keeps_not_send_work_on_the_calling_worker() {
+    let s = Scheduler::builder().threads(2).build();
+    assert_eq!(
+        s.run_until_finished(queue_the_scope_keeping_not_send_work, ()),
+        10
+    );
+}
+
+#[task]
 fn closures_and_self_queuing_stay_put(depth: usize) -> usize {
     let me = std::thread::current().id();
     let here = Rc::new(Cell::new(0));

@@ -1,6 +1,6 @@
 //! Which `scheduler::queue_to_run(f, args)` calls in a `#[task]` body go through the
 //! dispatch on `Send` (see `__private`'s module docs), so that on a pool any worker may run
-//! their task.
+//! their task; and the same for `s.queue_to_run(f, args)` inside `scope(|s| ..)`.
 //!
 //! The dispatch asks the compiler, at the call, whether the task's future is `Send`. The
 //! compiler can answer for the futures of fns defined elsewhere, but not yet for two kinds of
@@ -22,7 +22,7 @@ use std::collections::HashSet;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::visit::{self, Visit};
-use syn::{Block, Expr, ExprCall, Ident, Pat};
+use syn::{Block, Expr, ExprCall, ExprMethodCall, Ident, Pat};
 
 /// The locals of a body that may hold a closure written in it.
 pub(crate) struct ClosureLocals(HashSet<String>);
@@ -117,6 +117,91 @@ fn bind(pat: &Pat, names: &mut HashSet<String>) {
     Names(names).visit_pat(pat);
 }
 
+/// The name `call` gives its scope when it is `scope(|s| ..)` or `scheduler::scope(|s| ..)`.
+pub(crate) fn scope_param(call: &ExprCall) -> Option<String> {
+    let Expr::Path(func) = &*call.func else {
+        return None;
+    };
+    let names: Vec<String> = func
+        .path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let is_scope = matches!(
+        names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["scope"] | ["scheduler", "scope"]
+    );
+    let [Expr::Closure(closure)] = call.args.iter().collect::<Vec<_>>().as_slice() else {
+        return None;
+    };
+    match closure.inputs.first() {
+        Some(Pat::Ident(param)) if is_scope => Some(param.ident.to_string()),
+        Some(Pat::Type(typed)) if is_scope => match &*typed.pat {
+            Pat::Ident(param) => Some(param.ident.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The dispatched form of `call` when it is `s.queue_to_run(f, args)` on a scope named in
+/// `scopes` (the parameters of the `scope(|s| ..)` closures around it) that the dispatch can
+/// decide, as [`dispatch`] says.
+//
+// Input:
+//     s.queue_to_run(f, args)
+// Output:
+//     (match ::scheduler::__private::queue_in(&*s, f, args) {
+//         __scheduler_q => ::scheduler::__private::resolved(&__scheduler_q)
+//             .__scheduler_queue_kind()
+//             .queue_in(__scheduler_q)
+//     })
+pub(crate) fn dispatch_in_scope(
+    call: &ExprMethodCall,
+    span: Span,
+    fn_name: &Ident,
+    locals: &ClosureLocals,
+    scopes: &[String],
+) -> Option<TokenStream> {
+    let Expr::Path(receiver) = &*call.receiver else {
+        return None;
+    };
+    let scope = receiver.path.get_ident()?;
+    if call.method != "queue_to_run"
+        || call.turbofish.is_some()
+        || call.args.len() != 2
+        || !scopes.iter().any(|name| scope == name)
+    {
+        return None;
+    }
+    let (f, args) = (&call.args[0], &call.args[1]);
+    if !decidable(f, args, fn_name, locals) {
+        return None;
+    }
+    let queue = Ident::new("__scheduler_q", span);
+    Some(quote_spanned! {span=>
+        (match ::scheduler::__private::queue_in(&*#scope, #f, #args) {
+            #queue => ::scheduler::__private::resolved(&#queue)
+                .__scheduler_queue_kind()
+                .queue_in(#queue)
+        })
+    })
+}
+
+/// Whether the compiler can tell at the call whether queuing `f` with `args` makes a
+/// `Send` task (see the module docs).
+fn decidable(f: &Expr, args: &Expr, fn_name: &Ident, locals: &ClosureLocals) -> bool {
+    matches!(f, Expr::Path(_))
+        && !mentions(quote!(#f), fn_name)
+        && !locals.hold_a_closure(quote!(#f))
+        && !locals.hold_a_closure(quote!(#args))
+}
+
 /// Whether `call` is `queue_to_run(f, args)` or `scheduler::queue_to_run(f, args)`.
 fn is_queue_to_run(call: &ExprCall) -> bool {
     let Expr::Path(func) = &*call.func else {
@@ -172,12 +257,7 @@ pub(crate) fn dispatch(
         return None;
     }
     let (f, args) = (&call.args[0], &call.args[1]);
-    let f_is_a_path = matches!(f, Expr::Path(_));
-    if !f_is_a_path
-        || mentions(quote!(#f), fn_name)
-        || locals.hold_a_closure(quote!(#f))
-        || locals.hold_a_closure(quote!(#args))
-    {
+    if !decidable(f, args, fn_name, locals) {
         return None;
     }
     let queue = Ident::new("__scheduler_q", span);

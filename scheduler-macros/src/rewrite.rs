@@ -81,6 +81,7 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Option<syn::Err
         errors: Errors::default(),
         fn_name: fn_name.clone(),
         closure_locals: ClosureLocals::of(body),
+        scopes: Vec::new(),
     };
     rewrite.visit_block_mut(body);
     rewrite.errors.into_error()
@@ -96,6 +97,8 @@ struct Rewrite {
     fn_name: Ident,
     /// The locals that may hold a closure written in the body.
     closure_locals: ClosureLocals,
+    /// The parameters of the `scope(|s| ..)` closures being visited.
+    scopes: Vec<String>,
 }
 
 /// What a std macro's arguments are.
@@ -221,10 +224,18 @@ impl Rewrite {
     /// when it can (see `queue.rs`); returns whether `expr` was one it could.
     fn dispatch_queue(&self, expr: &mut Expr) -> bool {
         let span = call_span(expr);
-        let Expr::Call(call) = expr else {
-            return false;
+        let dispatched = match expr {
+            Expr::Call(call) => queue::dispatch(call, span, &self.fn_name, &self.closure_locals),
+            Expr::MethodCall(call) => queue::dispatch_in_scope(
+                call,
+                span,
+                &self.fn_name,
+                &self.closure_locals,
+                &self.scopes,
+            ),
+            _ => None,
         };
-        match queue::dispatch(call, span, &self.fn_name, &self.closure_locals) {
+        match dispatched {
             Some(dispatched) => {
                 *expr = Expr::Verbatim(dispatched);
                 true
@@ -276,7 +287,16 @@ impl VisitMut for Rewrite {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Call(_) | Expr::MethodCall(_) => {
+                let scope = match expr {
+                    Expr::Call(call) => queue::scope_param(call),
+                    _ => None,
+                };
+                let inside_a_scope = scope.is_some();
+                self.scopes.extend(scope);
                 visit_mut::visit_expr_mut(self, expr);
+                if inside_a_scope {
+                    self.scopes.pop();
+                }
                 // A queued task's handle is a plain value: no pause dispatch around it.
                 if !self.dispatch_queue(expr) && !is_plain(expr) {
                     self.wrap_call(expr);
@@ -543,6 +563,24 @@ mod tests {
         assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
         let text = rewrite(quote!(let v: Vec<_> = xs.map(|x| queue_to_run(worker, (x,)));));
         assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
+    }
+
+    #[test]
+    fn queue_to_run_on_a_scope_goes_through_the_send_dispatch() {
+        let text = rewrite(quote!(scheduler::scope(|s| { s.queue_to_run(worker, (1,)); });));
+        assert_eq!(count(&text, "__private :: queue_in ("), 1, "{text}");
+        let text =
+            rewrite(quote!(let v = scope(|s: &Scope| xs.map(|x| s.queue_to_run(worker, (x,))));));
+        assert_eq!(count(&text, "__private :: queue_in ("), 1, "{text}");
+        // Not a scope's parameter, or not a decidable task: the method call as written.
+        for body in [
+            quote!(t.queue_to_run(worker, (1,));),
+            quote!(scope(|s| s.queue_to_run(|| 1, ()));),
+            quote!(scope(|s| s.queue_to_run(me, ()));),
+        ] {
+            let text = rewrite(body);
+            assert_eq!(count(&text, "__private :: queue_in ("), 0, "{text}");
+        }
     }
 
     #[test]

@@ -40,6 +40,7 @@ use crate::reason::Reason;
 pub use crate::reason::Reasoned;
 use crate::schedulable::Schedulable;
 use crate::task_handle::TaskHandle;
+use crate::waiting::Scope;
 
 /// Tag returned for [`Pause`] values: their future is awaited.
 pub struct PauseTag;
@@ -153,6 +154,37 @@ where
     }
 }
 
+/// An `s.queue_to_run(f, args)` call on a [`Scope`] in a `#[task]` body, before the
+/// dispatch decides where its task may run.
+pub struct ScopeQueue<'s, F, Args, Kind> {
+    scope: &'s Scope,
+    queue: Queue<F, Args, Kind>,
+}
+
+/// Starts the dispatch of `s.queue_to_run(f, args)` on a scope.
+#[track_caller]
+#[inline(always)]
+pub fn queue_in<F, Args, Kind>(scope: &Scope, f: F, args: Args) -> ScopeQueue<'_, F, Args, Kind>
+where
+    F: Schedulable<Args, Kind> + 'static,
+    F::Future: 'static,
+    F::Output: 'static,
+    Args: 'static,
+{
+    ScopeQueue {
+        scope,
+        queue: queue(f, args),
+    }
+}
+
+impl<F, Args, Kind> QueueAnywhere for ScopeQueue<'_, F, Args, Kind>
+where
+    F: Schedulable<Args, Kind>,
+    F::Future: Send,
+    F::Output: Send,
+{
+}
+
 /// `value` itself, as a call (see the module docs).
 #[inline(always)]
 pub fn resolved<T>(value: &T) -> &T {
@@ -208,7 +240,43 @@ impl AnywhereTag {
     }
 }
 
+impl AnywhereTag {
+    /// Queues a `Send` task in a scope: on a pool, any worker may take it.
+    #[inline(always)]
+    pub fn queue_in<F, Args, Kind>(
+        self,
+        queue: ScopeQueue<'_, F, Args, Kind>,
+    ) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: 'static,
+    {
+        let ScopeQueue { scope, queue } = queue;
+        let Queue { f, args, site, .. } = queue;
+        scope.queue_to_run_anywhere(f, args, site)
+    }
+}
+
 impl HereTag {
+    /// Queues a task in a scope, on the calling thread.
+    #[inline(always)]
+    pub fn queue_in<F, Args, Kind>(
+        self,
+        queue: ScopeQueue<'_, F, Args, Kind>,
+    ) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: 'static,
+        F::Output: 'static,
+        Args: 'static,
+    {
+        let ScopeQueue { scope, queue } = queue;
+        let Queue { f, args, site, .. } = queue;
+        scope.queue_to_run_here(f, args, site)
+    }
+
     /// Queues a task that stays on the calling thread.
     #[inline(always)]
     pub fn queue<F, Args, Kind>(self, queue: Queue<F, Args, Kind>) -> TaskHandle<F::Output>

@@ -595,6 +595,9 @@ impl Scope {
     /// task running the scope was cancelled) stops at its next pause point with its state
     /// dropped; its handle then reports [`TaskError::Cancelled`].
     ///
+    /// On a pool, written in a `#[task]` body inside `scheduler::scope(|s| ..)`, a `Send`
+    /// task may run on any worker, as with [`queue_to_run`](crate::queue_to_run).
+    ///
     /// # Panics
     ///
     /// When no scheduler is running on this thread (see
@@ -627,20 +630,62 @@ impl Scope {
         F::Output: 'static,
         Args: 'static,
     {
-        let site = Location::caller();
+        self.queue_to_run_here(f, args, Location::caller())
+    }
+
+    /// [`queue_to_run`](Scope::queue_to_run), called at `site`: the task stays on this thread.
+    pub(crate) fn queue_to_run_here<F, Args, Kind>(
+        &self,
+        f: F,
+        args: Args,
+        site: &'static Location<'static>,
+    ) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: 'static,
+        F::Output: 'static,
+        Args: 'static,
+    {
         crate::context::expect_scheduler("Scope::queue_to_run", |current| {
             let (future, name) = f.into_task(args, site);
-            self.state.add_child();
-            let child = ScopeChild {
-                inner: Some(future),
-                scope: self.state.clone(),
-                name,
-                ended: false,
-            };
-            let handle = current.spawn_here(name, child);
+            let handle = current.spawn_here(name, self.child(future, name));
             self.state.adopt(handle.canceller());
             handle
         })
+    }
+
+    /// [`queue_to_run`](Scope::queue_to_run) for a `Send` task: on a pool, any worker may
+    /// run it. A `#[task]` body's `s.queue_to_run(f, args)` comes here when the task is
+    /// `Send` (see `__private`).
+    pub(crate) fn queue_to_run_anywhere<F, Args, Kind>(
+        &self,
+        f: F,
+        args: Args,
+        site: &'static Location<'static>,
+    ) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: 'static,
+    {
+        crate::context::expect_scheduler("Scope::queue_to_run", |current| {
+            let (future, name) = f.into_task(args, site);
+            let handle = current.spawn_anywhere(name, self.child(future, name));
+            self.state.adopt(handle.canceller());
+            handle
+        })
+    }
+
+    /// A child task of this scope, counted as running until it ends.
+    fn child<F>(&self, future: F, name: TaskName) -> ScopeChild<F> {
+        self.state.add_child();
+        ScopeChild {
+            inner: Some(future),
+            scope: self.state.clone(),
+            name,
+            ended: false,
+        }
     }
 }
 
