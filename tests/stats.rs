@@ -164,7 +164,8 @@ fn a_running_task_is_never_counted_as_paused_on_either_flavour() {
     // the one asking (which asks in its first poll).
     assert_eq!(counted, [(1, 1), (1, 2)]);
 
-    let pool = Arc::new(Scheduler::builder().threads(2).build());
+    // One worker: the counts are exact only when the tasks take turns.
+    let pool = Arc::new(Scheduler::builder().threads(1).build());
     let inner = pool.clone();
     let counted = pool.run_until_finished(queued, (move || inner.stats(),));
     // The same, and the root: on a pool, it is a task like the others.

@@ -315,6 +315,8 @@ pub(crate) struct Worker {
     pub(crate) ended_last: Cell<bool>,
     /// Tasks woken on this worker's own thread, pinned or not, in order (no atomics).
     ready: RefCell<VecDeque<Runnable<Meta>>>,
+    /// How many tasks of `ready` are not pinned (may be shared with other workers).
+    shareable: Cell<usize>,
     /// Set while this worker is parked.
     parked: Cell<bool>,
 }
@@ -329,6 +331,9 @@ impl Worker {
     /// Queues a task woken on this worker's thread.
     #[inline]
     fn push_ready(&self, runnable: Runnable<Meta>) {
+        if !runnable.metadata().pinned() {
+            self.shareable.set(self.shareable.get() + 1);
+        }
         self.ready.borrow_mut().push_back(runnable);
         // Parked, it drives the reactor, whose timers and I/O wake tasks here.
         if self.parked.get() {
@@ -336,13 +341,24 @@ impl Worker {
         }
     }
 
-    /// Between two jobs: when this worker has more than one task ready and another worker
-    /// has none, moves the newer half of its `Send` tasks to its `stealable` queue and wakes an
-    /// idle worker to take them (a worker that is not parked looks there before it parks).
+    /// Takes the next task of this worker's `ready` queue.
+    #[inline]
+    fn pop_ready(&self) -> Option<Runnable<Meta>> {
+        let runnable = self.ready.borrow_mut().pop_front()?;
+        if !runnable.metadata().pinned() {
+            self.shareable.set(self.shareable.get() - 1);
+        }
+        Some(runnable)
+    }
+
+    /// Between two jobs: when this worker has more than one task ready, some of them `Send`,
+    /// and another worker has none, moves half of its `Send` tasks (the newer ones) to its
+    /// `stealable` queue and wakes an idle worker to take them (a worker that is not parked
+    /// looks there before it parks).
     #[inline]
     fn share(&self) {
         let pool = &*self.pool;
-        if self.ready.borrow().len() < 2 || !pool.wants_work() {
+        if self.shareable.get() == 0 || self.ready.borrow().len() < 2 || !pool.wants_work() {
             return;
         }
         let slot = &pool.slots[self.index];
@@ -353,19 +369,26 @@ impl Worker {
         pool.wake_one_idle();
     }
 
-    /// Moves the newer half of the `ready` queue's `Send` tasks to `slot.stealable` (the
-    /// injector once that is full); pinned tasks stay, in order.
+    /// Moves half of the `ready` queue's `Send` tasks (at least one, and never its last
+    /// task), from the back, to `slot.stealable` (the injector once that is full); pinned
+    /// tasks stay, in order.
     #[cold]
     fn share_half(&self, pool: &PoolShared, slot: &Slot) {
         let mut ready = self.ready.borrow_mut();
+        let shareable = self.shareable.get();
+        let mut to_move = shareable.div_ceil(2).min(ready.len() - 1);
+        self.shareable.set(shareable - to_move);
         let mut kept = Vec::new();
-        for _ in 0..ready.len() / 2 {
+        while to_move > 0 {
             let Some(runnable) = ready.pop_back() else {
                 break;
             };
             if runnable.metadata().pinned() {
                 kept.push(runnable);
-            } else if let Err(PushError::Full(runnable) | PushError::Closed(runnable)) =
+                continue;
+            }
+            to_move -= 1;
+            if let Err(PushError::Full(runnable) | PushError::Closed(runnable)) =
                 slot.stealable.push(runnable)
             {
                 let _ = pool.injector.push(runnable);
@@ -414,7 +437,7 @@ impl Worker {
         {
             return Some(runnable);
         }
-        if let Some(runnable) = self.ready.borrow_mut().pop_front() {
+        if let Some(runnable) = self.pop_ready() {
             return Some(runnable);
         }
         self.take_from_other_threads().or_else(|| self.steal())
@@ -445,7 +468,11 @@ impl Worker {
         let mut ready = self.ready.borrow_mut();
         for _ in 0..count {
             match queue.pop() {
-                Ok(more) => ready.push_back(more),
+                Ok(more) => {
+                    // Only `Send` tasks are shared or injected.
+                    self.shareable.set(self.shareable.get() + 1);
+                    ready.push_back(more);
+                }
                 Err(_) => break,
             }
         }
@@ -602,7 +629,7 @@ impl Worker {
         loop {
             // Dropping a task's state may wake others.
             self.hand_over_send_tasks();
-            let next = self.ready.borrow_mut().pop_front();
+            let next = self.pop_ready();
             match next.or_else(|| slot.pinned.pop().ok()) {
                 Some(runnable) => cancel(runnable),
                 None => break,
@@ -616,6 +643,7 @@ impl Worker {
     fn hand_over_send_tasks(&self) {
         let mut ready = self.ready.borrow_mut();
         let all: Vec<_> = ready.drain(..).collect();
+        self.shareable.set(0);
         for runnable in all {
             if runnable.metadata().pinned() {
                 ready.push_back(runnable);
@@ -801,6 +829,7 @@ fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         ticks: Cell::new(0),
         ended_last: Cell::new(false),
         ready: RefCell::new(VecDeque::new()),
+        shareable: Cell::new(0),
         parked: Cell::new(false),
     });
     let _entered = SchedulerGuard::enter(Current::Worker(worker.clone()));
