@@ -1,4 +1,4 @@
-//! A model test of the pool's parking protocol (`scheduler/src/pool.rs`: `Worker::run`,
+//! A model test of the pool's parking protocol (`scheduler/src/pool/worker.rs`: `Worker::run`,
 //! `Worker::stop_searching`, `PoolShared::wake_one_idle`), checked over every interleaving of
 //! two workers and a thread that queues jobs from outside: no job is ever left queued while
 //! every worker sleeps (no lost wake-up), and the count of searching workers always returns
@@ -9,7 +9,7 @@
 //! of the idle list's lock; the model explores them in every order (sequentially consistent:
 //! the real code orders the pairs that matter with SeqCst fences and read-modify-writes).
 //! loom could not check this protocol: its model let two read-modify-writes on one counter
-//! miss each other's synchronization. Keep this model in step with `pool.rs`. The pusher
+//! miss each other's synchronization. Keep this model in step with `pool.rs` and `pool/worker.rs`. The pusher
 //! stands for every thread that queues work where a parked worker must find it: a thread
 //! queuing on the injector, and a worker sharing half of its own tasks (`Worker::share`),
 //! which pushes and wakes the same way. (A worker's own ready queue needs no model: a
