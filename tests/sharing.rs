@@ -110,6 +110,28 @@ fn a_fan_out_from_a_task_body_spreads_over_the_workers() {
 }
 
 #[task]
+fn count_threads_after_a_delay(tasks: usize) -> (usize, bool) {
+    let threads = Arc::new(Mutex::new(HashSet::new()));
+    let start = Instant::now();
+    let delay = Duration::from_millis(5);
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| scheduler::queue_to_run_after(delay, note_thread, (threads.clone(),)))
+        .collect();
+    scheduler::wait_all(handles);
+    (how_many(&threads), start.elapsed() >= delay)
+}
+
+#[test]
+fn delayed_send_work_from_a_task_body_waits_its_delay_and_spreads_over_the_workers() {
+    let s = Scheduler::builder().threads(2).build();
+    let runs: Vec<_> = (0..20)
+        .map(|_| s.run_until_finished(count_threads_after_a_delay, (200,)))
+        .collect();
+    assert!(runs.iter().all(|&(_, waited)| waited));
+    assert_eq!(runs.iter().map(|&(threads, _)| threads).max(), Some(2));
+}
+
+#[task]
 fn count_threads_in_a_scope(tasks: usize) -> usize {
     let threads = Arc::new(Mutex::new(HashSet::new()));
     scheduler::scope(|s| {

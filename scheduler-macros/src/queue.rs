@@ -1,6 +1,7 @@
 //! Which `scheduler::queue_to_run(f, args)` calls in a `#[task]` body go through the
 //! dispatch on `Send` (see `__private`'s module docs), so that on a pool any worker may run
-//! their task; and the same for `s.queue_to_run(f, args)` inside `scope(|s| ..)`.
+//! their task; and the same for `queue_to_run_after(delay, f, args)`, and for
+//! `s.queue_to_run(f, args)` inside `scope(|s| ..)`.
 //!
 //! The dispatch asks the compiler, at the call, whether the task's future is `Send`. The
 //! compiler can answer for the futures of fns defined elsewhere, but not yet for two kinds of
@@ -202,10 +203,11 @@ fn decidable(f: &Expr, args: &Expr, fn_name: &Ident, locals: &ClosureLocals) -> 
         && !locals.hold_a_closure(quote!(#args))
 }
 
-/// Whether `call` is `queue_to_run(f, args)` or `scheduler::queue_to_run(f, args)`.
-fn is_queue_to_run(call: &ExprCall) -> bool {
+/// Which free function `call` is: `Some(false)` for `queue_to_run(f, args)`, `Some(true)`
+/// for `queue_to_run_after(delay, f, args)` (bare or `scheduler::`), `None` for any other.
+fn queue_call(call: &ExprCall) -> Option<bool> {
     let Expr::Path(func) = &*call.func else {
-        return false;
+        return None;
     };
     let names: Vec<String> = func
         .path
@@ -214,17 +216,17 @@ fn is_queue_to_run(call: &ExprCall) -> bool {
         .filter(|segment| segment.arguments.is_none())
         .map(|segment| segment.ident.to_string())
         .collect();
-    func.qself.is_none()
-        && names.len() == func.path.segments.len()
-        && matches!(
-            names
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .as_slice(),
-            ["queue_to_run"] | ["scheduler", "queue_to_run"]
-        )
-        && call.args.len() == 2
+    if func.qself.is_some() || names.len() != func.path.segments.len() {
+        return None;
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let after = match names.as_slice() {
+        ["queue_to_run"] | ["scheduler", "queue_to_run"] => false,
+        ["queue_to_run_after"] | ["scheduler", "queue_to_run_after"] => true,
+        _ => return None,
+    };
+    let arity = if after { 3 } else { 2 };
+    (call.args.len() == arity).then_some(after)
 }
 
 /// Whether `tokens` name `ident` anywhere.
@@ -253,14 +255,25 @@ pub(crate) fn dispatch(
     fn_name: &Ident,
     locals: &ClosureLocals,
 ) -> Option<TokenStream> {
-    if !is_queue_to_run(call) {
-        return None;
+    let after = queue_call(call)?;
+    let queue = Ident::new("__scheduler_q", span);
+    if after {
+        let (delay, f, args) = (&call.args[0], &call.args[1], &call.args[2]);
+        if !decidable(f, args, fn_name, locals) {
+            return None;
+        }
+        return Some(quote_spanned! {span=>
+            (match ::scheduler::__private::queue_after(#delay, #f, #args) {
+                #queue => ::scheduler::__private::resolved(&#queue)
+                    .__scheduler_queue_kind()
+                    .queue_after(#queue)
+            })
+        });
     }
     let (f, args) = (&call.args[0], &call.args[1]);
     if !decidable(f, args, fn_name, locals) {
         return None;
     }
-    let queue = Ident::new("__scheduler_q", span);
     Some(quote_spanned! {span=>
         (match ::scheduler::__private::queue(#f, #args) {
             #queue => ::scheduler::__private::resolved(&#queue)

@@ -563,6 +563,10 @@ mod tests {
         assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
         let text = rewrite(quote!(let v: Vec<_> = xs.map(|x| queue_to_run(worker, (x,)));));
         assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
+        let text = rewrite(quote!(scheduler::queue_to_run_after(d, worker, (1,));));
+        assert_eq!(count(&text, "__private :: queue_after ("), 1, "{text}");
+        let text = rewrite(quote!(scheduler::queue_to_run_after(d, || 1, ());));
+        assert_eq!(count(&text, "__private :: queue_after ("), 0, "{text}");
     }
 
     #[test]

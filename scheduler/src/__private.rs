@@ -33,6 +33,7 @@
 use core::future::{Future, Ready};
 use core::marker::PhantomData;
 use std::panic::Location;
+use std::time::Duration;
 
 use crate::context;
 pub use crate::pause::Pause;
@@ -154,6 +155,37 @@ where
     }
 }
 
+/// A `queue_to_run_after(delay, f, args)` call in a `#[task]` body, before the dispatch
+/// decides where its task may run.
+pub struct QueueAfter<F, Args, Kind> {
+    delay: Duration,
+    queue: Queue<F, Args, Kind>,
+}
+
+/// Starts the dispatch of `scheduler::queue_to_run_after(delay, f, args)`.
+#[track_caller]
+#[inline(always)]
+pub fn queue_after<F, Args, Kind>(delay: Duration, f: F, args: Args) -> QueueAfter<F, Args, Kind>
+where
+    F: Schedulable<Args, Kind> + 'static,
+    F::Future: 'static,
+    F::Output: 'static,
+    Args: 'static,
+{
+    QueueAfter {
+        delay,
+        queue: queue(f, args),
+    }
+}
+
+impl<F, Args, Kind> QueueAnywhere for QueueAfter<F, Args, Kind>
+where
+    F: Schedulable<Args, Kind>,
+    F::Future: Send,
+    F::Output: Send,
+{
+}
+
 /// An `s.queue_to_run(f, args)` call on a [`Scope`] in a `#[task]` body, before the
 /// dispatch decides where its task may run.
 pub struct ScopeQueue<'s, F, Args, Kind> {
@@ -238,9 +270,28 @@ impl AnywhereTag {
         let Queue { f, args, site, .. } = queue;
         context::queue_anywhere("scheduler::queue_to_run", || f.into_task(args, site))
     }
-}
 
-impl AnywhereTag {
+    /// Queues a `Send` task that starts once its delay has passed: on a pool, any worker
+    /// may take it.
+    #[inline(always)]
+    pub fn queue_after<F, Args, Kind>(
+        self,
+        queue: QueueAfter<F, Args, Kind>,
+    ) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: 'static,
+    {
+        let QueueAfter { delay, queue } = queue;
+        let Queue { f, args, site, .. } = queue;
+        context::queue_anywhere("scheduler::queue_to_run_after", || {
+            let (future, name) = f.into_task(args, site);
+            (crate::time::after(delay, future), name)
+        })
+    }
+
     /// Queues a `Send` task in a scope: on a pool, any worker may take it.
     #[inline(always)]
     pub fn queue_in<F, Args, Kind>(
@@ -288,5 +339,25 @@ impl HereTag {
     {
         let Queue { f, args, site, .. } = queue;
         context::queue_here("scheduler::queue_to_run", || f.into_task(args, site))
+    }
+
+    /// Queues a task that starts once its delay has passed, on the calling thread.
+    #[inline(always)]
+    pub fn queue_after<F, Args, Kind>(
+        self,
+        queue: QueueAfter<F, Args, Kind>,
+    ) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: 'static,
+        F::Output: 'static,
+        Args: 'static,
+    {
+        let QueueAfter { delay, queue } = queue;
+        let Queue { f, args, site, .. } = queue;
+        context::queue_here("scheduler::queue_to_run_after", || {
+            let (future, name) = f.into_task(args, site);
+            (crate::time::after(delay, future), name)
+        })
     }
 }

@@ -56,7 +56,8 @@ where
 }
 
 /// Queues `f(args)` to run once `delay` has passed (asyncio's `call_later`); does not pause.
-/// [`Scheduler::run`](crate::Scheduler::run) waits for it.
+/// [`Scheduler::run`](crate::Scheduler::run) waits for it. On a pool, where it runs is as
+/// for [`queue_to_run`].
 ///
 /// # Panics
 ///
@@ -86,12 +87,9 @@ where
     Args: 'static,
 {
     let site = Location::caller();
-    context::expect_scheduler("scheduler::queue_to_run_after", |current| {
+    context::queue_here("scheduler::queue_to_run_after", || {
         let (future, name) = f.into_task(args, site);
-        current.spawn_here(name, async move {
-            crate::time::sleep(delay).await;
-            future.await
-        })
+        (crate::time::after(delay, future), name)
     })
 }
 

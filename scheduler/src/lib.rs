@@ -127,9 +127,10 @@
 //! before that task's next pause, on any worker.
 //!
 //! The free functions cannot know which flavour runs them, so they take `!Send` work too:
-//! in a `#[task]` body, `scheduler::queue_to_run(f, args)` (and `s.queue_to_run(f, args)`
-//! in `scheduler::scope(|s| ..)`) lets any worker run `f` when its task is `Send` (the macro
-//! asks the compiler at the call), and keeps it on the calling worker otherwise. The compiler cannot tell yet for a closure written in the same body, or
+//! in a `#[task]` body, `scheduler::queue_to_run(f, args)` (and `queue_to_run_after`, and
+//! `s.queue_to_run(f, args)` in `scheduler::scope(|s| ..)`) lets any worker run `f` when its
+//! task is `Send` (the macro asks the compiler at the call), and keeps it on the calling
+//! worker otherwise. The compiler cannot tell yet for a closure written in the same body, or
 //! for a fn queuing itself: those stay on the calling worker too. In plain code (a helper
 //! called by a task) the free functions always keep work on the calling worker;
 //! [`current()`](current)`.queue_to_run(f, args)` queues `Send` work for any worker from

@@ -95,6 +95,13 @@ pub(crate) fn sleep(duration: Duration) -> Sleep {
     }
 }
 
+/// `future`, started once `delay` has passed (from the task's first poll, on the clock of
+/// the scheduler that runs it): the future of a `queue_to_run_after` task.
+pub(crate) async fn after<F: Future>(delay: Duration, future: F) -> F::Output {
+    sleep(delay).await;
+    future.await
+}
+
 /// A timer: real or virtual.
 pub(crate) enum Sleep {
     Real(async_io::Timer),
