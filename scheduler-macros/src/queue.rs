@@ -184,14 +184,29 @@ pub(crate) fn dispatch_in_scope(
     if !decidable(f, args, fn_name, locals) {
         return None;
     }
+    let start = quote_spanned!(span=> queue_in(&*#scope, #f, #args));
+    Some(dispatched(span, start, "queue_in"))
+}
+
+/// The dispatch around `start`, a call of a `__private` fn that gathers the call's parts,
+/// finished by the tag's `method`.
+//
+// Output:
+//     (match ::scheduler::__private::<start> {
+//         __scheduler_q => ::scheduler::__private::resolved(&__scheduler_q)
+//             .__scheduler_queue_kind()
+//             .<method>(__scheduler_q)
+//     })
+fn dispatched(span: Span, start: TokenStream, method: &str) -> TokenStream {
     let queue = Ident::new("__scheduler_q", span);
-    Some(quote_spanned! {span=>
-        (match ::scheduler::__private::queue_in(&*#scope, #f, #args) {
+    let method = Ident::new(method, span);
+    quote_spanned! {span=>
+        (match ::scheduler::__private::#start {
             #queue => ::scheduler::__private::resolved(&#queue)
                 .__scheduler_queue_kind()
-                .queue_in(#queue)
+                .#method(#queue)
         })
-    })
+    }
 }
 
 /// Whether the compiler can tell at the call whether queuing `f` with `args` makes a
@@ -256,29 +271,18 @@ pub(crate) fn dispatch(
     locals: &ClosureLocals,
 ) -> Option<TokenStream> {
     let after = queue_call(call)?;
-    let queue = Ident::new("__scheduler_q", span);
     if after {
         let (delay, f, args) = (&call.args[0], &call.args[1], &call.args[2]);
         if !decidable(f, args, fn_name, locals) {
             return None;
         }
-        return Some(quote_spanned! {span=>
-            (match ::scheduler::__private::queue_after(#delay, #f, #args) {
-                #queue => ::scheduler::__private::resolved(&#queue)
-                    .__scheduler_queue_kind()
-                    .queue_after(#queue)
-            })
-        });
+        let start = quote_spanned!(span=> queue_after(#delay, #f, #args));
+        return Some(dispatched(span, start, "queue_after"));
     }
     let (f, args) = (&call.args[0], &call.args[1]);
     if !decidable(f, args, fn_name, locals) {
         return None;
     }
-    Some(quote_spanned! {span=>
-        (match ::scheduler::__private::queue(#f, #args) {
-            #queue => ::scheduler::__private::resolved(&#queue)
-                .__scheduler_queue_kind()
-                .queue(#queue)
-        })
-    })
+    let start = quote_spanned!(span=> queue(#f, #args));
+    Some(dispatched(span, start, "queue"))
 }
