@@ -59,7 +59,8 @@ impl ClosureLocals {
     }
 }
 
-/// Walks a body, adding to `locals` the names bound by lets that hold closures.
+/// Walks a body, adding to `locals` the names that may come to hold a closure: bound by a
+/// let or assigned from a value that holds one, or the receiver of a method given one.
 struct Finder<'a> {
     locals: &'a mut ClosureLocals,
 }
