@@ -432,6 +432,36 @@ fn a_task_can_queue_itself_and_join() {
     assert_eq!(run!(countdown, (3,)), 3);
 }
 
+#[task]
+fn ping(n: u32) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    // Two task fns that queue each other: through a closure, whose task the compiler does
+    // not need to look into here (queued by name, `pong`'s type and `ping`'s would depend on
+    // each other: a cycle the compiler rejects).
+    scheduler::queue_to_run(move || pong(n - 1), ())
+        .join()
+        .unwrap()
+        + 1
+}
+
+#[task]
+fn pong(n: u32) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    scheduler::queue_to_run(move || ping(n - 1), ())
+        .join()
+        .unwrap()
+        + 1
+}
+
+#[test]
+fn two_tasks_can_queue_each_other_through_closures() {
+    assert_eq!(run!(ping, (5,)), 5);
+}
+
 #[test]
 fn a_parameter_bound_to_underscore_lives_until_the_task_ends_as_in_an_async_fn() {
     use std::cell::Cell;

@@ -14,9 +14,11 @@
 //! call with such an argument its receiver: `v.push(|| ..)`). Every other call keeps the
 //! plain `queue_to_run`, whose task stays on the calling thread.
 //!
-//! Two fns that queue each other (`a` queues `b`, `b` queues `a`) are a cycle the compiler
-//! rejects (E0391) with or without the dispatch: the plain `queue_to_run` needs the other
-//! fn's type settled too. Only a fn queuing itself is spared, by the name check above.
+//! Two fns that queue each other by name (`a` queues `b`, `b` queues `a`) ask the compiler
+//! a question whose answer depends on itself: a cycle it rejects (E0391, naming
+//! `QueueAnywhere`). Through a closure (`queue_to_run(move || b(x), ())`) the call is not
+//! dispatched, and compiles: `Pause` is `!Unpin` by an impl that never looks at the future
+//! (`pause.rs`), so the plain `queue_to_run` asks nothing about `b`'s body.
 
 use std::collections::HashSet;
 

@@ -21,6 +21,10 @@ use crate::task_handle::TaskHandle;
 /// `Send` task may run on any worker; other work (`!Send`, a closure written in the same
 /// body, a fn queuing itself, or any call from plain code) stays on the calling worker.
 ///
+/// A `#[task]` fn may queue itself. Two that queue each other by name do not compile (the
+/// compiler finds a cycle, E0391): write one of the calls through a closure,
+/// `scheduler::queue_to_run(move || other(x), ())`.
+///
 /// # Panics
 ///
 /// When no scheduler is running on this thread: from plain code, use

@@ -70,6 +70,14 @@ pub struct Pause<F> {
     _pinned: PhantomPinned,
 }
 
+/// Never `Unpin`, whatever `F` is, and the compiler can tell without looking at `F`.
+struct NeverUnpin<F>(core::marker::PhantomData<fn() -> F>, PhantomPinned);
+
+// `Pause<F>` is `!Unpin` by this impl, not by the auto impl, which would ask whether `F` is
+// `Unpin` too: for a `#[task]` fn's future, a question about its body that two fns queuing
+// each other turn into a cycle the compiler rejects.
+impl<F> Unpin for Pause<F> where NeverUnpin<F>: Unpin {}
+
 impl<F> Pause<F> {
     /// Wraps `fut` as a pause point made at the caller's location.
     #[track_caller]
