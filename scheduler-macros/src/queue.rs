@@ -121,17 +121,27 @@ fn bind(pat: &Pat, names: &mut HashSet<String>) {
     Names(names).visit_pat(pat);
 }
 
-/// The name `call` gives its scope when it is `scope(|s| ..)` or `scheduler::scope(|s| ..)`.
-pub(crate) fn scope_param(call: &ExprCall) -> Option<String> {
+/// The path `call` calls, segment by segment, when it is a plain path (`a::b(..)`, no
+/// generic arguments, no `<T as Trait>::`).
+fn called_path(call: &ExprCall) -> Option<Vec<String>> {
     let Expr::Path(func) = &*call.func else {
         return None;
     };
-    let names: Vec<String> = func
-        .path
-        .segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect();
+    if func.qself.is_some() || func.path.segments.iter().any(|s| !s.arguments.is_none()) {
+        return None;
+    }
+    Some(
+        func.path
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect(),
+    )
+}
+
+/// The name `call` gives its scope when it is `scope(|s| ..)` or `scheduler::scope(|s| ..)`.
+pub(crate) fn scope_param(call: &ExprCall) -> Option<String> {
+    let names = called_path(call)?;
     let is_scope = matches!(
         names
             .iter()
@@ -224,19 +234,7 @@ fn decidable(f: &Expr, args: &Expr, fn_name: &Ident, locals: &ClosureLocals) -> 
 /// Which free function `call` is: `Some(false)` for `queue_to_run(f, args)`, `Some(true)`
 /// for `queue_to_run_after(delay, f, args)` (bare or `scheduler::`), `None` for any other.
 fn queue_call(call: &ExprCall) -> Option<bool> {
-    let Expr::Path(func) = &*call.func else {
-        return None;
-    };
-    let names: Vec<String> = func
-        .path
-        .segments
-        .iter()
-        .filter(|segment| segment.arguments.is_none())
-        .map(|segment| segment.ident.to_string())
-        .collect();
-    if func.qself.is_some() || names.len() != func.path.segments.len() {
-        return None;
-    }
+    let names = called_path(call)?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let after = match names.as_slice() {
         ["queue_to_run"] | ["scheduler", "queue_to_run"] => false,
