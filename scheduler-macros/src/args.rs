@@ -242,8 +242,9 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn task_error(args: TokenStream) -> String {
-        match parse_task(args) {
+    /// Every message of the error `parsed` should be, one per line.
+    fn messages<T>(parsed: syn::Result<T>) -> String {
+        match parsed {
             Ok(_) => panic!("expected an error"),
             Err(error) => error
                 .into_iter()
@@ -253,15 +254,12 @@ mod tests {
         }
     }
 
+    fn task_error(args: TokenStream) -> String {
+        messages(parse_task(args))
+    }
+
     fn entry_error(args: TokenStream) -> String {
-        match parse_entry(args) {
-            Ok(_) => panic!("expected an error"),
-            Err(error) => error
-                .into_iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        }
+        messages(parse_entry(args))
     }
 
     #[test]

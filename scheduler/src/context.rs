@@ -219,24 +219,8 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let mut make = Some(make);
-    let on_local = with_local(|local| {
-        let (future, name) = make.take().expect("made once")();
-        local.spawn(name, future)
-    })
-    .or_else(|| {
-        with_worker(|worker| {
-            let (future, name) = make.take().expect("made once")();
-            worker.spawn_pinned(name, future)
-        })
-    });
-    if let Some(handle) = on_local {
-        return handle;
-    }
-    let make = make.take().expect("made once");
-    expect_scheduler(what, |current| {
-        let (future, name) = make();
-        current.spawn_here(name, future)
+    queue_on(what, make, |worker, name, future| {
+        worker.spawn_pinned(name, future)
     })
 }
 
@@ -250,24 +234,41 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let mut make = Some(make);
-    let on_local = with_local(|local| {
-        let (future, name) = make.take().expect("made once")();
-        local.spawn(name, future)
+    queue_on(what, make, |worker, name, future| {
+        worker.spawn_anywhere(name, future)
     })
-    .or_else(|| {
-        with_worker(|worker| {
-            let (future, name) = make.take().expect("made once")();
-            worker.spawn_anywhere(name, future)
-        })
-    });
-    if let Some(handle) = on_local {
+}
+
+/// Queues the task that `make` makes: on a single-threaded scheduler, or with `on_worker`
+/// on a pool's worker, both through their plain pointers. No other scheduler can run on this
+/// thread (a closing pool refuses work), so the general lookup only says why not.
+#[track_caller]
+fn queue_on<F>(
+    what: &str,
+    make: impl FnOnce() -> (F, TaskName),
+    on_worker: impl FnOnce(&Worker, TaskName, F) -> TaskHandle<F::Output>,
+) -> TaskHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let mut make = Some(make);
+    let mut make_once = || make.take().expect("made once")();
+    if let Some(handle) = with_local(|local| {
+        let (future, name) = make_once();
+        local.spawn(name, future)
+    }) {
         return handle;
     }
-    let make = make.take().expect("made once");
+    if let Some(handle) = with_worker(|worker| {
+        let (future, name) = make_once();
+        on_worker(worker, name, future)
+    }) {
+        return handle;
+    }
     expect_scheduler(what, |current| {
-        let (future, name) = make();
-        current.spawn_anywhere(name, future)
+        let (future, name) = make_once();
+        current.spawn_here(name, future)
     })
 }
 

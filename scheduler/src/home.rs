@@ -16,7 +16,7 @@ use async_task::{Runnable, ScheduleInfo};
 use crate::context;
 use crate::local::{Job, Shared};
 use crate::names::TaskName;
-use crate::pool::PoolShared;
+use crate::pool::{self, PoolShared};
 use crate::task::Meta;
 
 /// A task's scheduler, owned: what a task is made with.
@@ -124,31 +124,32 @@ const _: () = {
 
 /// Queues a woken task on its scheduler: the schedule function of every task.
 pub(crate) fn schedule(runnable: Runnable<Meta>, info: ScheduleInfo) {
-    let home = runnable.metadata();
-    if let Some(shared) = home.local() {
-        let here = context::with_local(|local| core::ptr::eq(&*local.shared, shared));
-        if here == Some(true) {
-            // On the scheduler's own thread, which is the only one that runs (and frees) the
-            // task: the `Shared` stays alive, through the task's header, until this returns.
-            let shared: *const Shared = shared;
-            // SAFETY: see above.
-            unsafe { (*shared).push(Job::Task(runnable), info.woken_while_running) };
-        } else if let Home::Local(shared) = home.keep_alive() {
+    let meta = runnable.metadata();
+    if let Some(shared) = meta.local() {
+        // On the scheduler's own thread: its own queue (the `Local` running here keeps the
+        // scheduler alive). Only the address is compared: the task may be queued away.
+        let shared: *const Shared = shared;
+        let mut job = Some(Job::Task(runnable));
+        context::with_local(|local| {
+            if core::ptr::eq(&*local.shared, shared) {
+                local.push_own(job.take().expect("queued once"), info.woken_while_running);
+            }
+        });
+        if let Some(Job::Task(runnable)) = job
+            && let Home::Local(shared) = runnable.metadata().keep_alive()
+        {
             shared.push(Job::Task(runnable), false);
         }
         return;
     }
-    let Some((pool, pinned)) = home.pool() else {
+    let Some((pool, pinned)) = meta.pool() else {
         return;
     };
     let pool: *const PoolShared = pool;
-    // SAFETY: as above, `runnable` keeps the pool alive until it is queued; `try_push_here`
-    // gives it back, or queues it on this thread's own queue, which nothing else runs.
-    let Some(runnable) = (unsafe { (*pool).try_push_here(pinned, runnable) }) else {
+    let Some(runnable) = pool::push_here(pool, pinned, runnable) else {
         return;
     };
-    let alive = runnable.metadata().keep_alive();
-    if let Home::Pool(pool) = &alive {
+    if let Home::Pool(pool) = runnable.metadata().keep_alive() {
         pool.push_from_elsewhere(pinned, runnable);
     }
 }

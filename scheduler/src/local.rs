@@ -89,13 +89,7 @@ impl Shared {
         let mut job = Some(job);
         context::with_local(|local| {
             if core::ptr::eq(&*local.shared, self) {
-                let job = job.take().expect("not queued yet");
-                let itself = itself || (matches!(job, Job::Root) && local.root_polling.get());
-                if itself && local.rng.is_some() {
-                    local.yielded.borrow_mut().push(job);
-                } else {
-                    local.ready.borrow_mut().push_back(job);
-                }
+                local.push_own(job.take().expect("not queued yet"), itself);
             }
         });
         if let Some(job) = job {
@@ -104,7 +98,13 @@ impl Shared {
             // Pairs with the fence in `Local::next_job`: either the loop sees the job when it
             // checks again, or this sees that it parked.
             fence(Ordering::SeqCst);
+            self.wake_if_parked();
         }
+    }
+
+    /// Wakes the run loop if it is parked.
+    #[inline]
+    fn wake_if_parked(&self) {
         if self.parked.load(Ordering::SeqCst) {
             self.ready.notify(1);
         }
@@ -230,6 +230,19 @@ impl Local {
     {
         // SAFETY: `Local` is `!Send`, so we are on the thread that owns it.
         unsafe { self.shared.spawn(name, future) }
+    }
+
+    /// Queues `job` on this scheduler's own queue, from its own thread (see [`Shared::push`]),
+    /// and wakes the loop if it is parked (its reactor fired the wake-up).
+    #[inline]
+    pub(crate) fn push_own(&self, job: Job, itself: bool) {
+        let itself = itself || (matches!(job, Job::Root) && self.root_polling.get());
+        if itself && self.rng.is_some() {
+            self.yielded.borrow_mut().push(job);
+        } else {
+            self.ready.borrow_mut().push_back(job);
+        }
+        self.shared.wake_if_parked();
     }
 
     /// Records a task at its first pause; returns its key.

@@ -42,7 +42,7 @@ use crate::task_handle::TaskHandle;
 mod worker;
 
 pub(crate) use worker::Worker;
-use worker::{push_here, work};
+use worker::work;
 
 /// How many tasks a worker's stealable queue holds before sharing overflows to the injector.
 const LOCAL_CAPACITY: usize = 256;
@@ -134,17 +134,6 @@ impl PoolShared {
     /// This thread's worker index, when it is one of this pool's workers.
     fn current_worker(&self) -> Option<usize> {
         context::with_worker(|worker| worker.of(self).then_some(worker.index)).flatten()
-    }
-
-    /// Queues a task that became ready on this thread's own queue, when this thread is a
-    /// worker of this pool (worker `pinned`, for a pinned task): a worker shares tasks out
-    /// between jobs when others have none. Gives it back otherwise.
-    pub(crate) fn try_push_here(
-        &self,
-        pinned: Option<usize>,
-        runnable: Runnable<Meta>,
-    ) -> Option<Runnable<Meta>> {
-        push_here(self, pinned, runnable)
     }
 
     /// Queues a task woken on a thread that is not its worker: a pinned task on its worker's
@@ -306,6 +295,27 @@ impl PoolShared {
         stats.paused = started.saturating_sub(running_started);
         stats
     }
+}
+
+/// Queues a task that became ready on this thread's own queue, when this thread is a worker
+/// of `pool` (worker `pinned`, for a pinned task): a worker shares tasks out between jobs
+/// when others have none. Gives it back otherwise. Only `pool`'s address is used: the task
+/// may be queued away, and run and freed elsewhere, before this returns.
+#[inline]
+pub(crate) fn push_here(
+    pool: *const PoolShared,
+    pinned: Option<usize>,
+    runnable: Runnable<Meta>,
+) -> Option<Runnable<Meta>> {
+    let mut runnable = Some(runnable);
+    context::with_worker(|worker| {
+        if core::ptr::eq(Arc::as_ptr(&worker.pool), pool)
+            && pinned.is_none_or(|index| index == worker.index)
+        {
+            worker.push_ready(runnable.take().expect("not taken yet"));
+        }
+    });
+    runnable
 }
 
 /// The started tasks pinned to worker `pinned_to` (or, for `None`, the ones pinned nowhere):

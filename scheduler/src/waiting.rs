@@ -73,32 +73,45 @@ where
     H: Future<Output = Result<T, TaskError>> + Unpin,
 {
     let site = Location::caller();
-    let mut children = Children::new(handles);
-    let mut values: Vec<Option<T>> = (0..children.len()).map(|_| None).collect();
-    let mut left = children.len();
     Pause::because(
         Reason::WaitAll,
-        poll_fn(move |cx| {
-            children.poll_woken(cx, |index, result| match result {
-                Ok(value) => {
-                    values[index] = Some(value);
-                    left -= 1;
-                    left == 0
-                }
-                Err(error) => panic!("{error} (re-raised by `scheduler::wait_all` at {site})"),
-            });
-            if left == 0 {
-                Poll::Ready(
-                    values
-                        .drain(..)
-                        .map(|v| v.expect("every task gave its value"))
-                        .collect(),
-                )
-            } else {
-                Poll::Pending
-            }
+        gather(handles, move |result| match result {
+            Ok(value) => value,
+            Err(error) => panic!("{error} (re-raised by `scheduler::wait_all` at {site})"),
         }),
     )
+}
+
+/// Waits until every task in `handles` has finished and gives each one's outcome, passed
+/// through `keep` as it arrives (`keep` may panic: `wait_all` re-raises a failure at once),
+/// in the order of `handles`.
+fn gather<I, H, T, U>(
+    handles: I,
+    mut keep: impl FnMut(Result<T, TaskError>) -> U,
+) -> impl Future<Output = Vec<U>>
+where
+    I: IntoIterator<Item = H>,
+    H: Future<Output = Result<T, TaskError>> + Unpin,
+{
+    let mut children = Children::new(handles);
+    let mut kept: Vec<Option<U>> = (0..children.len()).map(|_| None).collect();
+    let mut left = children.len();
+    poll_fn(move |cx| {
+        children.poll_woken(cx, |index, result| {
+            kept[index] = Some(keep(result));
+            left -= 1;
+            left == 0
+        });
+        if left == 0 {
+            Poll::Ready(
+                kept.drain(..)
+                    .map(|k| k.expect("every task gave its outcome"))
+                    .collect(),
+            )
+        } else {
+            Poll::Pending
+        }
+    })
 }
 
 /// ⏸ Waits until every task in `handles` has finished and gives each one's outcome, in the
@@ -135,30 +148,7 @@ where
     I: IntoIterator<Item = H>,
     H: Future<Output = Result<T, TaskError>> + Unpin,
 {
-    let mut children = Children::new(handles);
-    let mut results: Vec<Option<Result<T, TaskError>>> =
-        (0..children.len()).map(|_| None).collect();
-    let mut left = children.len();
-    Pause::because(
-        Reason::WaitAll,
-        poll_fn(move |cx| {
-            children.poll_woken(cx, |index, result| {
-                results[index] = Some(result);
-                left -= 1;
-                left == 0
-            });
-            if left == 0 {
-                Poll::Ready(
-                    results
-                        .drain(..)
-                        .map(|r| r.expect("every task gave its outcome"))
-                        .collect(),
-                )
-            } else {
-                Poll::Pending
-            }
-        }),
-    )
+    Pause::because(Reason::WaitAll, gather(handles, |result| result))
 }
 
 /// ⏸ Waits until the first of `handles` finishes and gives its index in `handles` and its

@@ -17,7 +17,7 @@ use event_listener::listener;
 use super::{
     FAIRNESS, LOCAL_CAPACITY, PoolShared, REACTOR_BUDGET, Slot, cancel, lock, registered_tasks,
 };
-use crate::context::{self, Current, SchedulerGuard};
+use crate::context::{Current, SchedulerGuard};
 use crate::names::TaskName;
 use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_STARTED, SharedCounters};
 use crate::task::Meta;
@@ -47,7 +47,7 @@ impl Worker {
 
     /// Queues a task woken on this worker's thread.
     #[inline]
-    fn push_ready(&self, runnable: Runnable<Meta>) {
+    pub(super) fn push_ready(&self, runnable: Runnable<Meta>) {
         if !runnable.metadata().pinned() {
             self.shareable.set(self.shareable.get() + 1);
         }
@@ -369,23 +369,6 @@ impl Worker {
             }
         }
     }
-}
-
-/// Queues `runnable` on this thread's `ready` queue when this thread is a worker of `pool`
-/// (worker `index`, if given); gives it back otherwise.
-#[inline]
-pub(super) fn push_here(
-    pool: &PoolShared,
-    index: Option<usize>,
-    runnable: Runnable<Meta>,
-) -> Option<Runnable<Meta>> {
-    let mut runnable = Some(runnable);
-    context::with_worker(|worker| {
-        if worker.of(pool) && index.is_none_or(|index| index == worker.index) {
-            worker.push_ready(runnable.take().expect("not taken yet"));
-        }
-    });
-    runnable
 }
 
 /// A worker thread's body.
