@@ -76,32 +76,6 @@ pub(crate) enum Current {
 }
 
 impl Current {
-    /// Queues a task, maybe `!Send`, that runs on this thread.
-    pub(crate) fn spawn_here<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        match self {
-            Current::Local(local) => local.spawn(name, future),
-            Current::Worker(worker) => worker.spawn_pinned(name, future),
-            Current::Closing(_) => panic!("`scheduler::queue_to_run` {}", misuse::SCHEDULER_GONE),
-        }
-    }
-
-    /// Queues a `Send` task: on a pool, any worker may run it.
-    pub(crate) fn spawn_anywhere<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        match self {
-            Current::Local(local) => local.spawn(name, future),
-            Current::Worker(worker) => worker.spawn_anywhere(name, future),
-            Current::Closing(_) => panic!("`scheduler::queue_to_run` {}", misuse::SCHEDULER_GONE),
-        }
-    }
-
     /// Records a task at its first pause; returns its key in the registry.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         match self {
@@ -240,8 +214,9 @@ where
 }
 
 /// Queues the task that `make` makes: on a single-threaded scheduler, or with `on_worker`
-/// on a pool's worker, both through their plain pointers. No other scheduler can run on this
-/// thread (a closing pool refuses work), so the general lookup only says why not.
+/// on a pool's worker, both through their plain pointers (a `SchedulerGuard` sets them with
+/// the running scheduler). Anything else (a pool being dropped, or no scheduler) is misuse:
+/// panics naming `what`, before `make` runs.
 #[track_caller]
 fn queue_on<F>(
     what: &str,
@@ -266,10 +241,11 @@ where
     }) {
         return handle;
     }
-    expect_scheduler(what, |current| {
-        let (future, name) = make_once();
-        current.spawn_here(name, future)
-    })
+    match with_scheduler(|current| current.map(|c| matches!(c, Current::Closing(_)))) {
+        Some(true) => panic!("`{what}` {}", misuse::SCHEDULER_GONE),
+        Some(false) => unreachable!("a running scheduler is reached through its plain pointer"),
+        None => panic!("`{what}` {}", misuse::NO_SCHEDULER),
+    }
 }
 
 /// Marks `task` as the one being polled until the guard drops.

@@ -636,12 +636,12 @@ impl Scope {
         F::Output: 'static,
         Args: 'static,
     {
-        crate::context::expect_scheduler("Scope::queue_to_run", |current| {
+        let handle = crate::context::queue_here("Scope::queue_to_run", || {
             let (future, name) = f.into_task(args, site);
-            let handle = current.spawn_here(name, self.child(future, name));
-            self.state.adopt(handle.canceller());
-            handle
-        })
+            (self.child(future, name), name)
+        });
+        self.state.adopt(handle.canceller());
+        handle
     }
 
     /// [`queue_to_run`](Scope::queue_to_run) for a `Send` task: on a pool, any worker may
@@ -659,12 +659,12 @@ impl Scope {
         F::Output: Send + 'static,
         Args: 'static,
     {
-        crate::context::expect_scheduler("Scope::queue_to_run", |current| {
+        let handle = crate::context::queue_anywhere("Scope::queue_to_run", || {
             let (future, name) = f.into_task(args, site);
-            let handle = current.spawn_anywhere(name, self.child(future, name));
-            self.state.adopt(handle.canceller());
-            handle
-        })
+            (self.child(future, name), name)
+        });
+        self.state.adopt(handle.canceller());
+        handle
     }
 
     /// A child task of this scope, counted as running until it ends.
