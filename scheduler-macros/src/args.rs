@@ -1,8 +1,9 @@
 //! Attribute arguments → a config, each value with its span.
 //!
-//! `#[task]` takes `name = "..."`; `#[main]` and `#[test]` take `threads = N` and
-//! `seed = N`. Every argument is a `key = literal` pair; all mistakes are reported at
-//! once, each at its own token.
+//! `#[task]` takes `name = "..."`; `#[main]` and `#[test]` take `threads = N`, `seed = N`
+//! and the flag `virtual_time`; all three take `crate = "path"` (the path of a renamed
+//! `scheduler` dependency). Every other argument is a `key = literal` pair; all mistakes
+//! are reported at once, each at its own token.
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
@@ -14,6 +15,8 @@ use syn::{Expr, ExprLit, Lit, LitInt, LitStr, Meta, MetaNameValue, Token};
 pub(crate) struct TaskConfig {
     /// `name = "..."`: the task's name, instead of the fn's path.
     pub(crate) name: Option<LitStr>,
+    /// `crate = "path"`: where the `scheduler` crate is, for a renamed dependency.
+    pub(crate) krate: Option<syn::Path>,
 }
 
 /// The arguments of `#[main(...)]` and `#[test(...)]`.
@@ -23,12 +26,16 @@ pub(crate) struct EntryConfig {
     pub(crate) threads: Option<Int<usize>>,
     /// `seed = N`: run ready tasks in a reproducible random order.
     pub(crate) seed: Option<Int<u64>>,
+    /// `virtual_time`: the clock jumps to the next deadline when every task waits on one.
+    pub(crate) virtual_time: Option<Span>,
+    /// `crate = "path"`: where the `scheduler` crate is, for a renamed dependency.
+    pub(crate) krate: Option<syn::Path>,
 }
 
 impl EntryConfig {
-    /// `true` when no argument was given: the entry point uses `Scheduler::new()`.
+    /// `true` when no argument shapes the scheduler: the entry point uses `Scheduler::new()`.
     pub(crate) fn is_default(&self) -> bool {
-        self.threads.is_none() && self.seed.is_none()
+        self.threads.is_none() && self.seed.is_none() && self.virtual_time.is_none()
     }
 }
 
@@ -41,10 +48,11 @@ pub(crate) struct Int<T> {
 }
 
 /// The help text listing `#[task]`'s arguments.
-const TASK_ARGS: &str = "the valid argument is `name = \"...\"`";
+const TASK_ARGS: &str = "the valid arguments are `name = \"...\"` and `crate = \"path\"`";
 
 /// The help text listing `#[main]`'s and `#[test]`'s arguments.
-const ENTRY_ARGS: &str = "the valid arguments are `threads = N` and `seed = N`";
+const ENTRY_ARGS: &str =
+    "the valid arguments are `threads = N`, `seed = N`, `virtual_time` and `crate = \"path\"`";
 
 /// Parses `#[task(...)]`'s arguments.
 ///
@@ -53,7 +61,15 @@ pub(crate) fn parse_task(args: TokenStream) -> syn::Result<TaskConfig> {
     let mut config = TaskConfig::default();
     let mut errors = Errors::default();
     for (key, value) in parse_pairs(args, TASK_ARGS)? {
+        let Some(value) = value else {
+            errors.push(expected_value(&key, TASK_ARGS));
+            continue;
+        };
         match key.to_string().as_str() {
+            "crate" => match crate_path(&value) {
+                Ok(path) => set_once(&mut config.krate, path, &key, &mut errors),
+                Err(error) => errors.push(error),
+            },
             "name" => match string(&value, "name") {
                 Ok(lit) if lit.value().trim().is_empty() => errors.push(syn::Error::new(
                     lit.span(),
@@ -75,7 +91,23 @@ pub(crate) fn parse_entry(args: TokenStream) -> syn::Result<EntryConfig> {
     let mut config = EntryConfig::default();
     let mut errors = Errors::default();
     for (key, value) in parse_pairs(args, ENTRY_ARGS)? {
+        let Some(value) = value else {
+            if key == "virtual_time" {
+                set_once(&mut config.virtual_time, key.span(), &key, &mut errors);
+            } else {
+                errors.push(expected_value(&key, ENTRY_ARGS));
+            }
+            continue;
+        };
         match key.to_string().as_str() {
+            "virtual_time" => errors.push(syn::Error::new(
+                key.span(),
+                "`virtual_time` is a flag: write `virtual_time`, without a value",
+            )),
+            "crate" => match crate_path(&value) {
+                Ok(path) => set_once(&mut config.krate, path, &key, &mut errors),
+                Err(error) => errors.push(error),
+            },
             "threads" => match integer::<usize>(&value, "threads") {
                 Ok(int) if int.value == 0 => errors.push(syn::Error::new(
                     int.span,
@@ -95,9 +127,10 @@ pub(crate) fn parse_entry(args: TokenStream) -> syn::Result<EntryConfig> {
     errors.finish(config)
 }
 
-/// Splits `a = x, b = y` into `(a, x)` pairs; anything that is not `ident = value` is an
-/// error naming the valid arguments.
-fn parse_pairs(args: TokenStream, valid: &str) -> syn::Result<Vec<(syn::Ident, Expr)>> {
+/// Splits `a = x, b = y, c` into `(a, Some(x))` pairs and `(c, None)` flags; anything else
+/// is an error naming the valid arguments.
+#[allow(clippy::type_complexity)]
+fn parse_pairs(args: TokenStream, valid: &str) -> syn::Result<Vec<(syn::Ident, Option<Expr>)>> {
     let metas = Punctuated::<Meta, Token![,]>::parse_terminated
         .parse2(args)
         .map_err(|error| syn::Error::new(error.span(), format!("{error}; {valid}")))?;
@@ -106,16 +139,19 @@ fn parse_pairs(args: TokenStream, valid: &str) -> syn::Result<Vec<(syn::Ident, E
     for meta in metas {
         match meta {
             Meta::NameValue(MetaNameValue { path, value, .. }) => match path.get_ident() {
-                Some(ident) => pairs.push((ident.clone(), value)),
+                Some(ident) => pairs.push((ident.clone(), Some(value))),
                 None => errors.push(syn::Error::new_spanned(
                     path,
                     format!("unknown argument; {valid}"),
                 )),
             },
-            Meta::Path(path) => errors.push(syn::Error::new_spanned(
-                &path,
-                format!("expected `{} = ...`; {valid}", path_text(&path)),
-            )),
+            Meta::Path(path) => match path.get_ident() {
+                Some(ident) => pairs.push((ident.clone(), None)),
+                None => errors.push(syn::Error::new_spanned(
+                    &path,
+                    format!("unknown argument; {valid}"),
+                )),
+            },
             Meta::List(list) => errors.push(syn::Error::new_spanned(
                 &list.path,
                 format!("expected `{} = ...`; {valid}", path_text(&list.path)),
@@ -128,6 +164,24 @@ fn parse_pairs(args: TokenStream, valid: &str) -> syn::Result<Vec<(syn::Ident, E
 /// The text of a path, for messages.
 fn path_text(path: &syn::Path) -> String {
     quote::quote!(#path).to_string().replace(' ', "")
+}
+
+/// The error for an argument written without its value.
+fn expected_value(key: &syn::Ident, valid: &str) -> syn::Error {
+    syn::Error::new(key.span(), format!("expected `{key} = ...`; {valid}"))
+}
+
+/// The `crate = "path"` argument: a path such as `"sched"` or `"::my_app::sched"`.
+fn crate_path(value: &Expr) -> syn::Result<syn::Path> {
+    let lit = string(value, "crate")?;
+    let path: syn::Path = lit.parse().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            "`crate` must be the path of the `scheduler` crate, such as `crate = \"sched\"` \
+             for `sched = { package = \"plain-scheduler\", .. }` in Cargo.toml",
+        )
+    })?;
+    Ok(path)
 }
 
 /// The error for an argument the macro does not know.
@@ -292,7 +346,7 @@ mod tests {
         let message = task_error(quote!(nmae = "x"));
         assert_eq!(
             message,
-            "unknown argument `nmae`; the valid argument is `name = \"...\"`"
+            "unknown argument `nmae`; the valid arguments are `name = \"...\"` and `crate = \"path\"`"
         );
     }
 
@@ -359,8 +413,25 @@ mod tests {
         let message = entry_error(quote!(flavor = "multi_thread"));
         assert_eq!(
             message,
-            "unknown argument `flavor`; the valid arguments are `threads = N` and `seed = N`"
+            "unknown argument `flavor`; the valid arguments are `threads = N`, `seed = N`, \
+             `virtual_time` and `crate = \"path\"`"
         );
+    }
+
+    #[test]
+    fn entry_takes_virtual_time_and_a_crate_path() {
+        let config = parse_entry(quote!(virtual_time, crate = "sched")).unwrap();
+        assert!(config.virtual_time.is_some());
+        assert!(!config.is_default());
+        assert!(config.krate.unwrap().is_ident("sched"));
+        assert!(entry_error(quote!(virtual_time = true)).contains("is a flag"));
+        assert!(entry_error(quote!(crate = "not a path")).contains("`crate` must be the path"));
+    }
+
+    #[test]
+    fn task_takes_a_crate_path() {
+        let config = parse_task(quote!(crate = "::app::sched")).unwrap();
+        assert_eq!(config.krate.unwrap().segments.len(), 2);
     }
 
     #[test]

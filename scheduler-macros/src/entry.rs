@@ -52,11 +52,13 @@ pub(crate) fn expand(
     let mut errors = Errors::default();
     let config = errors.check(args::parse_entry(args)).unwrap_or_default();
     errors.check(validate(entry, &func));
-    let tokens = if func.sig.inputs.is_empty() && func.sig.generics == Default::default() {
-        expand_entry(entry, config, func, &mut errors)
-    } else {
-        fallback(entry, func)
-    };
+    let tokens = crate::krate::with(config.krate.clone(), || {
+        if func.sig.inputs.is_empty() && func.sig.generics == Default::default() {
+            expand_entry(entry, config, func, &mut errors)
+        } else {
+            fallback(entry, func)
+        }
+    });
     (tokens, errors.finish(()))
 }
 
@@ -214,8 +216,9 @@ fn expand_entry(
 /// The scheduler an entry fn runs on: `Scheduler::new()`, or a builder with the arguments
 /// given, each written at the span of its literal.
 fn scheduler(config: &EntryConfig) -> TokenStream {
+    let krate = crate::krate::path();
     if config.is_default() {
-        return quote!(::scheduler::Scheduler::new());
+        return quote!(#krate::Scheduler::new());
     }
     let threads = config.threads.as_ref().map(|threads| {
         let mut value = Literal::usize_unsuffixed(threads.value);
@@ -227,7 +230,10 @@ fn scheduler(config: &EntryConfig) -> TokenStream {
         value.set_span(seed.span);
         quote_spanned!(seed.span=> .seed(#value))
     });
-    quote!(::scheduler::Scheduler::builder() #threads #seed .build())
+    let virtual_time = config
+        .virtual_time
+        .map(|span| quote_spanned!(span=> .virtual_time()));
+    quote!(#krate::Scheduler::builder() #threads #seed #virtual_time .build())
 }
 
 #[cfg(test)]
@@ -260,8 +266,7 @@ mod tests {
         );
         assert!(
             text.starts_with(
-                "fn main () { # [track_caller] # [allow (clippy :: await_holding_refcell_ref , \
-                 clippy :: await_holding_lock)] fn __scheduler_main ()"
+                "fn main () { # [track_caller] fn __scheduler_main ()"
             ),
             "{text}"
         );

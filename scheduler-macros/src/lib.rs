@@ -70,6 +70,8 @@
 
 mod args;
 mod entry;
+mod krate;
+mod lifetimes;
 #[cfg(test)]
 mod fuzz_tests;
 mod queue;

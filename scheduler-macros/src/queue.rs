@@ -213,9 +213,10 @@ pub(crate) fn dispatch_in_scope(
 fn dispatched(span: Span, start: TokenStream, method: &str) -> TokenStream {
     let queue = Ident::new("__scheduler_q", span);
     let method = Ident::new(method, span);
+    let krate = crate::krate::path();
     quote_spanned! {span=>
-        (match ::scheduler::__private::#start {
-            #queue => ::scheduler::__private::resolved(&#queue)
+        (match #krate::__private::#start {
+            #queue => #krate::__private::resolved(&#queue)
                 .__scheduler_queue_kind()
                 .#method(#queue)
         })

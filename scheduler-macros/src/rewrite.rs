@@ -249,9 +249,15 @@ impl Rewrite {
     // Input:
     //     scheduler::sleep(d)
     // Output, in the body:
-    //     (match scheduler::sleep(d) {
+    //     match (match scheduler::sleep(d) {
     //         __scheduler_v => (&__scheduler_v).__scheduler_kind().step(__scheduler_v)
-    //     }).await
+    //     }) {
+    //         ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
+    //         ::scheduler::__private::Step::Later(__scheduler_v) => __scheduler_v.await,
+    //     }
+    // (`Later` of a plain value holds a type with no values: the compiler knows that arm's
+    // `.await` never runs, so a plain call is no await point; a call of the fn to itself
+    // goes through `step_boxed`, which boxes its future, or its state would hold itself)
     // (with the call in parentheses when it starts with a struct literal, `S { x }.f()`,
     // which cannot stand bare in `match` position)
     // Output, in a closure:
@@ -270,16 +276,61 @@ impl Rewrite {
         } else {
             quote!(#expr)
         };
+        let krate = crate::krate::path();
         let wrapped = if self.in_closure {
             quote_spanned! {span=>
                 (match #call { #value => (&#value).__scheduler_kind().forbid(#value) })
             }
         } else {
+            let step = if self.calls_itself(expr) {
+                Ident::new("step_boxed", span)
+            } else {
+                Ident::new("step", span)
+            };
             quote_spanned! {span=>
-                (match #call { #value => (&#value).__scheduler_kind().step(#value) }).await
+                (match (match #call { #value => (&#value).__scheduler_kind().#step(#value) }) {
+                    #krate::__private::Step::Now(#value) => #value,
+                    #krate::__private::Step::Later(#value) => #value.await,
+                })
             }
         };
         *expr = Expr::Verbatim(wrapped);
+    }
+}
+
+impl Rewrite {
+    /// `true` when `expr` calls the fn being expanded, directly (`me(..)`, `Self::me(..)`,
+    /// `self.me(..)`) or through `run_until_finished(me, ..)` / `with_timeout(d, me, ..)`:
+    /// its future is then part of its own state, which only a box can hold.
+    fn calls_itself(&self, expr: &Expr) -> bool {
+        let names_me = |expr: &Expr| match expr {
+            Expr::Path(path) => {
+                let segments = &path.path.segments;
+                segments.last().is_some_and(|last| last.ident == self.fn_name)
+                    && (segments.len() == 1
+                        || (segments.len() == 2 && segments[0].ident == "Self"))
+            }
+            _ => false,
+        };
+        match expr {
+            Expr::Call(call) => {
+                if names_me(&call.func) {
+                    return true;
+                }
+                let runs = match &*call.func {
+                    Expr::Path(path) => path.path.segments.last().is_some_and(|last| {
+                        last.ident == "run_until_finished" || last.ident == "with_timeout"
+                    }),
+                    _ => false,
+                };
+                runs && call.args.iter().any(names_me)
+            }
+            Expr::MethodCall(call) => {
+                call.method == self.fn_name
+                    && matches!(&*call.receiver, Expr::Path(p) if p.path.is_ident("self"))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -492,8 +543,10 @@ mod tests {
         let text = rewrite(quote!(f()));
         assert_eq!(
             text,
-            "(match f () { __scheduler_v => (& __scheduler_v) . __scheduler_kind () . step \
-             (__scheduler_v) }) . await"
+            "(match (match f () { __scheduler_v => (& __scheduler_v) . __scheduler_kind () . \
+             step (__scheduler_v) }) { :: scheduler :: __private :: Step :: Now \
+             (__scheduler_v) => __scheduler_v , :: scheduler :: __private :: Step :: Later \
+             (__scheduler_v) => __scheduler_v . await , })"
         );
     }
 
@@ -501,9 +554,26 @@ mod tests {
     fn inner_calls_are_rewritten_first() {
         let text = rewrite(quote!(f(g(h()))));
         assert!(
-            text.starts_with("(match f ((match g ((match h ()"),
+            text.starts_with("(match (match f ((match (match g ((match (match h ()"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_call_of_the_fn_to_itself_is_boxed() {
+        for body in [
+            quote!(me(n - 1)),
+            quote!(Self::me(n - 1)),
+            quote!(self.me(n - 1)),
+            quote!(scheduler::run_until_finished(me, (n - 1,))),
+        ] {
+            let text = rewrite(body);
+            assert_eq!(count(&text, ". step_boxed ("), 1, "{text}");
+        }
+        for body in [quote!(other::me(1)), quote!(x.me(1)), quote!(run_until_finished(other, ()))] {
+            let text = rewrite(body);
+            assert_eq!(count(&text, ". step_boxed ("), 0, "{text}");
+        }
     }
 
     #[test]

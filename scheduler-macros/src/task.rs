@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, Pat, PatIdent, ReturnType, Signature, Stmt};
 
 use crate::args::{self, Errors};
-use crate::rewrite;
+use crate::{lifetimes, rewrite};
 
 /// What the `name` of a task's pause value is made from.
 pub(crate) enum TaskName {
@@ -39,7 +39,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> (TokenStream, syn:
         Some(name) => TaskName::Given(quote!(#name)),
         None => TaskName::Path,
     };
-    let (tokens, body_errors) = expand_fn(func, name);
+    let (tokens, body_errors) = crate::krate::with(config.krate, || expand_fn(func, name));
     if let Some(error) = body_errors {
         errors.push(error);
     }
@@ -116,12 +116,21 @@ pub(crate) fn signature(sig: &Signature) -> Signature {
             });
         }
     }
+    let lifetimes = lifetimes::name_elided(&mut sig);
     let (output, span) = match &sig.output {
         ReturnType::Default => (quote!(()), sig.paren_token.span.close()),
         ReturnType::Type(_, ty) => (quote!(#ty), ty.span()),
     };
+    let krate = crate::krate::path();
+    // Every lifetime of the signature is named in the return type's bounds, so that the
+    // future may hold the references it is given on every edition: from 2024 on, an
+    // `impl Trait` return type captures them all by itself; before, only those its bounds
+    // name.
+    let captures = (!lifetimes.is_empty()).then(|| {
+        quote_spanned! {span=> + #krate::__private::Captures<(#(&#lifetimes (),)*)> }
+    });
     sig.output = syn::parse_quote_spanned! {span=>
-        -> ::scheduler::Pause<impl ::core::future::Future<Output = #output>>
+        -> #krate::Pause<impl ::core::future::Future<Output = #output> #captures>
     };
     sig
 }
@@ -219,24 +228,23 @@ pub(crate) fn expand_fn(func: ItemFn, name: TaskName) -> (TokenStream, Option<sy
         TaskName::Given(name) => (None, name),
     };
     let stmts: &[Stmt] = &block.stmts;
+    let krate = crate::krate::path();
     let body = quote_spanned! {block.brace_token.span.join()=>
         async move {
             #[allow(unused_imports)]
-            use ::scheduler::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
+            use #krate::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
             #(#rebinds)*
             #(#stmts)*
         }
     };
-    // Every call in the body is an await point to the compiler, though only pause points
-    // ever wait: a `RefCell` or lock guard alive across a plain call is not held while
-    // the task is paused, so these two lints would only cry wolf.
+    // Only pause points are await points to the compiler (a plain call's `.await` is in an
+    // arm it knows never runs), so clippy's `await_holding_lock` speaks of real pauses only.
     let tokens = quote! {
         #(#attrs)*
         #track_caller
-        #[allow(clippy::await_holding_refcell_ref, clippy::await_holding_lock)]
         #vis #sig {
             #marker
-            ::scheduler::__private::task_pause(#name, #body)
+            #krate::__private::task_pause(#name, #body)
         }
     };
     (tokens, errors)
@@ -303,7 +311,7 @@ mod tests {
                 }
             ),
         );
-        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [track_caller] # [allow (clippy :: await_holding_refcell_ref , clippy :: await_holding_lock)] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
+        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [track_caller] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
         assert!(text.contains("where T : Send"), "{text}");
     }
 

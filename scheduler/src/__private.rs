@@ -4,13 +4,20 @@
 //! The body rewrite wraps each call `e` in a `#[task]` body as
 //!
 //! ```text
-//! (match e { v => (&v).__scheduler_kind().step(v) }).await
+//! match (match e { v => (&v).__scheduler_kind().step(v) }) {
+//!     Step::Now(v) => v,
+//!     Step::Later(f) => f.await,
+//! }
 //! ```
 //!
 //! Method resolution picks [`PauseKind`] when `v` is a [`Pause`] (the method is found on
 //! `&Pause<F>` without autoref) and [`ValueKind`] for every other type (found one autoref
-//! later, on `&&T`). So exactly the pause values are awaited, chosen by type, and every
-//! other value passes through a ready future the optimizer removes. Inside closures,
+//! later, on `&&T`). So exactly the pause values are awaited, chosen by type. Every other
+//! value comes back as `Step::Now(v)`, whose `Later` arm holds a [`Never`], a future that
+//! cannot exist: the compiler knows that arm's `.await` is unreachable, so a plain call is
+//! no await point at all. A lock guard or an `Rc` alive across it does not make the task
+//! `!Send`, and nothing alive across it is kept in the task's state (an `async fn` with
+//! `.await` on its pause points only is no bigger). Inside closures,
 //! which cannot pause, the rewrite calls `forbid` instead, which fails to compile for a
 //! `Pause`.
 //!
@@ -30,7 +37,8 @@
 //! on the calling thread. (The free function itself cannot ask: a generic fn cannot tell
 //! whether a type is `Send`, and requiring it would reject `!Send` work.)
 
-use core::future::{Future, Ready};
+use core::future::Future;
+use core::task::Poll;
 use core::marker::PhantomData;
 use std::panic::Location;
 use std::time::Duration;
@@ -71,11 +79,50 @@ pub trait ValueKind {
 
 impl<T> ValueKind for &T {}
 
+/// What the dispatch makes of a call's value: a plain value to use `Now`, or a pause point's
+/// future to await `Later`.
+pub enum Step<T, F> {
+    /// A plain value, used as it is.
+    Now(T),
+    /// A pause point's future, awaited.
+    Later(F),
+}
+
+/// No value of this type exists.
+pub enum Void {}
+
+/// The `Later` of a plain value: a future that cannot exist, so the arm that awaits it is
+/// unreachable to the compiler, and the call is no await point.
+pub struct Never<T> {
+    void: Void,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<T> Future for Never<T> {
+    type Output = T;
+
+    #[inline(always)]
+    fn poll(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> Poll<T> {
+        match self.void {}
+    }
+}
+
 impl PauseTag {
     /// The future to await: the pause point itself.
     #[inline(always)]
-    pub fn step<F: Future>(self, pause: Pause<F>) -> Reasoned<F> {
-        pause.into_reasoned()
+    pub fn step<F: Future>(self, pause: Pause<F>) -> Step<F::Output, Reasoned<F>> {
+        Step::Later(pause.into_reasoned())
+    }
+
+    /// The future to await, boxed: for a call of the task fn to itself, whose future would
+    /// otherwise hold itself (one allocation per recursive call).
+    #[inline(always)]
+    #[allow(clippy::type_complexity)]
+    pub fn step_boxed<F: Future>(
+        self,
+        pause: Pause<F>,
+    ) -> Step<F::Output, core::pin::Pin<Box<Reasoned<F>>>> {
+        Step::Later(Box::pin(pause.into_reasoned()))
     }
 
     /// A pause point where the code cannot pause (inside a closure): a compile error.
@@ -89,10 +136,16 @@ impl PauseTag {
 }
 
 impl ValueTag {
-    /// A plain value, passed through a future that is ready at once.
+    /// A plain value, used as it is.
     #[inline(always)]
-    pub fn step<T>(self, value: T) -> Ready<T> {
-        core::future::ready(value)
+    pub fn step<T>(self, value: T) -> Step<T, Never<T>> {
+        Step::Now(value)
+    }
+
+    /// A plain value, used as it is.
+    #[inline(always)]
+    pub fn step_boxed<T>(self, value: T) -> Step<T, Never<T>> {
+        Step::Now(value)
     }
 
     /// A plain value inside a closure: passed through.
@@ -361,3 +414,11 @@ impl HereTag {
         })
     }
 }
+
+/// Implemented by every type: `impl Future<Output = T> + Captures<(&'a (), ..)>` names the
+/// lifetimes `'a, ..` in a task fn's return type, so that its future may hold them on every
+/// edition (before 2024, an `impl Trait` return type holds only the lifetimes its bounds
+/// name).
+pub trait Captures<T: ?Sized> {}
+
+impl<T: ?Sized, U: ?Sized> Captures<T> for U {}
