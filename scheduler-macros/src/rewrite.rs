@@ -249,15 +249,19 @@ impl Rewrite {
     // Input:
     //     scheduler::sleep(d)
     // Output, in the body:
-    //     match (match scheduler::sleep(d) {
+    //     (match (match scheduler::sleep(d) {
     //         __scheduler_v => (&__scheduler_v).__scheduler_kind().step(__scheduler_v)
     //     }) {
-    //         ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
-    //         ::scheduler::__private::Step::Later(__scheduler_v) => __scheduler_v.await,
-    //     }
-    // (`Later` of a plain value holds a type with no values: the compiler knows that arm's
-    // `.await` never runs, so a plain call is no await point; a call of the fn to itself
-    // goes through `step_boxed`, which boxes its future, or its state would hold itself)
+    //         __scheduler_step => match __scheduler_step {
+    //             ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
+    //             ::scheduler::__private::Step::Later(_) => __scheduler_step.into_later().await,
+    //         },
+    //     })
+    // `Later` of a plain value holds a type with no values: the compiler knows that arm's
+    // `.await` never runs, so a plain call is no await point. The arm moves the whole step
+    // into the await (binding `Later(f)` would keep the step's storage alive beside the
+    // awaited future: twice the future in the task's state). A call of the fn to itself
+    // goes through `step_boxed`, which boxes its future, or its state would hold itself.
     // (with the call in parentheses when it starts with a struct literal, `S { x }.f()`,
     // which cannot stand bare in `match` position)
     // Output, in a closure:
@@ -287,10 +291,13 @@ impl Rewrite {
             } else {
                 Ident::new("step", span)
             };
+            let step_value = Ident::new("__scheduler_step", span);
             quote_spanned! {span=>
                 (match (match #call { #value => (&#value).__scheduler_kind().#step(#value) }) {
-                    #krate::__private::Step::Now(#value) => #value,
-                    #krate::__private::Step::Later(#value) => #value.await,
+                    #step_value => match #step_value {
+                        #krate::__private::Step::Now(#value) => #value,
+                        #krate::__private::Step::Later(_) => #step_value.into_later().await,
+                    },
                 })
             }
         };
@@ -300,7 +307,7 @@ impl Rewrite {
 
 impl Rewrite {
     /// `true` when `expr` calls the fn being expanded, directly (`me(..)`, `Self::me(..)`,
-    /// `self.me(..)`) or through `run_until_finished(me, ..)` / `with_timeout(d, me, ..)`:
+    /// `x.me(..)`) or through `run_until_finished(me, ..)` / `with_timeout(d, me, ..)`:
     /// its future is then part of its own state, which only a box can hold.
     fn calls_itself(&self, expr: &Expr) -> bool {
         let names_me = |expr: &Expr| match expr {
@@ -325,10 +332,9 @@ impl Rewrite {
                 };
                 runs && call.args.iter().any(names_me)
             }
-            Expr::MethodCall(call) => {
-                call.method == self.fn_name
-                    && matches!(&*call.receiver, Expr::Path(p) if p.path.is_ident("self"))
-            }
+            // Any receiver: `child.size()` in `Tree::size`. A plain value of a method
+            // that only shares the name goes through `step_boxed` unboxed, at no cost.
+            Expr::MethodCall(call) => call.method == self.fn_name,
             _ => false,
         }
     }
@@ -544,9 +550,10 @@ mod tests {
         assert_eq!(
             text,
             "(match (match f () { __scheduler_v => (& __scheduler_v) . __scheduler_kind () . \
-             step (__scheduler_v) }) { :: scheduler :: __private :: Step :: Now \
-             (__scheduler_v) => __scheduler_v , :: scheduler :: __private :: Step :: Later \
-             (__scheduler_v) => __scheduler_v . await , })"
+             step (__scheduler_v) }) { __scheduler_step => match __scheduler_step { :: \
+             scheduler :: __private :: Step :: Now (__scheduler_v) => __scheduler_v , :: \
+             scheduler :: __private :: Step :: Later (_) => __scheduler_step . into_later () \
+             . await , } , })"
         );
     }
 
@@ -570,7 +577,7 @@ mod tests {
             let text = rewrite(body);
             assert_eq!(count(&text, ". step_boxed ("), 1, "{text}");
         }
-        for body in [quote!(other::me(1)), quote!(x.me(1)), quote!(run_until_finished(other, ()))] {
+        for body in [quote!(other::me(1)), quote!(x.you(1)), quote!(run_until_finished(other, ()))] {
             let text = rewrite(body);
             assert_eq!(count(&text, ". step_boxed ("), 0, "{text}");
         }

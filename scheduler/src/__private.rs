@@ -5,8 +5,10 @@
 //!
 //! ```text
 //! match (match e { v => (&v).__scheduler_kind().step(v) }) {
-//!     Step::Now(v) => v,
-//!     Step::Later(f) => f.await,
+//!     step => match step {
+//!         Step::Now(v) => v,
+//!         Step::Later(_) => step.into_later().await,
+//!     },
 //! }
 //! ```
 //!
@@ -88,14 +90,29 @@ pub enum Step<T, F> {
     Later(F),
 }
 
+impl<T, F> Step<T, F> {
+    /// The pause point's future; only called on a `Later`.
+    #[inline(always)]
+    pub fn into_later(self) -> F {
+        match self {
+            Step::Later(fut) => fut,
+            Step::Now(_) => unreachable!("the #[task] rewrite awaits only a `Step::Later`"),
+        }
+    }
+}
+
 /// No value of this type exists.
 pub enum Void {}
 
 /// The `Later` of a plain value: a future that cannot exist, so the arm that awaits it is
 /// unreachable to the compiler, and the call is no await point.
-pub struct Never<T> {
-    void: Void,
-    output: PhantomData<fn() -> T>,
+///
+/// An enum, not a struct with a private `Void` field: the compiler sees that a variant's
+/// fields are empty from any crate, but keeps a foreign struct's private fields to itself
+/// and would count the struct as inhabited.
+pub enum Never<T> {
+    /// Holds a [`Void`]: never made.
+    Never(Void, PhantomData<fn() -> T>),
 }
 
 impl<T> Future for Never<T> {
@@ -103,7 +120,9 @@ impl<T> Future for Never<T> {
 
     #[inline(always)]
     fn poll(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> Poll<T> {
-        match self.void {}
+        match *self {
+            Never::Never(ref void, _) => match *void {},
+        }
     }
 }
 
