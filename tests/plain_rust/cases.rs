@@ -104,6 +104,7 @@ fn count_under_a_std_lock(shared: Arc<Mutex<Vec<u32>>>, n: u32) -> usize {
         let guard = shared.lock().unwrap();
         guard.len()
     };
+    scheduler::yield_now();
     len
 }
 
@@ -114,6 +115,7 @@ fn rc_between_pauses() -> usize {
         let rc = Rc::new(RefCell::new(vec![1, 2, 3]));
         rc.borrow_mut().push(4);
         let n = rc.borrow().len();
+        rc.borrow_mut().clear();
         n
     };
     scheduler::yield_now();
