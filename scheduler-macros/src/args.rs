@@ -124,6 +124,13 @@ pub(crate) fn parse_entry(args: TokenStream) -> syn::Result<EntryConfig> {
             _ => errors.push(unknown(&key, ENTRY_ARGS)),
         }
     }
+    if let (Some(span), Some(_)) = (config.virtual_time, &config.threads) {
+        errors.push(syn::Error::new(
+            span,
+            "`virtual_time` runs on the single-threaded scheduler: remove `threads = N`, or \
+             remove `virtual_time` to run on real time",
+        ));
+    }
     errors.finish(config)
 }
 
@@ -425,6 +432,9 @@ mod tests {
         assert!(!config.is_default());
         assert!(config.krate.unwrap().is_ident("sched"));
         assert!(entry_error(quote!(virtual_time = true)).contains("is a flag"));
+        assert!(
+            entry_error(quote!(virtual_time, threads = 2)).contains("single-threaded scheduler")
+        );
         assert!(entry_error(quote!(crate = "not a path")).contains("`crate` must be the path"));
     }
 

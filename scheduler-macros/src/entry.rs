@@ -265,9 +265,7 @@ mod tests {
             ),
         );
         assert!(
-            text.starts_with(
-                "fn main () { # [track_caller] fn __scheduler_main ()"
-            ),
+            text.starts_with("fn main () { # [track_caller] fn __scheduler_main ()"),
             "{text}"
         );
         assert!(

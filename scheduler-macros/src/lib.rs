@@ -70,10 +70,10 @@
 
 mod args;
 mod entry;
-mod krate;
-mod lifetimes;
 #[cfg(test)]
 mod fuzz_tests;
+mod krate;
+mod lifetimes;
 mod queue;
 mod rewrite;
 mod task;

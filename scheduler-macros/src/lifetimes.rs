@@ -46,7 +46,10 @@ pub(crate) fn name_elided(sig: &mut Signature) -> Vec<Lifetime> {
         sig.generics.lt_token = Some(Default::default());
         sig.generics.gt_token = Some(Default::default());
     }
-    sig.generics.lifetimes().map(|param| param.lifetime.clone()).collect()
+    sig.generics
+        .lifetimes()
+        .map(|param| param.lifetime.clone())
+        .collect()
 }
 
 /// The visitor that names elided lifetimes in a parameter's type.

@@ -313,9 +313,10 @@ impl Rewrite {
         let names_me = |expr: &Expr| match expr {
             Expr::Path(path) => {
                 let segments = &path.path.segments;
-                segments.last().is_some_and(|last| last.ident == self.fn_name)
-                    && (segments.len() == 1
-                        || (segments.len() == 2 && segments[0].ident == "Self"))
+                segments
+                    .last()
+                    .is_some_and(|last| last.ident == self.fn_name)
+                    && (segments.len() == 1 || (segments.len() == 2 && segments[0].ident == "Self"))
             }
             _ => false,
         };
@@ -577,7 +578,11 @@ mod tests {
             let text = rewrite(body);
             assert_eq!(count(&text, ". step_boxed ("), 1, "{text}");
         }
-        for body in [quote!(other::me(1)), quote!(x.you(1)), quote!(run_until_finished(other, ()))] {
+        for body in [
+            quote!(other::me(1)),
+            quote!(x.you(1)),
+            quote!(run_until_finished(other, ())),
+        ] {
             let text = rewrite(body);
             assert_eq!(count(&text, ". step_boxed ("), 0, "{text}");
         }

@@ -40,8 +40,8 @@
 //! whether a type is `Send`, and requiring it would reject `!Send` work.)
 
 use core::future::Future;
-use core::task::Poll;
 use core::marker::PhantomData;
+use core::task::Poll;
 use std::panic::Location;
 use std::time::Duration;
 

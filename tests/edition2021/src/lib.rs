@@ -1,0 +1,1 @@
+//! Nothing but tests: `#[task]` in an edition-2021 crate (see `tests/`).

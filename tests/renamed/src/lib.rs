@@ -1,0 +1,1 @@
+//! Nothing but tests: the library as a renamed dependency (see `tests/`).
