@@ -17,6 +17,8 @@ pub(crate) struct TaskConfig {
     pub(crate) name: Option<LitStr>,
     /// `crate = "path"`: where the `scheduler` crate is, for a renamed dependency.
     pub(crate) krate: Option<syn::Path>,
+    /// `boxed`: the future lives on the heap, as `Pin<Box<dyn Future + Send>>`.
+    pub(crate) boxed: Option<Span>,
 }
 
 /// The arguments of `#[main(...)]` and `#[test(...)]`.
@@ -48,7 +50,7 @@ pub(crate) struct Int<T> {
 }
 
 /// The help text listing `#[task]`'s arguments.
-const TASK_ARGS: &str = "the valid arguments are `name = \"...\"` and `crate = \"path\"`";
+const TASK_ARGS: &str = "the valid arguments are `name = \"...\"`, `boxed` and `crate = \"path\"`";
 
 /// The help text listing `#[main]`'s and `#[test]`'s arguments.
 const ENTRY_ARGS: &str =
@@ -62,7 +64,11 @@ pub(crate) fn parse_task(args: TokenStream) -> syn::Result<TaskConfig> {
     let mut errors = Errors::default();
     for (key, value) in parse_pairs(args, TASK_ARGS)? {
         let Some(value) = value else {
-            errors.push(expected_value(&key, TASK_ARGS));
+            if key == "boxed" {
+                set_once(&mut config.boxed, key.span(), &key, &mut errors);
+            } else {
+                errors.push(expected_value(&key, TASK_ARGS));
+            }
             continue;
         };
         match key.to_string().as_str() {
@@ -353,7 +359,8 @@ mod tests {
         let message = task_error(quote!(nmae = "x"));
         assert_eq!(
             message,
-            "unknown argument `nmae`; the valid arguments are `name = \"...\"` and `crate = \"path\"`"
+            "unknown argument `nmae`; the valid arguments are `name = \"...\"`, `boxed` and \
+             `crate = \"path\"`"
         );
     }
 

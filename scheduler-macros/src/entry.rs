@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, ItemFn, Signature};
 
 use crate::args::{self, EntryConfig, Errors};
-use crate::task::{self, TaskName};
+use crate::task::{self, Shape, TaskName};
 
 /// Which entry macro is expanding.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -191,7 +191,7 @@ fn expand_entry(
         block,
     };
     let name = quote!(::core::concat!(::core::module_path!(), #task_name));
-    let (inner, body_errors) = task::expand_fn(inner, TaskName::Given(name));
+    let (inner, body_errors) = task::expand_fn(inner, TaskName::Given(name), Shape::Inline);
     if let Some(error) = body_errors {
         errors.push(error);
     }

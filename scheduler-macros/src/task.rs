@@ -39,7 +39,15 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> (TokenStream, syn:
         Some(name) => TaskName::Given(quote!(#name)),
         None => TaskName::Path,
     };
-    let (tokens, body_errors) = crate::krate::with(config.krate, || expand_fn(func, name));
+    if let Some(span) = config.boxed {
+        errors.check(validate_boxed(&func.sig, span));
+    }
+    let shape = if config.boxed.is_some() {
+        Shape::Boxed
+    } else {
+        Shape::Inline
+    };
+    let (tokens, body_errors) = crate::krate::with(config.krate, || expand_fn(func, name, shape));
     if let Some(error) = body_errors {
         errors.push(error);
     }
@@ -52,6 +60,41 @@ fn not_a_fn(error: syn::Error) -> syn::Error {
         error.span(),
         format!("{error}; #[task] goes on a fn with a body, such as `#[task] fn nap() {{ .. }}`"),
     )
+}
+
+/// Where a task fn's future lives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// In its caller's state, as an `async fn`'s does: `Pause<impl Future>`.
+    Inline,
+    /// `#[task(boxed)]`: on the heap, as `Pin<Box<dyn Future + Send>>`, so two task fns
+    /// may call and queue each other (a cycle the compiler cannot size, nor tell `Send`
+    /// through an `impl Future`).
+    Boxed,
+}
+
+/// The name of the lifetime a boxed task's future lives for.
+fn boxed_lifetime() -> syn::Lifetime {
+    syn::Lifetime::new("'__scheduler_boxed", Span::mixed_site())
+}
+
+/// Rejects what `#[task(boxed)]` cannot name: an `impl Trait` parameter has no name to
+/// bound by the future's lifetime.
+fn validate_boxed(sig: &Signature, flag: Span) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    for input in &sig.inputs {
+        if let FnArg::Typed(typed) = input {
+            if let syn::Type::ImplTrait(ty) = &*typed.ty {
+                errors.push(syn::Error::new_spanned(
+                    ty,
+                    "a #[task(boxed)] fn takes named generics: write `fn f<T: Trait>(x: T)` \
+                     instead of `x: impl Trait`",
+                ));
+            }
+        }
+    }
+    let _ = flag;
+    errors.finish(())
 }
 
 /// Rejects the signatures a task fn cannot have, each at its keyword.
@@ -95,7 +138,7 @@ pub(crate) fn validate(sig: &Signature) -> syn::Result<()> {
 // Output:
 //     pub fn set_tv_channel<T: Into<u32>>(channel: T)
 //         -> ::scheduler::Pause<impl ::core::future::Future<Output = u32>> where T: Copy
-pub(crate) fn signature(sig: &Signature) -> Signature {
+pub(crate) fn signature(sig: &Signature, shape: Shape) -> Signature {
     let mut sig = sig.clone();
     sig.asyncness = None;
     sig.constness = None;
@@ -129,10 +172,64 @@ pub(crate) fn signature(sig: &Signature) -> Signature {
     let captures = (!lifetimes.is_empty()).then(|| {
         quote_spanned! {span=> + #krate::__private::Captures<(#(&#lifetimes (),)*)> }
     });
-    sig.output = syn::parse_quote_spanned! {span=>
-        -> #krate::Pause<impl ::core::future::Future<Output = #output> #captures>
+    sig.output = match shape {
+        Shape::Inline => syn::parse_quote_spanned! {span=>
+            -> #krate::Pause<impl ::core::future::Future<Output = #output> #captures>
+        },
+        Shape::Boxed => {
+            bound_by_boxed_lifetime(&mut sig, &lifetimes);
+            let boxed = boxed_type(&output);
+            syn::parse_quote_spanned! {span=> -> #krate::Pause<#boxed> }
+        }
     };
     sig
+}
+
+/// The future of a `#[task(boxed)]` fn whose value is `output`.
+fn boxed_type(output: &TokenStream) -> TokenStream {
+    let lifetime = boxed_lifetime();
+    quote! {
+        ::core::pin::Pin<::std::boxed::Box<
+            dyn ::core::future::Future<Output = #output> + ::core::marker::Send + #lifetime
+        >>
+    }
+}
+
+/// Declares the boxed future's lifetime, outlived by every lifetime and type the fn takes.
+fn bound_by_boxed_lifetime(sig: &mut Signature, lifetimes: &[syn::Lifetime]) {
+    let boxed = boxed_lifetime();
+    let types: Vec<Ident> = sig
+        .generics
+        .type_params()
+        .map(|t| t.ident.clone())
+        .collect();
+    let by_value_self = sig
+        .inputs
+        .iter()
+        .any(|input| matches!(input, FnArg::Receiver(r) if r.reference.is_none()));
+    sig.generics
+        .params
+        .push(syn::GenericParam::Lifetime(syn::LifetimeParam::new(
+            boxed.clone(),
+        )));
+    if sig.generics.lt_token.is_none() {
+        sig.generics.lt_token = Some(Default::default());
+        sig.generics.gt_token = Some(Default::default());
+    }
+    let where_clause = sig.generics.make_where_clause();
+    for lifetime in lifetimes {
+        where_clause
+            .predicates
+            .push(syn::parse_quote!(#lifetime: #boxed));
+    }
+    for ty in &types {
+        where_clause.predicates.push(syn::parse_quote!(#ty: #boxed));
+    }
+    if by_value_self {
+        where_clause
+            .predicates
+            .push(syn::parse_quote!(Self: #boxed));
+    }
 }
 
 /// The parameter's binding when it is a plain `name` or `mut name`, which the body rebinds.
@@ -198,7 +295,11 @@ fn rebind_params(sig: &Signature) -> Vec<TokenStream> {
 //             },
 //         )
 //     }
-pub(crate) fn expand_fn(func: ItemFn, name: TaskName) -> (TokenStream, Option<syn::Error>) {
+pub(crate) fn expand_fn(
+    func: ItemFn,
+    name: TaskName,
+    shape: Shape,
+) -> (TokenStream, Option<syn::Error>) {
     let ItemFn {
         attrs,
         vis,
@@ -207,7 +308,11 @@ pub(crate) fn expand_fn(func: ItemFn, name: TaskName) -> (TokenStream, Option<sy
     } = func;
     let errors = rewrite::rewrite_body(&mut block, &sig.ident);
     let rebinds = rebind_params(&sig);
-    let sig = signature(&sig);
+    let output = match &sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    let sig = signature(&sig, shape);
     let track_caller = if attrs
         .iter()
         .any(|attr| attr.path().is_ident("track_caller"))
@@ -239,6 +344,17 @@ pub(crate) fn expand_fn(func: ItemFn, name: TaskName) -> (TokenStream, Option<sy
     };
     // Only pause points are await points to the compiler (a plain call's `.await` is in an
     // arm it knows never runs), so clippy's `await_holding_lock` speaks of real pauses only.
+    let body = match shape {
+        Shape::Inline => body,
+        Shape::Boxed => {
+            let boxed = boxed_type(&output);
+            let future = Ident::new("__scheduler_future", Span::mixed_site());
+            quote! {{
+                let #future: #boxed = ::std::boxed::Box::pin(#body);
+                #future
+            }}
+        }
+    };
     let tokens = quote! {
         #(#attrs)*
         #track_caller

@@ -224,3 +224,58 @@ fn a_task_future_is_no_bigger_than_the_same_async_fn() {
     assert_eq!(s.run_until_finished(move || ours, ()), 3);
     assert_eq!(s.run_until_finished(move || scheduler::wait(theirs), ()), 3);
 }
+
+// Two task fns that call or queue each other: one of them is `boxed`, which puts its
+// future on the heap (one allocation per call) behind a type the compiler can size and
+// knows is `Send`.
+
+#[task(boxed)]
+fn ping(n: u32) -> u32 {
+    if n == 0 { 0 } else { pong(n - 1) + 1 }
+}
+
+#[task]
+fn pong(n: u32) -> u32 {
+    if n == 0 { 0 } else { scheduler::run_until_finished(ping, (n - 1,)) + 1 }
+}
+
+#[task(boxed)]
+fn queue_pong(n: u32, log: Arc<Mutex<Vec<u32>>>) {
+    log.lock().unwrap().push(n);
+    if n > 0 {
+        scheduler::queue_to_run(queue_ping, (n - 1, log));
+    }
+}
+
+#[task]
+fn queue_ping(n: u32, log: Arc<Mutex<Vec<u32>>>) {
+    log.lock().unwrap().push(n);
+    if n > 0 {
+        scheduler::queue_to_run(queue_pong, (n - 1, log));
+    }
+}
+
+struct Named<'a> {
+    name: &'a str,
+}
+
+impl<'a> Named<'a> {
+    #[task(boxed)]
+    fn greet(&self, greeting: &str) -> String {
+        scheduler::yield_now();
+        format!("{greeting} {}", self.name)
+    }
+}
+
+#[test]
+fn two_task_fns_may_call_run_and_queue_each_other() {
+    let s = Scheduler::new();
+    assert_eq!(s.run_until_finished(ping, (6,)), 6);
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let p = pool();
+    p.queue_to_run(queue_ping, (5, log.clone()));
+    p.run();
+    assert_eq!(*log.lock().unwrap(), [5, 4, 3, 2, 1, 0]);
+    let named = Named { name: "ada" };
+    assert_eq!(s.run_until_finished(|| named.greet("hi"), ()), "hi ada");
+}
