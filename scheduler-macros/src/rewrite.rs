@@ -341,10 +341,82 @@ impl Rewrite {
     }
 }
 
+/// The index of the argument that is the task to run, for the scheduler calls that take
+/// one (`queue_to_run(f, args)`, `with_timeout(d, f, args)`, ...), by the called name.
+fn task_argument(name: &Ident) -> Option<usize> {
+    if name == "queue_to_run" || name == "run_until_finished" {
+        Some(0)
+    } else if name == "queue_to_run_after" || name == "with_timeout" {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// The name a call calls: the method's, or the path's last segment.
+fn called_name(expr: &Expr) -> Option<&Ident> {
+    match expr {
+        Expr::MethodCall(call) => Some(&call.method),
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path) => path.path.segments.last().map(|last| &last.ident),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl Rewrite {
+    /// Makes `move || x.wait()`, handed to a scheduler call as the task to run, own what it
+    /// waits on: the closure's value would borrow the closure's own `x`, which it cannot
+    /// return. The call is awaited in an `async move` block that owns `x` instead.
+    //
+    // Input:
+    //     scheduler::queue_to_run(move || ev.wait(), ())
+    // Output:
+    //     scheduler::queue_to_run(
+    //         move || ::scheduler::__private::owned(async move { <ev.wait(), dispatched> }),
+    //         (),
+    //     )
+    fn own_task_closure(&mut self, expr: &mut Expr) {
+        let Some(index) = called_name(expr).and_then(task_argument) else {
+            return;
+        };
+        let arg = match expr {
+            Expr::Call(call) => call.args.iter_mut().nth(index),
+            Expr::MethodCall(call) => call.args.iter_mut().nth(index),
+            _ => None,
+        };
+        let Some(Expr::Closure(closure)) = arg else {
+            return;
+        };
+        let borrows_a_capture = matches!(
+            &*closure.body,
+            Expr::MethodCall(call) if matches!(&*call.receiver, Expr::Path(_))
+        );
+        if closure.capture.is_none()
+            || closure.asyncness.is_some()
+            || !closure.inputs.is_empty()
+            || !borrows_a_capture
+        {
+            return;
+        }
+        let outer = std::mem::replace(&mut self.in_closure, false);
+        self.visit_expr_mut(&mut closure.body);
+        self.in_closure = outer;
+        let body = &closure.body;
+        let krate = crate::krate::path();
+        let span = body.span();
+        *closure.body = Expr::Verbatim(quote_spanned! {span=>
+            #krate::__private::owned(async move { #body })
+        });
+    }
+}
+
 impl VisitMut for Rewrite {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Call(_) | Expr::MethodCall(_) => {
+                self.own_task_closure(expr);
                 let scope = match expr {
                     Expr::Call(call) => queue::scope_param(call),
                     _ => None,

@@ -30,7 +30,12 @@ pub(crate) enum TaskName {
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> (TokenStream, syn::Result<()>) {
     let func = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(func) => func,
-        Err(error) => return (item, Err(not_a_fn(error))),
+        Err(error) => {
+            return match syn::parse2::<syn::TraitItemFn>(item.clone()) {
+                Ok(decl) if decl.default.is_none() => expand_declaration(args, decl),
+                _ => (item, Err(not_a_fn(error))),
+            };
+        }
     };
     let mut errors = Errors::default();
     let config = errors.check(args::parse_task(args)).unwrap_or_default();
@@ -54,11 +59,41 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> (TokenStream, syn:
     (tokens, errors.finish(()))
 }
 
+/// `#[task]` on a trait method's declaration, `fn get(&self) -> T;`: the declaration's
+/// return type becomes the one its `#[task]` impls have.
+//
+// Input:
+//     #[task]
+//     fn get(&self, key: &str) -> u32;
+// Output:
+//     fn get<'__scheduler0, '__scheduler1>(&'__scheduler0 self, key: &'__scheduler1 str)
+//         -> ::scheduler::Pause<impl ::core::future::Future<Output = u32>
+//             + ::scheduler::__private::Captures<(&'__scheduler0 (), &'__scheduler1 (),)>>;
+fn expand_declaration(args: TokenStream, decl: syn::TraitItemFn) -> (TokenStream, syn::Result<()>) {
+    let mut errors = Errors::default();
+    let config = errors.check(args::parse_task(args)).unwrap_or_default();
+    errors.check(validate(&decl.sig));
+    if let Some(span) = config.boxed {
+        errors.check(validate_boxed(&decl.sig, span));
+    }
+    let shape = if config.boxed.is_some() {
+        Shape::Boxed
+    } else {
+        Shape::Inline
+    };
+    let attrs = &decl.attrs;
+    let sig = crate::krate::with(config.krate, || signature(&decl.sig, shape));
+    (quote!(#(#attrs)* #sig;), errors.finish(()))
+}
+
 /// The error when the item is not a fn with a body.
 fn not_a_fn(error: syn::Error) -> syn::Error {
     syn::Error::new(
         error.span(),
-        format!("{error}; #[task] goes on a fn with a body, such as `#[task] fn nap() {{ .. }}`"),
+        format!(
+            "{error}; #[task] goes on a fn with a body, such as `#[task] fn nap() {{ .. }}`, \
+             or on a trait method's declaration, `#[task] fn get(&self) -> u32;`"
+        ),
     )
 }
 
@@ -542,11 +577,30 @@ mod tests {
     }
 
     #[test]
-    fn a_fn_without_body_is_an_error() {
+    fn a_trait_method_declaration_gets_the_task_return_type() {
+        let text = expand_text(
+            quote!(),
+            quote!(
+                fn get(&self, key: &str) -> u32;
+            ),
+        );
+        assert!(
+            text.starts_with("fn get < '__scheduler0 , '__scheduler1 >"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Output = u32 > + :: scheduler :: __private :: Captures"),
+            "{text}"
+        );
+        assert!(text.ends_with(";"), "{text}");
+    }
+
+    #[test]
+    fn an_item_that_is_no_fn_is_an_error() {
         let found = error_texts(
             quote!(),
             quote!(
-                fn f(&self);
+                static X: u8 = 1;
             ),
         );
         assert!(

@@ -193,6 +193,14 @@ pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
     Pause::because(Reason::Call(name), fut)
 }
 
+/// The value of `move || x.wait()` handed to a scheduler call in a `#[task]` body: the wait,
+/// in an `async move` block that owns `x`, as a pause value made here.
+#[track_caller]
+#[inline(always)]
+pub fn owned<F: Future>(fut: F) -> Pause<F> {
+    Pause::because(Reason::Wait, fut)
+}
+
 /// The location of the caller, for generated code that names a call site.
 #[track_caller]
 #[inline(always)]

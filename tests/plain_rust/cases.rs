@@ -279,3 +279,69 @@ fn two_task_fns_may_call_run_and_queue_each_other() {
     let named = Named { name: "ada" };
     assert_eq!(s.run_until_finished(|| named.greet("hi"), ()), "hi ada");
 }
+
+/// A trait whose method is a pause point in every impl.
+trait Source {
+    #[task]
+    fn fetch(&self, key: &str) -> String;
+
+    #[task]
+    fn fetch_twice(&self, key: &str) -> String {
+        let first = self.fetch(key);
+        first + &self.fetch(key)
+    }
+}
+
+struct Echo;
+
+impl Source for Echo {
+    #[task]
+    fn fetch(&self, key: &str) -> String {
+        scheduler::yield_now();
+        key.to_uppercase()
+    }
+}
+
+struct Slow {
+    ms: u64,
+}
+
+impl Source for Slow {
+    #[task]
+    fn fetch(&self, key: &str) -> String {
+        scheduler::sleep(Duration::from_millis(self.ms));
+        key.to_string()
+    }
+}
+
+#[task]
+fn fetch_from<S: Source>(source: &S, key: &str) -> String {
+    source.fetch_twice(key)
+}
+
+#[test]
+fn a_trait_method_may_be_a_task_fn() {
+    let s = Scheduler::new();
+    assert_eq!(s.run_until_finished(fetch_from, (&Echo, "a")), "AA");
+    assert_eq!(s.run_until_finished(fetch_from, (&Slow { ms: 1 }, "b")), "bb");
+    let echo = Echo;
+    assert_eq!(pool().run_until_finished(|| echo.fetch("x"), ()), "X");
+}
+
+#[task]
+fn queue_a_closure_that_waits() -> bool {
+    let event = Arc::new(scheduler::sync::Event::new());
+    let waiter = event.clone();
+    let waiting = scheduler::queue_to_run(move || waiter.wait(), ());
+    scheduler::yield_now();
+    event.set();
+    waiting.join().is_ok()
+}
+
+/// In a `#[task]` body only: in plain code no macro sees the closure, and a closure cannot
+/// return a borrow of what it owns (rustc: "lifetime may not live long enough").
+#[test]
+fn a_move_closure_whose_body_is_one_pause_queues_like_a_task_fn() {
+    assert!(Scheduler::new().run_until_finished(queue_a_closure_that_waits, ()));
+    assert!(pool().run_until_finished(queue_a_closure_that_waits, ()));
+}
