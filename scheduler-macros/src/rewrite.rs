@@ -82,6 +82,7 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Option<syn::Err
         fn_name: fn_name.clone(),
         closure_locals: ClosureLocals::of(body),
         scopes: Vec::new(),
+        closure_is_an_argument: false,
     };
     rewrite.visit_block_mut(body);
     rewrite.errors.into_error()
@@ -99,6 +100,8 @@ struct Rewrite {
     closure_locals: ClosureLocals,
     /// The parameters of the `scope(|s| ..)` closures being visited.
     scopes: Vec<String>,
+    /// `true` while visiting a closure written as a plain call's argument.
+    closure_is_an_argument: bool,
 }
 
 /// What a std macro's arguments are.
@@ -126,6 +129,9 @@ impl MacroArgs {
             "assert" | "assert_eq" | "assert_ne" | "debug_assert" | "debug_assert_eq"
             | "debug_assert_ne" | "dbg" => MacroArgs::Exprs,
             "vec" => MacroArgs::Vec,
+            // Common macros of other crates whose arguments are expressions.
+            "ensure" | "bail" | "anyhow" | "format_err" | "todo" | "unimplemented"
+            | "unreachable" => MacroArgs::Exprs,
             "matches" | "assert_matches" | "debug_assert_matches" => MacroArgs::First,
             _ => return None,
         })
@@ -412,6 +418,34 @@ impl Rewrite {
     }
 }
 
+impl Rewrite {
+    /// Visits a call's callee, receiver and arguments. A closure among the arguments is
+    /// marked as one (it may return a pause value only when it is the task a scheduler call
+    /// takes, `queue_to_run(move || greet(x), ())`).
+    fn visit_call_parts(&mut self, expr: &mut Expr) {
+        let task = called_name(expr).and_then(task_argument);
+        let args = match expr {
+            Expr::Call(call) => {
+                self.visit_expr_mut(&mut call.func);
+                &mut call.args
+            }
+            Expr::MethodCall(call) => {
+                self.visit_expr_mut(&mut call.receiver);
+                if let Some(turbofish) = &mut call.turbofish {
+                    self.visit_angle_bracketed_generic_arguments_mut(turbofish);
+                }
+                &mut call.args
+            }
+            _ => return,
+        };
+        for (index, arg) in args.iter_mut().enumerate() {
+            self.closure_is_an_argument = matches!(arg, Expr::Closure(_)) && Some(index) != task;
+            self.visit_expr_mut(arg);
+            self.closure_is_an_argument = false;
+        }
+    }
+}
+
 impl VisitMut for Rewrite {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
@@ -423,7 +457,7 @@ impl VisitMut for Rewrite {
                 };
                 let inside_a_scope = scope.is_some();
                 self.scopes.extend(scope);
-                visit_mut::visit_expr_mut(self, expr);
+                self.visit_call_parts(expr);
                 if inside_a_scope {
                     self.scopes.pop();
                 }
@@ -440,7 +474,15 @@ impl VisitMut for Rewrite {
                          fn and queue it with `scheduler::queue_to_run(f, args)`",
                     ));
                 }
-                self.visit_closure_body(&mut closure.body);
+                if std::mem::replace(&mut self.closure_is_an_argument, false) {
+                    // An argument of a plain call (`map`, `for_each`): whatever it returns
+                    // goes to plain code, so a pause point there is misuse too.
+                    let outer = std::mem::replace(&mut self.in_closure, true);
+                    self.visit_expr_mut(&mut closure.body);
+                    self.in_closure = outer;
+                } else {
+                    self.visit_closure_body(&mut closure.body);
+                }
             }
             Expr::Async(async_block) => {
                 let (async_token, capture) = (&async_block.async_token, &async_block.capture);
@@ -467,6 +509,49 @@ impl VisitMut for Rewrite {
             Expr::Const(_) => {}
             _ => visit_mut::visit_expr_mut(self, expr),
         }
+    }
+
+    // Input, a call as a statement in the body:
+    //     set_flag(flag);
+    // Output:
+    //     match <set_flag(flag), dispatched> {
+    //         __scheduler_unused => {
+    //             let __scheduler_handle = (&__scheduler_unused).__scheduler_handle_kind();
+    //             (&__scheduler_unused)
+    //                 .__scheduler_unused_kind()
+    //                 .check(__scheduler_handle, &__scheduler_unused);
+    //         }
+    //     }
+    // which fails to compile when the value is a future that is not a `TaskHandle` (whose
+    // task runs by itself; a pause value was awaited by the dispatch): nothing would run it.
+    fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
+        let checked = match stmt {
+            syn::Stmt::Expr(expr @ (Expr::Call(_) | Expr::MethodCall(_)), Some(_))
+                if !self.in_closure =>
+            {
+                let exempt = called_name(expr).is_some_and(|name| {
+                    let name = name.to_string();
+                    name.starts_with("queue_to_run") || name.contains("spawn")
+                });
+                let span = call_span(expr);
+                self.visit_expr_mut(expr);
+                if exempt || !matches!(expr, Expr::Verbatim(_)) {
+                    return;
+                }
+                let value = Ident::new("__scheduler_unused", span);
+                let handle = Ident::new("__scheduler_handle", span);
+                quote_spanned! {span=>
+                    match #expr {
+                        #value => {
+                            let #handle = (&#value).__scheduler_handle_kind();
+                            (&#value).__scheduler_unused_kind().check(#handle, &#value);
+                        }
+                    }
+                }
+            }
+            _ => return visit_mut::visit_stmt_mut(self, stmt),
+        };
+        *stmt = syn::Stmt::Expr(Expr::Verbatim(checked), None);
     }
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {

@@ -40,6 +40,16 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> (TokenStream, syn:
     let mut errors = Errors::default();
     let config = errors.check(args::parse_task(args)).unwrap_or_default();
     errors.check(validate(&func.sig));
+    errors.check(validate_name(&func.sig));
+    if func.sig.ident == "main" {
+        // Only the error: a `main` of any other return type would add rustc's own.
+        return (
+            quote!(
+                fn main() {}
+            ),
+            errors.finish(()),
+        );
+    }
     let name = match config.name {
         Some(name) => TaskName::Given(quote!(#name)),
         None => TaskName::Path,
@@ -73,6 +83,7 @@ fn expand_declaration(args: TokenStream, decl: syn::TraitItemFn) -> (TokenStream
     let mut errors = Errors::default();
     let config = errors.check(args::parse_task(args)).unwrap_or_default();
     errors.check(validate(&decl.sig));
+    errors.check(validate_name(&decl.sig));
     if let Some(span) = config.boxed {
         errors.check(validate_boxed(&decl.sig, span));
     }
@@ -129,6 +140,35 @@ fn validate_boxed(sig: &Signature, flag: Span) -> syn::Result<()> {
         }
     }
     let _ = flag;
+    errors.finish(())
+}
+
+/// Rejects the names a task fn cannot have, at the name.
+fn validate_name(sig: &Signature) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    let name = sig.ident.to_string();
+    if name == "main" {
+        errors.push(syn::Error::new(
+            sig.ident.span(),
+            "`main` cannot be a #[task] fn: write `#[scheduler::main]` instead of \
+             `#[scheduler::task]`, which runs main's body as a task",
+        ));
+    }
+    // A method is called as `x.name()`, or as `T::name(x)` like any fn.
+    let is_method = matches!(sig.inputs.first(), Some(FnArg::Receiver(_)));
+    if (is_method && rewrite::PLAIN_METHODS.contains(&name.as_str()))
+        || rewrite::PLAIN_FNS.contains(&name.as_str())
+    {
+        errors.push(syn::Error::new(
+            sig.ident.span(),
+            format!(
+                "a #[task] fn cannot be named `{name}`: a #[task] body leaves calls named \
+                 `{name}` as they are (their type usually comes from later code), so this \
+                 one would never pause; give it another name, such as `{name}_now` or \
+                 `fetch_{name}`"
+            ),
+        ));
+    }
     errors.finish(())
 }
 
@@ -294,18 +334,28 @@ fn rebind_params(sig: &Signature) -> Vec<TokenStream> {
         .iter_mut()
         .enumerate()
         .filter_map(|(index, input)| {
+            // `#[cfg(..)]` on a parameter goes with its rebinding.
+            let cfgs: Vec<syn::Attribute> = match input {
+                FnArg::Typed(typed) => typed
+                    .attrs
+                    .iter()
+                    .filter(|attr| attr.path().is_ident("cfg"))
+                    .cloned()
+                    .collect(),
+                FnArg::Receiver(_) => Vec::new(),
+            };
             if let Some(PatIdent {
                 mutability, ident, ..
             }) = rebound(input)
             {
-                return Some(quote!(let #mutability #ident = #ident;));
+                return Some(quote!(#(#cfgs)* let #mutability #ident = #ident;));
             }
             let FnArg::Typed(typed) = input else {
                 return None;
             };
             let name = param_name(index);
             let pat = &typed.pat;
-            Some(quote!(let #name = #name; let #pat = #name;))
+            Some(quote!(#(#cfgs)* let #name = #name; #(#cfgs)* let #pat = #name;))
         })
         .collect()
 }
@@ -372,7 +422,7 @@ pub(crate) fn expand_fn(
     let body = quote_spanned! {block.brace_token.span.join()=>
         async move {
             #[allow(unused_imports)]
-            use #krate::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
+            use #krate::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, UnusedFuture as _, UnusedHandle as _, UnusedOther as _, UnusedValue as _, ValueKind as _};
             #(#rebinds)*
             #(#stmts)*
         }

@@ -144,13 +144,16 @@ impl PauseTag {
         Step::Later(Box::pin(pause.into_reasoned()))
     }
 
-    /// A pause point where the code cannot pause (inside a closure): a compile error.
+    /// A pause point where the code cannot pause (inside a closure): a compile error. Its
+    /// type is the pause's value, so the error is the only one (never a type mismatch
+    /// after it).
     #[inline(always)]
-    pub fn forbid<F>(self, pause: Pause<F>) -> Pause<F>
+    pub fn forbid<F: Future>(self, pause: Pause<F>) -> F::Output
     where
         Pause<F>: PausesOnlyInTaskBody,
     {
-        pause
+        drop(pause);
+        unreachable!("no type implements PausesOnlyInTaskBody")
     }
 }
 
@@ -449,3 +452,83 @@ impl HereTag {
 pub trait Captures<T: ?Sized> {}
 
 impl<T: ?Sized, U: ?Sized> Captures<T> for U {}
+
+/// Tag for a statement's unused value that is a future: a compile error.
+pub struct UnusedFutureTag;
+
+/// Tag for a statement's unused value of any other type: dropped, as in plain code.
+pub struct UnusedValueTag;
+
+/// Chosen for a statement's value that is a future (no autoref needed).
+pub trait UnusedFuture {
+    /// What kind of unused value this is.
+    #[inline(always)]
+    fn __scheduler_unused_kind(&self) -> UnusedFutureTag {
+        UnusedFutureTag
+    }
+}
+
+impl<F: Future> UnusedFuture for F {}
+
+/// Chosen for every other value (one autoref later).
+pub trait UnusedValue {
+    /// What kind of unused value this is.
+    #[inline(always)]
+    fn __scheduler_unused_kind(&self) -> UnusedValueTag {
+        UnusedValueTag
+    }
+}
+
+impl<T> UnusedValue for &T {}
+
+/// Tag for a statement's unused value that is a [`TaskHandle`]: its task runs by itself.
+pub struct HandleTag;
+
+/// Tag for a statement's unused value of any other type.
+pub struct OtherTag;
+
+/// Chosen for a [`TaskHandle`] (no autoref needed).
+pub trait UnusedHandle {
+    /// Whether this is a task's handle.
+    #[inline(always)]
+    fn __scheduler_handle_kind(&self) -> HandleTag {
+        HandleTag
+    }
+}
+
+impl<T> UnusedHandle for TaskHandle<T> {}
+
+/// Chosen for every other value (one autoref later).
+pub trait UnusedOther {
+    /// Whether this is a task's handle.
+    #[inline(always)]
+    fn __scheduler_handle_kind(&self) -> OtherTag {
+        OtherTag
+    }
+}
+
+impl<T> UnusedOther for &T {}
+
+impl UnusedFutureTag {
+    /// A future made and dropped in a statement of a `#[task]` body: a compile error,
+    /// unless it is a task's handle.
+    #[inline(always)]
+    pub fn check<H: WaitForTheFuture<F>, F>(self, _: H, _: &F) {}
+}
+
+impl UnusedValueTag {
+    /// Any other value: nothing to check.
+    #[inline(always)]
+    pub fn check<H, T>(self, _: H, _: &T) {}
+}
+
+impl<F> WaitForTheFuture<F> for HandleTag {}
+
+/// Implemented for [`HandleTag`] only: the bound that makes any other future dropped unrun
+/// in a `#[task]` body a compile error, with a message that says what to write instead.
+#[diagnostic::on_unimplemented(
+    message = "this call makes a future that nothing runs",
+    label = "this future is dropped here without running",
+    note = "to run it and wait for its value, write `scheduler::wait(..)` around the call; if it runs by itself (the handle of a task spawned elsewhere), drop it with `let _ = ..`"
+)]
+pub trait WaitForTheFuture<F> {}

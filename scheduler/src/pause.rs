@@ -56,7 +56,7 @@ use crate::reason::{self, Reason, Reasoned};
 /// }
 /// plain_helper();
 /// ```
-#[must_use = "a pause point does nothing unless a #[task] fn calls it: mark the calling fn #[task]"]
+#[must_use = "a pause point does nothing unless a #[task] fn calls it: mark the calling fn #[task] (`let _ = ..` does not run it either)"]
 pub struct Pause<F> {
     fut: F,
     /// What the task waits for while paused here (a task fn's call names the fn).
@@ -122,6 +122,37 @@ impl<F> Pause<F> {
     pub(crate) fn into_reasoned(self) -> Reasoned<F> {
         let reason = self.reason;
         Reasoned::new(self.into_future(), reason)
+    }
+}
+
+/// Implemented by nothing: the bound that turns `.unwrap()` / `.expect(..)` on a pause
+/// value (in plain code, where it cannot pause) into a compile error that says what to do.
+#[diagnostic::on_unimplemented(
+    message = "this is a pause point, not its value: it has nothing to unwrap yet",
+    label = "a pause value: its result exists only once a #[task] fn waits for it",
+    note = "call it in a #[task] fn, where the call pauses and gives its value (`h.join().unwrap()` works there); in plain code, wait for it with `Scheduler::run_until_finished(|| h.join(), ())`"
+)]
+pub trait ValueOnlyInTaskBody {}
+
+impl<F> Pause<F> {
+    /// Not to be called: a pause value's result exists only inside a `#[task]` body, where
+    /// the call pauses and gives it. Calling this in plain code is a compile error that
+    /// says so (the method exists for that message).
+    #[doc(hidden)]
+    pub fn unwrap<T>(self) -> T
+    where
+        Self: ValueOnlyInTaskBody,
+    {
+        unreachable!("no type implements ValueOnlyInTaskBody")
+    }
+
+    /// Not to be called: see [`Pause::unwrap`].
+    #[doc(hidden)]
+    pub fn expect<T>(self, _message: &str) -> T
+    where
+        Self: ValueOnlyInTaskBody,
+    {
+        unreachable!("no type implements ValueOnlyInTaskBody")
     }
 }
 

@@ -1,0 +1,4 @@
+#[scheduler::task]
+fn main() {
+    scheduler::yield_now();
+}
