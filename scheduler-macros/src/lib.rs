@@ -40,26 +40,53 @@
 //! (`let v: Vec<u32> = ...`). A call of a fn of your own that returns `!` needs the same
 //! care: call it from a plain helper that returns the type expected there.
 //!
-//! ## Temporaries
+//! ## Temporaries, locks and `Send`
 //!
 //! A call's value is dispatched within the statement that makes it, so the temporaries of
 //! its arguments live to the end of that statement, as in plain code: `s.to_string().as_str()`
-//! works. A `!Send` temporary in a call's arguments (`f(&Rc::new(1))`) is therefore held
-//! across that call's pause, and makes the task `!Send`: bind it with `let` first.
+//! works. A `!Send` temporary in a pause point's arguments (`wait_for(&Rc::new(1))`) is
+//! held across that pause, as it would be across an `.await`: bind it with `let` first.
 //!
-//! Every dispatched call is a suspension point to the compiler, even when its value is
-//! not a pause (it passes through a ready future). So a `std::sync::MutexGuard` alive
-//! while the body makes another call (`guard.push(x)`) is held across a suspension point:
-//! the task is `!Send`, which a multi-threaded scheduler rejects, and clippy's
-//! `await_holding_lock` says so. Use `scheduler::sync::Mutex` in tasks, whose guard is
-//! `Send`, or touch the std guard without calls (`*guard += 1`).
+//! Only pause points are await points to the compiler: a plain call's value goes through
+//! an arm of the dispatch that holds a type with no values, which the compiler knows never
+//! runs. So a `std::sync::MutexGuard` or an `Rc` alive across plain calls
+//! (`let n = { let g = m.lock().unwrap(); g.len() };`) keeps the task `Send`, and the
+//! task's state is no bigger than the same body as an `async fn`. A std guard held across
+//! a real pause is what clippy's `await_holding_lock` warns of: use
+//! `scheduler::sync::Mutex` there, whose guard may be held while the task waits.
+//!
+//! ## Signatures, editions, recursion
+//!
+//! A `#[task]` fn may take references, `&self` / `&mut self`, `'_` in paths, `impl Trait`
+//! and generic lifetimes on every edition from 2018 on: the macro names every elided
+//! lifetime and lists them all in the return type's bounds, which editions before 2024
+//! need for the future to hold them. It goes on trait method declarations
+//! (`#[task] fn get(&self) -> u32;`) and on the methods of their impls.
+//!
+//! A call of the fn to itself (`n * fact(n - 1)`, `child.size()`,
+//! `run_until_finished(fact, (n - 1,))`) is boxed: one allocation per recursive call, so
+//! that its future does not hold itself. Two fns that call, run or queue each other need
+//! one of them `#[task(boxed)]`, whose future lives on the heap as a
+//! `Pin<Box<dyn Future + Send>>`: a type the compiler can size, and knows is `Send`
+//! without looking into the other fn (which it cannot, while it checks this one).
+//!
+//! ## Statements
+//!
+//! A call written as a statement whose value is a future, but not a pause value
+//! (`some_async_fn(x);`), is a compile error: nothing would ever run it. Wait for it with
+//! `scheduler::wait(some_async_fn(x))`. A `TaskHandle` dropped as a statement detaches its
+//! task, as everywhere.
 //!
 //! ## Closures
 //!
 //! A closure is plain code: it cannot pause. A pause point called inside a closure in a
 //! `#[task]` body is a compile error at the call, saying what to write instead, unless the
-//! closure *returns* it (`move || greet("hi", true)`): such a closure is itself a task,
-//! which `queue_to_run` accepts.
+//! closure *returns* it and is the task of a scheduler call or a local
+//! (`queue_to_run(move || greet("hi", true), ())`): such a closure is itself a task. A
+//! closure handed to any other call (`map`, `for_each`) may not return one either. A
+//! `move` closure whose body is one method call handed to a scheduler call
+//! (`queue_to_run(move || ev.wait(), ())`) owns what it waits on: the call runs in a block
+//! that holds `ev`.
 //!
 //! ## Misuse
 //!
@@ -103,7 +130,11 @@ use entry::Entry;
 ///
 /// # Arguments
 ///
-/// - `name = "..."`: the task's name in messages and traces, instead of the fn's path.
+/// - `name = "..."`: the task's name in messages and traces, instead of the fn's path;
+/// - `boxed`: the future lives on the heap, as `Pin<Box<dyn Future + Send>>` (one
+///   allocation per call): for two task fns that call or queue each other;
+/// - `crate = "path"`: the path of the `scheduler` crate where it is a renamed dependency
+///   (`sched = { package = "plain-scheduler", .. }`: `crate = "sched"`).
 ///
 /// # What it stands for
 ///
@@ -123,7 +154,12 @@ use entry::Entry;
 ///             use ::scheduler::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
 ///             let channel = channel;
 ///             body // each call `f(x)` written as:
-///             // (match f(x) { v => (&v).__scheduler_kind().step(v) }).await
+///             // match (match f(x) { v => (&v).__scheduler_kind().step(v) }) {
+///             //     step => match step {
+///             //         Step::Now(v) => v,                           // a plain value
+///             //         Step::Later(_) => step.into_later().await,   // a pause point
+///             //     },
+///             // }
 ///         },
 ///     )
 /// }
@@ -149,7 +185,10 @@ pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # Arguments
 ///
 /// - `threads = N`: a work-stealing scheduler on `N` threads (tasks must be `Send`);
-/// - `seed = N`: ready tasks run in a reproducible random order.
+/// - `seed = N`: ready tasks run in a reproducible random order;
+/// - `virtual_time`: the clock jumps to the next deadline when every task waits on one
+///   (single-threaded only);
+/// - `crate = "path"`: the path of a renamed `scheduler` dependency.
 ///
 /// # What it stands for
 ///
@@ -183,7 +222,8 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 /// ```
 ///
-/// Takes the arguments of [`macro@main`] (`threads = N`, `seed = N`), keeps other attributes
+/// Takes the arguments of [`macro@main`] (`threads = N`, `seed = N`, `virtual_time`,
+/// `crate = "path"`), keeps other attributes
 /// (`#[should_panic]`, `#[ignore]`), and may return a `Result`. The task is named
 /// `<module path>::<test fn name>`.
 ///
