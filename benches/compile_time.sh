@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# compile_time (issue 14): how long a program of N `#[task]` fns calling each other takes to
+# build, against the same program as `async fn`s on tokio. Both are generated here, depend
+# on their runtime by path/registry (built once first, not timed), and are timed three
+# times each: a clean build of the program's own crate (`cargo clean -p`), and an
+# incremental one after one fn's body changed.
+#
+#     bash benches/compile_time.sh [N]      # N = 200 by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-200}
+root=$PWD
+out=$root/target/compile-bench
+mkdir -p "$out"
+
+gen() { # gen <dir> <ours|tokio>
+  local dir=$1 flavour=$2
+  mkdir -p "$dir/src"
+  if [ "$flavour" = ours ]; then
+    cat >"$dir/Cargo.toml" <<TOML
+[package]
+name = "compile-bench-ours"
+version = "0.0.0"
+edition = "2021"
+publish = false
+[dependencies]
+scheduler = { path = "$root/scheduler" }
+[workspace]
+TOML
+  else
+    cat >"$dir/Cargo.toml" <<TOML
+[package]
+name = "compile-bench-tokio"
+version = "0.0.0"
+edition = "2021"
+publish = false
+[dependencies]
+tokio = { version = "1", features = ["rt", "time", "macros"] }
+[workspace]
+TOML
+  fi
+  {
+    echo "use std::time::Duration;"
+    for i in $(seq 1 "$n"); do
+      local prev=$((i - 1))
+      if [ "$flavour" = ours ]; then
+        echo "#[scheduler::task]"
+        echo "fn f$i(x: u64, name: &str) -> u64 {"
+        echo "    if x % 7 == 0 { scheduler::yield_now(); }"
+        [ "$i" -gt 1 ] && echo "    let y = f$prev(x + 1, name);" || echo "    let y = x;"
+        echo "    scheduler::sleep(Duration::from_nanos(1));"
+        echo "    y + name.len() as u64 + $i"
+        echo "}"
+      else
+        echo "async fn f$i(x: u64, name: &str) -> u64 {"
+        echo "    if x % 7 == 0 { tokio::task::yield_now().await; }"
+        [ "$i" -gt 1 ] && echo "    let y = f$prev(x + 1, name).await;" || echo "    let y = x;"
+        echo "    tokio::time::sleep(Duration::from_nanos(1)).await;"
+        echo "    y + name.len() as u64 + $i"
+        echo "}"
+      fi
+    done
+    if [ "$flavour" = ours ]; then
+      echo "fn main() { let s = scheduler::Scheduler::new(); println!(\"{}\", s.run_until_finished(f$n, (1, \"x\"))); }"
+    else
+      echo "#[tokio::main(flavor = \"current_thread\")] async fn main() { println!(\"{}\", f$n(1, \"x\").await); }"
+    fi
+  } >"$dir/src/main.rs"
+}
+
+now() { date +%s.%N; }
+time_build() { # time_build <dir> -> seconds
+  local start end
+  start=$(now)
+  cargo build -q --manifest-path "$1/Cargo.toml" --target-dir "$out/target" 2>/dev/null
+  end=$(now)
+  echo "$end - $start" | bc
+}
+
+for flavour in ours tokio; do
+  gen "$out/$flavour" "$flavour"
+  cargo build -q --manifest-path "$out/$flavour/Cargo.toml" --target-dir "$out/target"
+done
+
+printf '| build (%s fns) | ours (s) | tokio async fn (s) | ours / tokio |\n|---|---|---|---:|\n' "$n"
+for kind in clean incremental; do
+  declare -A times=()
+  for flavour in ours tokio; do
+    runs=()
+    for _ in 1 2 3; do
+      if [ "$kind" = clean ]; then
+        cargo clean -q -p "compile-bench-$flavour" --manifest-path "$out/$flavour/Cargo.toml" --target-dir "$out/target"
+      else
+        # One fn's body changes (and changes back on the next run).
+        sed -i "s/y + name.len() as u64 + 1\$/y + name.len() as u64 + 1 + 0/;t;s/y + name.len() as u64 + 1 + 0\$/y + name.len() as u64 + 1/" "$out/$flavour/src/main.rs"
+      fi
+      runs+=("$(time_build "$out/$flavour")")
+    done
+    sorted=$(printf '%s\n' "${runs[@]}" | sort -n | tr '\n' ' ')
+    median=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p)
+    times[$flavour]=$median
+    times[$flavour-all]=$sorted
+  done
+  ratio=$(echo "scale=2; ${times[ours]} / ${times[tokio]}" | bc)
+  printf '| %s | %s (runs: %s) | %s (runs: %s) | %sx |\n' "$kind" \
+    "${times[ours]}" "${times[ours-all]}" "${times[tokio]}" "${times[tokio-all]}" "$ratio"
+done
