@@ -103,6 +103,7 @@ mod krate;
 mod lifetimes;
 mod queue;
 mod rewrite;
+mod select;
 mod task;
 
 use proc_macro::TokenStream;

@@ -27,6 +27,7 @@ use syn::{Block, Expr, Ident, Token};
 
 use crate::args::Errors;
 use crate::queue::{self, ClosureLocals};
+use crate::select;
 
 /// Method calls left as they are: their value's type is often inferred from later code,
 /// and the dispatch needs it known at the call.
@@ -446,9 +447,44 @@ impl Rewrite {
     }
 }
 
+impl Rewrite {
+    /// Expands `select! { .. }` (see `select.rs`) into `expr`, its arms rewritten: each
+    /// raced pause point as the call it is (its arguments rewritten), each body as part of
+    /// the task body.
+    fn expand_select(&mut self, mac: &syn::Macro) -> Expr {
+        let span = mac.path.span();
+        if self.in_closure {
+            self.errors.push(syn::Error::new(
+                span,
+                "this `select!` is inside a closure, where it cannot pause: move it into the \
+                 #[task] fn body",
+            ));
+            return Expr::Verbatim(quote_spanned!(span=> ::core::unreachable!()));
+        }
+        let mut select = match mac.parse_body::<select::Select>() {
+            Ok(select) => select,
+            Err(error) => {
+                self.errors.push(error);
+                return Expr::Verbatim(quote_spanned!(span=> ::core::unreachable!()));
+            }
+        };
+        for arm in &mut select.arms {
+            match &mut arm.future {
+                future @ (Expr::Call(_) | Expr::MethodCall(_)) => self.visit_call_parts(future),
+                future => self.visit_expr_mut(future),
+            }
+            self.visit_expr_mut(&mut arm.body);
+        }
+        Expr::Verbatim(select::expand(select, span))
+    }
+}
+
 impl VisitMut for Rewrite {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
+            Expr::Macro(mac) if select::is_select(&mac.mac.path) => {
+                *expr = self.expand_select(&mac.mac);
+            }
             Expr::Call(_) | Expr::MethodCall(_) => {
                 self.own_task_closure(expr);
                 let scope = match expr {
@@ -548,6 +584,11 @@ impl VisitMut for Rewrite {
                         }
                     }
                 }
+            }
+            syn::Stmt::Macro(mac) if select::is_select(&mac.mac.path) => {
+                let expanded = self.expand_select(&mac.mac);
+                *stmt = syn::Stmt::Expr(expanded, mac.semi_token);
+                return;
             }
             _ => return visit_mut::visit_stmt_mut(self, stmt),
         };

@@ -532,3 +532,31 @@ impl<F> WaitForTheFuture<F> for HandleTag {}
     note = "to run it and wait for its value, write `scheduler::wait(..)` around the call; if it runs by itself (the handle of a task spawned elsewhere), drop it with `let _ = ..`"
 )]
 pub trait WaitForTheFuture<F> {}
+
+/// What a `select!` arm may race: a pause point.
+#[diagnostic::on_unimplemented(
+    message = "a `select!` arm races a pause point, and `{Self}` is not one",
+    label = "not a pause point",
+    note = "write a pause point here (`rx.recv()`, `scheduler::sleep(d)`, a #[task] fn call); wrap a future from another library in `scheduler::wait(fut)`"
+)]
+pub trait SelectArm {
+    /// The arm's future.
+    type Future: Future;
+    /// The future to race.
+    fn into_arm(self) -> Self::Future;
+}
+
+impl<F: Future> SelectArm for Pause<F> {
+    type Future = Reasoned<F>;
+
+    #[inline(always)]
+    fn into_arm(self) -> Reasoned<F> {
+        self.into_reasoned()
+    }
+}
+
+/// The future of a `select!` arm (see [`SelectArm`]).
+#[inline(always)]
+pub fn select_arm<A: SelectArm>(arm: A) -> A::Future {
+    arm.into_arm()
+}

@@ -318,6 +318,7 @@ mod time;
 mod waiting;
 mod watchdog;
 
+mod select;
 pub mod sync;
 pub mod trace;
 

@@ -1,0 +1,148 @@
+//! `scheduler::select!` in a `#[task]` body: races pause points, runs the arm of the first to
+//! finish with its value, and drops the others before that arm runs, on both flavours.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use scheduler::sync::{self, Event};
+use scheduler::{Scheduler, task};
+
+/// Sets its flag when dropped: proves a losing arm's state is gone.
+struct SetOnDrop(Arc<AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[task]
+fn wait_holding(guard: SetOnDrop, event: Arc<Event>) -> u32 {
+    event.wait();
+    drop(guard);
+    1
+}
+
+#[task]
+fn first_message_or_timeout(rx: sync::Receiver<u32>, ms: u64) -> Option<u32> {
+    scheduler::select! {
+        msg = rx.recv() => msg.ok(),
+        _ = scheduler::sleep(Duration::from_millis(ms)) => None,
+    }
+}
+
+#[task]
+fn a_message_waiting_wins_over_a_sleep() -> Option<u32> {
+    let (tx, rx) = sync::channel(1);
+    tx.try_send(7).unwrap();
+    first_message_or_timeout(rx, 60_000)
+}
+
+#[task]
+fn a_sleep_wins_and_the_losing_recv_takes_no_message() -> (Option<u32>, u32) {
+    let (tx, rx) = sync::channel(1);
+    let timed_out = first_message_or_timeout(rx.clone(), 1);
+    tx.try_send(9).unwrap();
+    (timed_out, rx.recv().unwrap())
+}
+
+#[task]
+fn the_loser_is_dropped_before_the_winner_runs() -> bool {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let never = Arc::new(Event::new());
+    let seen_in_arm = scheduler::select! {
+        _ = wait_holding(SetOnDrop(dropped.clone()), never.clone()) => false,
+        () = scheduler::yield_now() => dropped.load(Ordering::SeqCst),
+    };
+    seen_in_arm && dropped.load(Ordering::SeqCst)
+}
+
+#[task]
+fn arms_may_pause_and_use_the_value() -> u32 {
+    let (tx, rx) = sync::channel(1);
+    tx.try_send(20).unwrap();
+    let mut total = 0;
+    for _ in 0..2 {
+        scheduler::select! {
+            Ok(n) = rx.recv() => {
+                scheduler::yield_now();
+                total += n;
+                tx.try_send(n + 1).unwrap();
+            }
+            _ = scheduler::sleep(Duration::from_secs(60)) => unreachable!("a message is waiting"),
+        }
+    }
+    total
+}
+
+#[task]
+fn an_arm_whose_pattern_does_not_match_leaves_the_race() -> &'static str {
+    let (tx, rx) = sync::channel::<u32>(1);
+    drop(tx);
+    scheduler::select! {
+        Ok(_) = rx.recv() => "message",
+        _ = scheduler::sleep(Duration::from_millis(1)) => "timer",
+    }
+}
+
+#[task]
+fn a_future_from_another_library_races_through_wait() -> &'static str {
+    let (_keep, never) = async_channel::bounded::<()>(1);
+    scheduler::select! {
+        _ = scheduler::wait(never.recv()) => "message",
+        _ = scheduler::wait(async_io::Timer::after(Duration::from_millis(1))) => "timer",
+    }
+}
+
+#[test]
+fn select_runs_the_first_arm_to_finish_on_one_thread() {
+    let s = Scheduler::new();
+    assert_eq!(
+        s.run_until_finished(a_message_waiting_wins_over_a_sleep, ()),
+        Some(7)
+    );
+    assert_eq!(
+        s.run_until_finished(a_sleep_wins_and_the_losing_recv_takes_no_message, ()),
+        (None, 9)
+    );
+    assert!(s.run_until_finished(the_loser_is_dropped_before_the_winner_runs, ()));
+    assert_eq!(
+        s.run_until_finished(arms_may_pause_and_use_the_value, ()),
+        41
+    );
+    assert_eq!(
+        s.run_until_finished(a_future_from_another_library_races_through_wait, ()),
+        "timer"
+    );
+    assert_eq!(
+        s.run_until_finished(an_arm_whose_pattern_does_not_match_leaves_the_race, ()),
+        "timer"
+    );
+}
+
+#[test]
+fn select_runs_the_first_arm_to_finish_on_two_threads() {
+    let s = Scheduler::builder().threads(2).build();
+    assert_eq!(
+        s.run_until_finished(a_message_waiting_wins_over_a_sleep, ()),
+        Some(7)
+    );
+    assert_eq!(
+        s.run_until_finished(a_sleep_wins_and_the_losing_recv_takes_no_message, ()),
+        (None, 9)
+    );
+    assert!(s.run_until_finished(the_loser_is_dropped_before_the_winner_runs, ()));
+    assert_eq!(
+        s.run_until_finished(arms_may_pause_and_use_the_value, ()),
+        41
+    );
+    assert_eq!(
+        s.run_until_finished(a_future_from_another_library_races_through_wait, ()),
+        "timer"
+    );
+    assert_eq!(
+        s.run_until_finished(an_arm_whose_pattern_does_not_match_leaves_the_race, ()),
+        "timer"
+    );
+}
