@@ -137,7 +137,7 @@ fn main() {
     let header = std::mem::size_of::<scheduler::Pause<()>>();
     println!("| body | #[task] | async fn | task / async fn | task `Send` |");
     println!("|---|---:|---:|---:|---|");
-    let mut row = |name: &str, ours: usize, theirs: usize, send: &str| {
+    let row = |name: &str, ours: usize, theirs: usize, send: &str| {
         println!(
             "| {name} | {ours} B | {theirs} B | {:.2}x (body alone: {:.2}x) | {send} |",
             ours as f64 / theirs as f64,
