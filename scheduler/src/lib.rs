@@ -299,6 +299,7 @@ mod api;
 mod blocking;
 mod config;
 mod context;
+mod drain;
 mod flavor;
 mod handle;
 mod home;
@@ -325,7 +326,8 @@ pub mod trace;
 pub mod __private;
 
 pub use api::{
-    current, now, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now,
+    current, now, queue_to_run, queue_to_run_after, run_until_finished, sleep, sleep_until, wait,
+    yield_now,
 };
 pub use blocking::run_in_thread;
 pub use flavor::{Flavor, MultiThread, SingleThread};
@@ -337,7 +339,10 @@ pub use scheduler::{Builder, Scheduler};
 pub use scheduler_macros::{main, task, test};
 pub use stats::{Stats, TaskTime};
 pub use task_handle::{TaskError, TaskHandle};
-pub use waiting::{Scope, TimedOut, scope, wait_all, wait_all_results, wait_any, with_timeout};
+pub use waiting::{
+    Scope, ScopeHandle, TimedOut, scope, timeout, wait_all, wait_all_results, wait_any,
+    with_deadline, with_timeout,
+};
 
 /// The marker types that tell [`Schedulable`] kinds apart; never named by users.
 #[doc(hidden)]

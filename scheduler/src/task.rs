@@ -13,6 +13,7 @@ use async_task::{Builder, WithInfo};
 use pin_project_lite::pin_project;
 
 use crate::context::{self, TaskGuard};
+use crate::drain::{self, Pending};
 use crate::home::{self, Home};
 use crate::names::TaskName;
 use crate::reason;
@@ -71,20 +72,44 @@ pin_project! {
         // The task's track in a trace (0 when not tracing): next to `standing`, in the
         // same word.
         id: u32,
-        // `None` once the task finished, panicked or was cancelled: its state is dropped
+        // The task's state until it finished, panicked or was cancelled: it is dropped
         // right then, not when the last handle goes.
         #[pin]
-        inner: Option<F>,
+        stage: Stage<F>,
     }
 
     impl<'m, F> PinnedDrop for TaskFuture<'m, F> {
         fn drop(this: Pin<&mut Self>) {
             let mut this = this.project();
             // Drop the state first (user drop code may still want the registry), then leave.
-            this.inner.set(None);
+            this.stage.set(Stage::Done);
             end(this.standing, Ended::Cancelled, None);
         }
     }
+}
+
+pin_project! {
+    /// Where a task's state is.
+    #[project = StageProj]
+    enum Stage<F> {
+        /// Running, or paused.
+        Running { #[pin] future: F },
+        /// Cancelled, its state dropped, while tasks that this drop cancelled (its scopes'
+        /// tasks, maybe on other workers) are still stopping: the task ends once they have,
+        /// so that a `join` that reports the cancellation comes after all of it. Boxed: it
+        /// is rare, and tasks stay small.
+        Draining { drain: Box<Drain> },
+        /// Finished, panicked or cancelled: nothing left.
+        Done,
+    }
+}
+
+/// A cancelled task waiting for what its drop left stopping (see [`Stage::Draining`]).
+struct Drain {
+    pending: Vec<Pending>,
+    /// How the task ended, reported once `pending` has drained.
+    how: Ended,
+    error: Option<TaskError>,
 }
 
 impl<'m, F: Future> TaskFuture<'m, F> {
@@ -96,7 +121,7 @@ impl<'m, F: Future> TaskFuture<'m, F> {
             meta,
             standing: UNREGISTERED,
             id,
-            inner: Some(future),
+            stage: Stage::Running { future },
         }
     }
 }
@@ -172,24 +197,37 @@ impl<F: Future> Future for TaskFuture<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let task = this.meta.name;
+        if let Some(poll) = poll_drain(this.stage.as_mut(), this.standing, cx) {
+            return poll;
+        }
         if this.meta.cancelled.load(Ordering::Acquire) {
             // Dropping the state runs the task's drop code: a panic there is the task's,
-            // caught and named like any other, never the run loop's.
-            let dropped = {
+            // caught and named like any other, never the run loop's. What the drop leaves
+            // stopping (its scopes' tasks) is waited for before the task ends.
+            let (dropped, pending) = {
                 let _running = TaskGuard::enter(task);
-                catch_unwind(AssertUnwindSafe(|| this.inner.set(None)))
+                drain::collect(|| catch_unwind(AssertUnwindSafe(|| this.stage.set(Stage::Done))))
             };
-            return Poll::Ready(Err(match dropped {
-                Ok(()) => {
-                    end(this.standing, Ended::Cancelled, None);
-                    TaskError::Cancelled { task }
-                }
+            let (how, error) = match dropped {
+                Ok(()) => (Ended::Cancelled, TaskError::Cancelled { task }),
                 Err(payload) => {
-                    end(this.standing, Ended::Panicked, None);
                     let message = payload_text(&*payload);
-                    TaskError::Panicked { task, message }
+                    (Ended::Panicked, TaskError::Panicked { task, message })
                 }
-            }));
+            };
+            if pending.is_empty() {
+                end(this.standing, how, None);
+                return Poll::Ready(Err(error));
+            }
+            this.stage.set(Stage::Draining {
+                drain: Box::new(Drain {
+                    pending,
+                    how,
+                    error: Some(error),
+                }),
+            });
+            // Polls the drain now: its waker goes to the tasks still stopping.
+            return poll_drain(this.stage, this.standing, cx).expect("draining");
         }
         let id = u64::from(*this.id);
         let started = trace::begin(id);
@@ -197,12 +235,10 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             #[cfg(feature = "tracing")]
             let _span = tracing::trace_span!("poll", task = %task).entered();
             let _running = TaskGuard::enter_task(task, *this.standing != UNREGISTERED);
-            let inner = this
-                .inner
-                .as_mut()
-                .as_pin_mut()
-                .expect("a finished task was polled");
-            catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
+            let StageProj::Running { future } = this.stage.as_mut().project() else {
+                unreachable!("a finished task was polled");
+            };
+            catch_unwind(AssertUnwindSafe(|| future.poll(cx)))
         };
         match polled {
             Ok(Poll::Pending) => {
@@ -241,19 +277,37 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             }
             Ok(Poll::Ready(value)) => {
                 let elapsed = trace::end(started, id, task, Outcome::Finished);
-                this.inner.set(None);
+                this.stage.set(Stage::Done);
                 end(this.standing, Ended::Finished, Some((task, elapsed)));
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
-                this.inner.set(None);
+                this.stage.set(Stage::Done);
                 end(this.standing, Ended::Panicked, Some((task, elapsed)));
                 let message = payload_text(&*payload);
                 Poll::Ready(Err(TaskError::Panicked { task, message }))
             }
         }
     }
+}
+
+/// A cancelled task's end while its drain is going on: `None` when it is not draining.
+fn poll_drain<F: Future>(
+    mut stage: Pin<&mut Stage<F>>,
+    standing: &mut u32,
+    cx: &mut Context<'_>,
+) -> Option<Poll<Result<F::Output, TaskError>>> {
+    let StageProj::Draining { drain } = stage.as_mut().project() else {
+        return None;
+    };
+    if drain::poll_all(&mut drain.pending, cx).is_pending() {
+        return Some(Poll::Pending);
+    }
+    let (how, error) = (drain.how, drain.error.take().expect("reported once"));
+    stage.set(Stage::Done);
+    end(standing, how, None);
+    Some(Poll::Ready(Err(error)))
 }
 
 /// Makes a task of `future` named `name` that belongs to `home`, queues it there, and

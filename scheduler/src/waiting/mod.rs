@@ -8,5 +8,5 @@ mod scope;
 mod timeout;
 
 pub use gather::{wait_all, wait_all_results, wait_any};
-pub use scope::{Scope, scope};
-pub use timeout::{TimedOut, with_timeout};
+pub use scope::{Scope, ScopeHandle, scope};
+pub use timeout::{TimedOut, timeout, with_deadline, with_timeout};

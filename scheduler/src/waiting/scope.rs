@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use pin_project_lite::pin_project;
 
+use crate::drain::{self, Draining, Pending};
+use crate::misuse;
 use crate::names::TaskName;
 use crate::pause::Pause;
 use crate::reason::Reason;
@@ -23,16 +25,29 @@ use crate::task_handle::{Canceller, TaskError, TaskHandle};
 /// - When a task of the scope panics, the others are cancelled (at their pause points,
 ///   their state dropped), and once all have stopped the panic is re-raised in the caller,
 ///   naming the task.
-/// - When the task running the scope is cancelled (or the scope's pause value is dropped),
-///   every task of the scope is cancelled.
+/// - [`Scope::cancel`] (or [`ScopeHandle::cancel`] from one of its tasks) cancels every task
+///   of the scope, and `scope` returns `body`'s value normally once they have stopped:
+///   Trio's "the first success cancels the rest". A task of the scope cancelled through its
+///   own handle is not a failure either.
+/// - [`Scope::handle`] gives a [`ScopeHandle`] to pass into the scope's tasks, so they can
+///   queue more tasks into it ([`ScopeHandle::queue_to_run`]); the scope waits for those too.
 ///
 /// `body` is a plain closure: it queues work and cannot pause; the waiting happens after
-/// it returns. A task of the scope cancelled through its own handle is not a failure.
+/// it returns.
+///
+/// # Cancellation
+///
+/// When the task running the scope is cancelled, or a timeout around it runs out, every task
+/// of the scope is cancelled, and the cancellation is finished only once each of them has
+/// stopped with its state dropped (drop guards run, the sockets and locks they held are free),
+/// even one running on another worker of a pool at that moment: the cancelled task's `join`,
+/// or the [`with_timeout`](crate::with_timeout) around it, returns only then. The same holds
+/// for a failure: `scope` re-raises it only once every other task of the scope has stopped.
 ///
 /// # Panics
 ///
 /// With the first failure of a task of the scope, naming the task, after the others have
-/// been cancelled.
+/// been cancelled and have stopped.
 ///
 /// # Examples
 ///
@@ -69,6 +84,7 @@ pub fn scope<R>(body: impl FnOnce(&Scope) -> R) -> Pause<impl Future<Output = R>
         };
         // Cancels the scope's tasks when this future is dropped before they all ended: the
         // calling task was cancelled, or `body` panicked.
+        // Whoever dropped it (a cancelled task, a timeout) waits until they have stopped.
         let _cancel_on_drop = CancelOnDrop(scope.state.clone());
         let value = body(&scope);
         if let Some(failure) = poll_fn(|cx| scope.state.poll_all_ended(cx)).await {
@@ -198,13 +214,234 @@ impl Scope {
 
     /// A child task of this scope, counted as running until it ends.
     fn child<F>(&self, future: F, name: TaskName) -> ScopeChild<F> {
-        self.state.add_child();
-        ScopeChild {
-            inner: Some(future),
-            scope: self.state.clone(),
-            name,
-            ended: false,
+        child_of(&self.state, future, name)
+    }
+
+    /// A handle to this scope for its tasks: they can queue more tasks into it, or cancel
+    /// it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use std::sync::Arc;
+    /// use scheduler::ScopeHandle;
+    ///
+    /// #[scheduler::task]
+    /// fn walk(depth: u32, seen: Arc<AtomicU32>, s: ScopeHandle) {
+    ///     seen.fetch_add(1, Ordering::Relaxed);
+    ///     if depth > 0 {
+    ///         // Two children, queued into the scope that runs this task.
+    ///         s.queue_to_run(walk, (depth - 1, seen.clone(), s.clone()));
+    ///         s.queue_to_run(walk, (depth - 1, seen, s.clone()));
+    ///     }
+    /// }
+    ///
+    /// #[scheduler::task]
+    /// fn count() -> u32 {
+    ///     let seen = Arc::new(AtomicU32::new(0));
+    ///     scheduler::scope(|s| {
+    ///         s.queue_to_run(walk, (3, seen.clone(), s.handle()));
+    ///     });
+    ///     seen.load(Ordering::Relaxed) // the scope waited for the whole tree
+    /// }
+    ///
+    /// assert_eq!(scheduler::Scheduler::new().run_until_finished(count, ()), 15);
+    /// ```
+    pub fn handle(&self) -> ScopeHandle {
+        ScopeHandle {
+            state: self.state.clone(),
         }
+    }
+
+    /// Cancels every task queued in this scope, now and later: each stops at its next pause
+    /// point with its state dropped. The body goes on, and `scope` returns its value
+    /// normally once the tasks have stopped: a cancelled scope is no failure (Trio's
+    /// `nursery.cancel_scope.cancel()`). Cancelling twice, or after the tasks ended, does
+    /// nothing more.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// #[scheduler::task]
+    /// fn serve_forever() {
+    ///     loop {
+    ///         scheduler::sleep(Duration::from_secs(1));
+    ///     }
+    /// }
+    ///
+    /// #[scheduler::task]
+    /// fn serve_a_while() -> &'static str {
+    ///     scheduler::scope(|s| {
+    ///         s.queue_to_run(serve_forever, ());
+    ///         s.queue_to_run(serve_forever, ());
+    ///         s.cancel(); // both stop at their first pause
+    ///         "done"
+    ///     })
+    /// }
+    ///
+    /// assert_eq!(scheduler::Scheduler::new().run_until_finished(serve_a_while, ()), "done");
+    /// ```
+    pub fn cancel(&self) {
+        self.state.cancel_all();
+    }
+}
+
+/// A child task of the scope `state`, counted as running until it ends.
+///
+/// # Panics
+///
+/// When the scope has ended: nothing would wait for the task.
+fn child_of<F>(state: &Arc<ScopeState>, future: F, name: TaskName) -> ScopeChild<F> {
+    if !state.add_child() {
+        panic!("task `{name}` {}", misuse::SCOPE_ENDED);
+    }
+    ScopeChild {
+        inner: Some(future),
+        scope: state.clone(),
+        name,
+        ended: false,
+    }
+}
+
+/// A [`Scope`] as its tasks hold it: they queue more tasks into the scope, which waits for
+/// them too (Trio's `nursery.start_soon` from a child, asyncio's task group passed into a
+/// coroutine), or cancel it. Made by [`Scope::handle`]; `Clone`, `Send` and `Sync`, so it
+/// goes into tasks on any worker of a pool.
+///
+/// # Examples
+///
+/// ```
+/// use scheduler::ScopeHandle;
+///
+/// #[scheduler::task]
+/// fn parent(s: ScopeHandle) {
+///     // Queued into the scope, not beside it: the scope waits for the child.
+///     s.queue_to_run(child, ());
+/// }
+///
+/// #[scheduler::task]
+/// fn child() {
+///     scheduler::yield_now();
+/// }
+///
+/// #[scheduler::task]
+/// fn family() {
+///     scheduler::scope(|s| {
+///         s.queue_to_run(parent, (s.handle(),));
+///     });
+/// }
+///
+/// scheduler::Scheduler::builder().threads(2).build().run_until_finished(family, ());
+/// ```
+#[derive(Clone)]
+pub struct ScopeHandle {
+    state: Arc<ScopeState>,
+}
+
+impl ScopeHandle {
+    /// Queues `f(args)` as a task of the scope, on the scheduler running the calling task:
+    /// like [`Scope::queue_to_run`], the scope waits for it and cancels it with the others.
+    /// On a pool any worker may run it, so the work must be `Send`. Queued into a scope
+    /// that was cancelled, the task is cancelled at once: it never starts.
+    ///
+    /// # Panics
+    ///
+    /// When the scope has ended (`scope` returned: nothing would wait for the task), and
+    /// when no scheduler is running on this thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use scheduler::ScopeHandle;
+    /// use scheduler::sync::{Sender, channel};
+    ///
+    /// #[scheduler::task]
+    /// fn producer(s: ScopeHandle, tx: Sender<u32>) {
+    ///     for n in 1..=3 {
+    ///         let tx = tx.clone();
+    ///         s.queue_to_run(move || tx.try_send(n * n).unwrap(), ());
+    ///     }
+    /// }
+    ///
+    /// #[scheduler::task]
+    /// fn sum() -> u32 {
+    ///     let (tx, rx) = channel(8);
+    ///     scheduler::scope(|s| {
+    ///         s.queue_to_run(producer, (s.handle(), tx));
+    ///     });
+    ///     let mut total = 0;
+    ///     while let Ok(n) = rx.try_recv() {
+    ///         total += n;
+    ///     }
+    ///     total
+    /// }
+    ///
+    /// assert_eq!(scheduler::Scheduler::new().run_until_finished(sum, ()), 14);
+    /// ```
+    #[track_caller]
+    pub fn queue_to_run<F, Args, Kind>(&self, f: F, args: Args) -> TaskHandle<F::Output>
+    where
+        F: Schedulable<Args, Kind> + Send + 'static,
+        F::Future: Send + 'static,
+        F::Output: Send + 'static,
+        Args: Send + 'static,
+    {
+        let site = Location::caller();
+        let handle = crate::context::queue_anywhere("ScopeHandle::queue_to_run", || {
+            let (future, name) = f.into_task(args, site);
+            (child_of(&self.state, future, name), name)
+        });
+        self.state.adopt(handle.canceller());
+        handle
+    }
+
+    /// Cancels every task of the scope, as [`Scope::cancel`] does: the first success
+    /// cancels the rest. The calling task, if it is one of them, stops at its next pause
+    /// point (it may return its value first, without pausing).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    /// use scheduler::ScopeHandle;
+    ///
+    /// #[scheduler::task]
+    /// fn attempt(millis: u64, s: ScopeHandle, winner: Arc<Mutex<Option<u64>>>) {
+    ///     scheduler::sleep(Duration::from_millis(millis));
+    ///     *winner.lock().unwrap() = Some(millis);
+    ///     s.cancel(); // the others stop sleeping now
+    /// }
+    ///
+    /// #[scheduler::task]
+    /// fn race() -> Option<u64> {
+    ///     let winner = Arc::new(Mutex::new(None));
+    ///     scheduler::scope(|s| {
+    ///         for millis in [30_000, 10, 20_000] {
+    ///             s.queue_to_run(attempt, (millis, s.handle(), winner.clone()));
+    ///         }
+    ///     });
+    ///     winner.lock().unwrap().take()
+    /// }
+    ///
+    /// let s = scheduler::Scheduler::builder().virtual_time().build();
+    /// assert_eq!(s.run_until_finished(race, ()), Some(10));
+    /// ```
+    pub fn cancel(&self) {
+        self.state.cancel_all();
+    }
+}
+
+impl fmt::Debug for ScopeHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.state.lock();
+        f.debug_struct("ScopeHandle")
+            .field("running", &inner.running)
+            .field("cancelled", &inner.cancelled)
+            .finish()
     }
 }
 
@@ -229,12 +466,19 @@ struct ScopeInner {
     children: Vec<Canceller>,
     /// Tasks queued and not ended yet.
     running: usize,
-    /// Set when a task panicked or the scope was dropped: every task stops at its next poll.
+    /// Set when a task panicked, the scope was cancelled or it was dropped: every task stops
+    /// at its next poll, and a task queued later is cancelled at once.
     cancelled: bool,
+    /// Set once `scope` has seen every task end and returns: no task may be queued any more.
+    closed: bool,
     /// The first task that panicked.
     failure: Option<TaskError>,
-    /// The task running the scope, while it waits.
-    waiter: Option<Waker>,
+    /// Shutdowns that ended tasks left behind (their own scopes' tasks, still stopping):
+    /// the scope is drained only once these are.
+    leftovers: Vec<Pending>,
+    /// Who waits for the tasks to end: the task running the scope, and whoever cancelled
+    /// it and waits until its tasks have stopped.
+    waiters: Vec<Waker>,
 }
 
 impl ScopeState {
@@ -243,9 +487,15 @@ impl ScopeState {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Counts a task about to be queued (before it can run, so before it can end).
-    fn add_child(&self) {
-        self.lock().running += 1;
+    /// Counts a task about to be queued (before it can run, so before it can end); `false`
+    /// when the scope has ended and takes no more.
+    fn add_child(&self) -> bool {
+        let mut inner = self.lock();
+        if inner.closed {
+            return false;
+        }
+        inner.running += 1;
+        true
     }
 
     /// Keeps the way to cancel a queued task; cancels it at once if the scope already is.
@@ -259,13 +509,14 @@ impl ScopeState {
         }
     }
 
-    /// Records that task `index` ended, with `failure` if it panicked: then the others are
-    /// told to stop.
-    fn child_ended(&self, failure: Option<TaskError>) {
+    /// Records that a task ended, with `failure` if it panicked (then the others are told
+    /// to stop), leaving `leftovers` still stopping.
+    fn child_ended(&self, failure: Option<TaskError>, leftovers: Vec<Pending>) {
         let mut to_cancel = Vec::new();
-        let waiter = {
+        let waiters = {
             let mut inner = self.lock();
             inner.running -= 1;
+            inner.leftovers.extend(leftovers);
             if let Some(failure) = failure {
                 inner.failure.get_or_insert(failure);
                 if !inner.cancelled {
@@ -279,15 +530,13 @@ impl ScopeState {
                 drop(core::mem::take(&mut inner.children));
             }
             if inner.running == 0 || inner.failure.is_some() {
-                inner.waiter.take()
+                core::mem::take(&mut inner.waiters)
             } else {
-                None
+                Vec::new()
             }
         };
         to_cancel.iter().for_each(Canceller::cancel);
-        if let Some(waiter) = waiter {
-            waiter.wake();
-        }
+        waiters.into_iter().for_each(Waker::wake);
     }
 
     /// Tells every task to stop at its next poll, and wakes those that wait.
@@ -300,15 +549,42 @@ impl ScopeState {
         to_cancel.iter().for_each(Canceller::cancel);
     }
 
-    /// Ready, with the first failure if any, once every task has ended.
+    /// Ready, with the first failure if any, once every task has ended and what they left
+    /// has stopped; from then on the scope takes no more tasks.
     fn poll_all_ended(&self, cx: &mut Context<'_>) -> Poll<Option<TaskError>> {
-        let mut inner = self.lock();
-        if inner.running == 0 {
-            Poll::Ready(inner.failure.take())
-        } else {
-            inner.waiter = Some(cx.waker().clone());
-            Poll::Pending
+        if self.poll_drained(cx).is_pending() {
+            return Poll::Pending;
         }
+        let mut inner = self.lock();
+        if inner.running > 0 {
+            // A task queued in between (through a `ScopeHandle` of a task that just ended).
+            drop(inner);
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        inner.closed = true;
+        Poll::Ready(inner.failure.take())
+    }
+}
+
+impl Draining for ScopeState {
+    fn poll_drained(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut leftovers = {
+            let mut inner = self.lock();
+            if inner.running > 0 {
+                if !inner.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                    inner.waiters.push(cx.waker().clone());
+                }
+                return Poll::Pending;
+            }
+            core::mem::take(&mut inner.leftovers)
+        };
+        // Polled without the lock: each is another scope's state, further down the tree.
+        if drain::poll_all(&mut leftovers, cx).is_ready() {
+            return Poll::Ready(());
+        }
+        self.lock().leftovers.extend(leftovers);
+        Poll::Pending
     }
 }
 
@@ -318,6 +594,15 @@ struct CancelOnDrop(Arc<ScopeState>);
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         self.0.cancel_all();
+        let stopping = {
+            let inner = self.0.lock();
+            inner.running > 0 || !inner.leftovers.is_empty()
+        };
+        if stopping {
+            // Whoever drops the scope (a cancelled task, a timeout) waits until its tasks
+            // have stopped, if it can.
+            drain::leave(self.0.clone());
+        }
     }
 }
 
@@ -336,10 +621,13 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let mut this = this.project();
             // Dropped before it ended: cancelled through its handle, or its scheduler went.
-            this.inner.set(None);
+            // What dropping its state leaves still stopping (its own scopes' tasks) keeps
+            // the scope waiting, and whoever drops this task waits for it too.
+            let ((), leftovers) = drain::collect(|| this.inner.set(None));
+            leftovers.iter().cloned().for_each(drain::leave);
             if !*this.ended {
                 *this.ended = true;
-                this.scope.child_ended(None);
+                this.scope.child_ended(None, leftovers);
             }
         }
     }
@@ -360,17 +648,18 @@ impl<F: Future> Future for ScopeChild<F> {
             Ok(Poll::Ready(value)) => {
                 this.inner.set(None);
                 *this.ended = true;
-                this.scope.child_ended(None);
+                this.scope.child_ended(None, Vec::new());
                 Poll::Ready(value)
             }
             Err(payload) => {
-                this.inner.set(None);
+                // Its scopes' tasks are cancelled by this drop: the scope waits for them.
+                let ((), leftovers) = drain::collect(|| this.inner.set(None));
                 *this.ended = true;
                 let failure = TaskError::Panicked {
                     task: *this.name,
                     message: payload_text(&*payload),
                 };
-                this.scope.child_ended(Some(failure));
+                this.scope.child_ended(Some(failure), leftovers);
                 // Already reported by the panic hook; let the task end as panicked.
                 resume_unwind(payload)
             }
