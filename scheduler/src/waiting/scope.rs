@@ -569,22 +569,17 @@ impl ScopeState {
 
 impl Draining for ScopeState {
     fn poll_drained(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut leftovers = {
-            let mut inner = self.lock();
-            if inner.running > 0 {
-                if !inner.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                    inner.waiters.push(cx.waker().clone());
-                }
-                return Poll::Pending;
+        let mut inner = self.lock();
+        if inner.running > 0 {
+            if !inner.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                inner.waiters.push(cx.waker().clone());
             }
-            core::mem::take(&mut inner.leftovers)
-        };
-        // Polled without the lock: each is another scope's state, further down the tree.
-        if drain::poll_all(&mut leftovers, cx).is_ready() {
-            return Poll::Ready(());
+            return Poll::Pending;
         }
-        self.lock().leftovers.extend(leftovers);
-        Poll::Pending
+        // Polled under the lock, so that two pollers (the scope above, and the task whose
+        // drop left this) never see them half taken. Each is the state of a scope further
+        // down the tree, so the locks are always taken from the top down.
+        drain::poll_all(&mut inner.leftovers, cx)
     }
 }
 
