@@ -309,7 +309,8 @@ fn child_of<F>(state: &Arc<ScopeState>, future: F, name: TaskName) -> ScopeChild
 /// A [`Scope`] as its tasks hold it: they queue more tasks into the scope, which waits for
 /// them too (Trio's `nursery.start_soon` from a child, asyncio's task group passed into a
 /// coroutine), or cancel it. Made by [`Scope::handle`]; `Clone`, `Send` and `Sync`, so it
-/// goes into tasks on any worker of a pool.
+/// goes into tasks on any worker of a pool (the tasks it queues stay on the worker that
+/// queues them).
 ///
 /// # Examples
 ///
@@ -344,8 +345,11 @@ pub struct ScopeHandle {
 impl ScopeHandle {
     /// Queues `f(args)` as a task of the scope, on the scheduler running the calling task:
     /// like [`Scope::queue_to_run`], the scope waits for it and cancels it with the others.
-    /// On a pool any worker may run it, so the work must be `Send`. Queued into a scope
-    /// that was cancelled, the task is cancelled at once: it never starts.
+    /// Queued into a scope that was cancelled, the task is cancelled at once: it never
+    /// starts. A `#[task]` fn may queue itself through the handle (tree walks, crawlers).
+    ///
+    /// The task is made on the calling thread and stays there, so it may be `!Send`; on a
+    /// pool it runs on the worker that queued it.
     ///
     /// # Panics
     ///
@@ -384,13 +388,13 @@ impl ScopeHandle {
     #[track_caller]
     pub fn queue_to_run<F, Args, Kind>(&self, f: F, args: Args) -> TaskHandle<F::Output>
     where
-        F: Schedulable<Args, Kind> + Send + 'static,
-        F::Future: Send + 'static,
-        F::Output: Send + 'static,
-        Args: Send + 'static,
+        F: Schedulable<Args, Kind> + 'static,
+        F::Future: 'static,
+        F::Output: 'static,
+        Args: 'static,
     {
         let site = Location::caller();
-        let handle = crate::context::queue_anywhere("ScopeHandle::queue_to_run", || {
+        let handle = crate::context::queue_here("ScopeHandle::queue_to_run", || {
             let (future, name) = f.into_task(args, site);
             (child_of(&self.state, future, name), name)
         });
