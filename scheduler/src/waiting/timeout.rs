@@ -175,8 +175,12 @@ where
 /// #[scheduler::task]
 /// fn three_steps() -> Vec<Result<u64, scheduler::TimedOut>> {
 ///     let deadline = scheduler::now() + Duration::from_millis(100);
-///     // 40 ms, then 40 ms more, then the third step has only 20 ms left.
-///     [40, 40, 40].into_iter().map(|ms| scheduler::with_deadline(deadline, step, (ms,))).collect()
+///     let mut results = Vec::new();
+///     for millis in [40, 40, 40] {
+///         // 40 ms, then 40 ms more, then the third step has only 20 ms left.
+///         results.push(scheduler::with_deadline(deadline, step, (millis,)));
+///     }
+///     results
 /// }
 ///
 /// let s = scheduler::Scheduler::builder().virtual_time().build();
