@@ -7,6 +7,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use async_task::{Builder, WithInfo};
@@ -72,44 +73,70 @@ pin_project! {
         // The task's track in a trace (0 when not tracing): next to `standing`, in the
         // same word.
         id: u32,
-        // The task's state until it finished, panicked or was cancelled: it is dropped
-        // right then, not when the last handle goes.
+        // `None` once the task finished, panicked or was cancelled: its state is dropped
+        // right then, not when the last handle goes. A task polled with `None` is a
+        // cancelled one whose drain goes on (see `DRAINING`).
         #[pin]
-        stage: Stage<F>,
+        inner: Option<F>,
     }
 
     impl<'m, F> PinnedDrop for TaskFuture<'m, F> {
         fn drop(this: Pin<&mut Self>) {
             let mut this = this.project();
+            // No state and no end yet: dropped while it drained (its scheduler went), and
+            // nobody waits any more.
+            let draining = this.inner.is_none() && *this.standing != ENDED;
             // Drop the state first (user drop code may still want the registry), then leave.
-            this.stage.set(Stage::Done);
+            this.inner.set(None);
+            if draining {
+                drop(take_drain(this.meta));
+            }
             end(this.standing, Ended::Cancelled, None);
         }
     }
 }
 
-pin_project! {
-    /// Where a task's state is.
-    #[project = StageProj]
-    enum Stage<F> {
-        /// Running, or paused.
-        Running { #[pin] future: F },
-        /// Cancelled, its state dropped, while tasks that this drop cancelled (its scopes'
-        /// tasks, maybe on other workers) are still stopping: the task ends once they have,
-        /// so that a `join` that reports the cancellation comes after all of it. Boxed: it
-        /// is rare, and tasks stay small.
-        Draining { drain: Box<Drain> },
-        /// Finished, panicked or cancelled: nothing left.
-        Done,
-    }
-}
+/// Cancelled tasks whose drop left tasks still stopping (the tasks of their scopes, maybe
+/// on other workers), by their header's address: such a task ends, and its `join` reports
+/// the cancellation, only once they have stopped. Kept beside the tasks rather than in them,
+/// so that no task is bigger for it: only a cancellation that leaves something stopping
+/// comes here, and it never holds the lock while it polls or drops what it waits for.
+static DRAINING: Mutex<Vec<(usize, Drain)>> = Mutex::new(Vec::new());
 
-/// A cancelled task waiting for what its drop left stopping (see [`Stage::Draining`]).
+/// A cancelled task waiting for what its drop left stopping.
 struct Drain {
     pending: Vec<Pending>,
     /// How the task ended, reported once `pending` has drained.
     how: Ended,
-    error: Option<TaskError>,
+    error: TaskError,
+}
+
+/// Takes the drain of the task `meta` out of `DRAINING`, if it has one.
+fn take_drain(meta: &Meta) -> Option<Drain> {
+    let mut draining = DRAINING.lock().unwrap_or_else(PoisonError::into_inner);
+    let index = draining.iter().position(|(at, _)| *at == meta.address())?;
+    Some(draining.swap_remove(index).1)
+}
+
+/// Polls the drain of a cancelled task; ends the task once it has drained.
+fn poll_drain<T>(
+    meta: &Meta,
+    standing: &mut u32,
+    mut drain: Drain,
+    cx: &mut Context<'_>,
+) -> Poll<Result<T, TaskError>> {
+    // Only this task's poll or drop touches its entry, never two at once, so it may be
+    // polled outside the lock and put back.
+    if drain::poll_all(&mut drain.pending, cx).is_pending() {
+        let address = meta.address();
+        DRAINING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((address, drain));
+        return Poll::Pending;
+    }
+    end(standing, drain.how, None);
+    Poll::Ready(Err(drain.error))
 }
 
 impl<'m, F: Future> TaskFuture<'m, F> {
@@ -121,7 +148,7 @@ impl<'m, F: Future> TaskFuture<'m, F> {
             meta,
             standing: UNREGISTERED,
             id,
-            stage: Stage::Running { future },
+            inner: Some(future),
         }
     }
 }
@@ -197,8 +224,10 @@ impl<F: Future> Future for TaskFuture<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let task = this.meta.name;
-        if let Some(poll) = poll_drain(this.stage.as_mut(), this.standing, cx) {
-            return poll;
+        if this.inner.is_none() {
+            // Only a cancelled task whose drain goes on is polled with no state.
+            let drain = take_drain(this.meta).expect("a finished task was polled");
+            return poll_drain(this.meta, this.standing, drain, cx);
         }
         if this.meta.cancelled.load(Ordering::Acquire) {
             // Dropping the state runs the task's drop code: a panic there is the task's,
@@ -206,7 +235,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             // stopping (its scopes' tasks) is waited for before the task ends.
             let (dropped, pending) = {
                 let _running = TaskGuard::enter(task);
-                drain::collect(|| catch_unwind(AssertUnwindSafe(|| this.stage.set(Stage::Done))))
+                drain::collect(|| catch_unwind(AssertUnwindSafe(|| this.inner.set(None))))
             };
             let (how, error) = match dropped {
                 Ok(()) => (Ended::Cancelled, TaskError::Cancelled { task }),
@@ -219,15 +248,12 @@ impl<F: Future> Future for TaskFuture<'_, F> {
                 end(this.standing, how, None);
                 return Poll::Ready(Err(error));
             }
-            this.stage.set(Stage::Draining {
-                drain: Box::new(Drain {
-                    pending,
-                    how,
-                    error: Some(error),
-                }),
-            });
-            // Polls the drain now: its waker goes to the tasks still stopping.
-            return poll_drain(this.stage, this.standing, cx).expect("draining");
+            let drain = Drain {
+                pending,
+                how,
+                error,
+            };
+            return poll_drain(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
         let started = trace::begin(id);
@@ -235,10 +261,12 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             #[cfg(feature = "tracing")]
             let _span = tracing::trace_span!("poll", task = %task).entered();
             let _running = TaskGuard::enter_task(task, *this.standing != UNREGISTERED);
-            let StageProj::Running { future } = this.stage.as_mut().project() else {
-                unreachable!("a finished task was polled");
-            };
-            catch_unwind(AssertUnwindSafe(|| future.poll(cx)))
+            let inner = this
+                .inner
+                .as_mut()
+                .as_pin_mut()
+                .expect("a finished task was polled");
+            catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
         };
         match polled {
             Ok(Poll::Pending) => {
@@ -277,37 +305,19 @@ impl<F: Future> Future for TaskFuture<'_, F> {
             }
             Ok(Poll::Ready(value)) => {
                 let elapsed = trace::end(started, id, task, Outcome::Finished);
-                this.stage.set(Stage::Done);
+                this.inner.set(None);
                 end(this.standing, Ended::Finished, Some((task, elapsed)));
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
-                this.stage.set(Stage::Done);
+                this.inner.set(None);
                 end(this.standing, Ended::Panicked, Some((task, elapsed)));
                 let message = payload_text(&*payload);
                 Poll::Ready(Err(TaskError::Panicked { task, message }))
             }
         }
     }
-}
-
-/// A cancelled task's end while its drain is going on: `None` when it is not draining.
-fn poll_drain<F: Future>(
-    mut stage: Pin<&mut Stage<F>>,
-    standing: &mut u32,
-    cx: &mut Context<'_>,
-) -> Option<Poll<Result<F::Output, TaskError>>> {
-    let StageProj::Draining { drain } = stage.as_mut().project() else {
-        return None;
-    };
-    if drain::poll_all(&mut drain.pending, cx).is_pending() {
-        return Some(Poll::Pending);
-    }
-    let (how, error) = (drain.how, drain.error.take().expect("reported once"));
-    stage.set(Stage::Done);
-    end(standing, how, None);
-    Some(Poll::Ready(Err(error)))
 }
 
 /// Makes a task of `future` named `name` that belongs to `home`, queues it there, and
