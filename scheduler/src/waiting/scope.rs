@@ -82,9 +82,9 @@ pub fn scope<R>(body: impl FnOnce(&Scope) -> R) -> Pause<impl Future<Output = R>
         let scope = Scope {
             state: Arc::new(ScopeState::default()),
         };
-        // Cancels the scope's tasks when this future is dropped before they all ended: the
-        // calling task was cancelled, or `body` panicked.
-        // Whoever dropped it (a cancelled task, a timeout) waits until they have stopped.
+        // Cancels the scope's tasks when this future is dropped before they all ended (the
+        // calling task was cancelled, a timeout ran out, or `body` panicked); whoever
+        // dropped it waits until they have stopped.
         let _cancel_on_drop = CancelOnDrop(scope.state.clone());
         let value = body(&scope);
         if let Some(failure) = poll_fn(|cx| scope.state.poll_all_ended(cx)).await {
@@ -556,14 +556,8 @@ impl ScopeState {
     /// Ready, with the first failure if any, once every task has ended and what they left
     /// has stopped; from then on the scope takes no more tasks.
     fn poll_all_ended(&self, cx: &mut Context<'_>) -> Poll<Option<TaskError>> {
-        if self.poll_drained(cx).is_pending() {
-            return Poll::Pending;
-        }
         let mut inner = self.lock();
-        if inner.running > 0 {
-            // A task queued in between (through a `ScopeHandle` of a task that just ended).
-            drop(inner);
-            cx.waker().wake_by_ref();
+        if inner.poll_ended(cx).is_pending() {
             return Poll::Pending;
         }
         inner.closed = true;
@@ -571,19 +565,26 @@ impl ScopeState {
     }
 }
 
-impl Draining for ScopeState {
-    fn poll_drained(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut inner = self.lock();
-        if inner.running > 0 {
-            if !inner.waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                inner.waiters.push(cx.waker().clone());
+impl ScopeInner {
+    /// Ready once every task has ended and what they left has stopped; else `cx`'s waker
+    /// is kept to be woken when that may have changed.
+    fn poll_ended(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.running > 0 {
+            if !self.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                self.waiters.push(cx.waker().clone());
             }
             return Poll::Pending;
         }
-        // Polled under the lock, so that two pollers (the scope above, and the task whose
-        // drop left this) never see them half taken. Each is the state of a scope further
-        // down the tree, so the locks are always taken from the top down.
-        drain::poll_all(&mut inner.leftovers, cx)
+        // Polled under the scope's lock, so that two pollers (the scope above, and the task
+        // whose drop left these) never see them half taken. Each is the state of a scope
+        // further down the tree, so locks are always taken from the top down.
+        drain::poll_all(&mut self.leftovers, cx)
+    }
+}
+
+impl Draining for ScopeState {
+    fn poll_drained(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.lock().poll_ended(cx)
     }
 }
 
