@@ -159,6 +159,43 @@ pub fn sleep(duration: Duration) -> Pause<impl Future<Output = ()>> {
     Pause::because(Reason::Sleep, crate::time::sleep(duration))
 }
 
+/// ⏸ Pauses the calling task until the instant `at` on [`now()`]'s clock (virtual under
+/// [`virtual_time`](crate::Builder::virtual_time)); an instant already passed pauses only
+/// as [`yield_now`] does. For a loop that keeps a grid without drift (Go's `time.Tick`):
+/// add the period to the last deadline rather than to the time the work took.
+///
+/// # Cancellation
+///
+/// A cancelled sleeper stops at once, with nothing to undo.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[scheduler::task]
+/// fn ticks() -> Vec<Duration> {
+///     let start = scheduler::now();
+///     let mut next = start;
+///     let mut seen = Vec::new();
+///     for _ in 0..3 {
+///         next += Duration::from_millis(100);
+///         scheduler::sleep(Duration::from_millis(30)); // work that takes a while
+///         scheduler::sleep_until(next);
+///         seen.push(scheduler::now() - start);
+///     }
+///     seen
+/// }
+///
+/// let s = scheduler::Scheduler::builder().virtual_time().build();
+/// let grid: Vec<Duration> = [100, 200, 300].map(Duration::from_millis).into();
+/// assert_eq!(s.run_until_finished(ticks, ()), grid);
+/// ```
+#[track_caller]
+pub fn sleep_until(at: std::time::Instant) -> Pause<impl Future<Output = ()>> {
+    Pause::because(Reason::Sleep, crate::time::sleep_until(at))
+}
+
 /// The current time on the running scheduler's clock: [`Instant::now()`](std::time::Instant::now) normally, and the
 /// virtual clock on a scheduler built with [`virtual_time`](crate::Builder::virtual_time).
 /// Works anywhere (real time when no scheduler runs).

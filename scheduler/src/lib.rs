@@ -161,13 +161,22 @@
 //!
 //! The notes leave this section as "WRITE THIS". Every way of waiting is a pause point:
 //!
-//! | asyncio | here |
-//! |---|---|
-//! | `await gather(a, b)` | [`wait_all(handles)`](wait_all): every value, in order; re-raises the first failure |
-//! | `gather(..., return_exceptions=True)` | [`wait_all_results(handles)`](wait_all_results): each `Result` |
-//! | `wait(..., return_when=FIRST_COMPLETED)` | [`wait_any(handles)`](wait_any): `(index, value)` of the first; the others keep running |
-//! | `wait_for(f(), timeout)` | [`with_timeout(d, f, args)`](with_timeout): `Err(TimedOut)` and `f` dropped on time-out |
-//! | `TaskGroup` | [`scope(\|s\| ...)`](scope): see below |
+//! | asyncio | tokio | here |
+//! |---|---|---|
+//! | `await gather(a, b)` | `join!(a, b)`, `join_all` | [`wait_all(handles)`](wait_all): every value, in order; re-raises the first failure |
+//! | `gather(..., return_exceptions=True)` | awaiting each `JoinHandle` | [`wait_all_results(handles)`](wait_all_results): each `Result` |
+//! | `wait(..., return_when=FIRST_COMPLETED)` | `JoinSet::join_next` | [`wait_any(handles)`](wait_any): `(index, value)` of the first; the others keep running |
+//! | `async with timeout(d):`, `wait_for(f(), d)` | `time::timeout(d, f())` | [`with_timeout(d, f, args)`](with_timeout): `Err(TimedOut)`, `f` cancelled |
+//! | `wait_for(future, d)` | `time::timeout(d, future)` | [`timeout(d, future)`](timeout), for any future |
+//! | `async with timeout_at(when):` | `time::timeout_at(at, f())` | [`with_deadline(at, f, args)`](with_deadline) |
+//! | `sleep(when - loop.time())` | `time::sleep_until(at)` | [`sleep_until(at)`](sleep_until) |
+//! | `TaskGroup`, Trio's nursery | `JoinSet` | [`scope(\|s\| ...)`](scope): see [Structured concurrency](#structured-concurrency) |
+//! | `tg.create_task(..)` in a coroutine given `tg` | a `JoinSet` behind an `Arc<Mutex<..>>` | [`ScopeHandle::queue_to_run`], from [`Scope::handle`] |
+//! | raise `TerminateTaskGroup`, `nursery.cancel_scope.cancel()` | `JoinSet::abort_all` | [`Scope::cancel`], [`ScopeHandle::cancel`] |
+//!
+//! Deadlines and timeouts are on [`now()`](now)'s clock: real time, or the virtual clock of
+//! a scheduler built with [`virtual_time`](Builder::virtual_time), where the example below
+//! takes no time at all.
 //!
 //! ```
 //! use std::time::Duration;
@@ -186,11 +195,29 @@
 //!     let mirrors = vec![scheduler::queue_to_run(download, (3, 50)), scheduler::queue_to_run(download, (4, 1))];
 //!     assert_eq!(scheduler::wait_any(mirrors), (1, 4));
 //!
+//!     // asyncio: `async with asyncio.timeout(0.005): await download(5, 3_600_000)`
+//!     // tokio:   `tokio::time::timeout(Duration::from_millis(5), download(5, 3_600_000)).await`
 //!     let slow = scheduler::with_timeout(Duration::from_millis(5), download, (5, 3_600_000));
 //!     assert!(slow.is_err());
+//!
+//!     // One deadline for several steps (asyncio's `timeout_at`, tokio's `timeout_at`).
+//!     let deadline = scheduler::now() + Duration::from_millis(30);
+//!     assert_eq!(scheduler::with_deadline(deadline, download, (6, 20)), Ok(6));
+//!     assert!(scheduler::with_deadline(deadline, download, (7, 20)).is_err()); // 10 ms left
+//!
+//!     // Any future, from any library (tokio's `timeout(d, future)`).
+//!     let (_tx, rx) = async_channel::bounded::<u32>(1);
+//!     assert!(scheduler::timeout(Duration::from_millis(5), rx.recv()).is_err());
 //! }
-//! # scheduler::Scheduler::new().run_until_finished(browse, ());
+//! # scheduler::Scheduler::builder().virtual_time().build().run_until_finished(browse, ());
 //! ```
+//!
+//! A pause value (`rx.recv()` of [`sync`], [`wait(fut)`](wait)) is awaited where a
+//! `#[task]` body writes it, also as an argument: for `timeout(d, ..)` in a task body, pass
+//! the future itself, or build `timeout(d, scheduler::wait(fut))` in a plain fn that returns
+//! it.
+//!
+//! <!-- Racing pause points (`scheduler::select!`) goes here, beside tokio's `select!`. -->
 //!
 //! # Structured concurrency
 //!
@@ -214,6 +241,48 @@
 //! }
 //! # assert_eq!(scheduler::Scheduler::new().run_until_finished(whole, ()), [1, 4, 9]);
 //! ```
+//!
+//! The scope's tasks get a [`ScopeHandle`] ([`Scope::handle`]) to queue more tasks into the
+//! same scope, which waits for those too, and to [`cancel`](ScopeHandle::cancel) it: every
+//! task of the scope stops, and the scope returns normally, with no panic (Trio's "the first
+//! success cancels the rest"):
+//!
+//! | asyncio / Trio | tokio | here |
+//! |---|---|---|
+//! | `async def attempt(tg, ..)`, `tg.create_task(attempt(tg, ..))` | `set.spawn(..)` on a shared `JoinSet` | `fn attempt(s: ScopeHandle, ..)`, `s.queue_to_run(attempt, (s.clone(), ..))` |
+//! | `nursery.cancel_scope.cancel()` | `set.abort_all()`, then draining `join_next` | `s.cancel()` |
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//! use scheduler::ScopeHandle;
+//!
+//! #[scheduler::task]
+//! fn attempt(mirror: u64, s: ScopeHandle, winner: Arc<Mutex<Option<u64>>>) {
+//!     if mirror < 3 {
+//!         s.queue_to_run(attempt, (mirror + 1, s.clone(), winner.clone())); // the next one
+//!     }
+//!     scheduler::sleep(Duration::from_millis(100 / mirror)); // mirror 3 answers first
+//!     *winner.lock().unwrap() = Some(mirror);
+//!     s.cancel(); // the others stop at their pause
+//! }
+//!
+//! #[scheduler::task]
+//! fn fastest_mirror() -> Option<u64> {
+//!     let winner = Arc::new(Mutex::new(None));
+//!     scheduler::scope(|s| {
+//!         s.queue_to_run(attempt, (1, s.handle(), winner.clone()));
+//!     });
+//!     winner.lock().unwrap().take()
+//! }
+//! # assert_eq!(scheduler::Scheduler::builder().virtual_time().build().run_until_finished(fastest_mirror, ()), Some(3));
+//! ```
+//!
+//! Cancellation is finished when it returns: `join` of a cancelled task, [`with_timeout`],
+//! [`timeout`], and a scope that re-raises a panic or was cancelled return only once every
+//! task they cancelled, down to the tasks of scopes inside them, has had its state dropped
+//! (its drop guards run, the sockets and locks it held are free), also when one of them is
+//! running on another worker of a pool at that moment.
 //!
 //! # Sharing between tasks
 //!
@@ -299,6 +368,7 @@ mod api;
 mod blocking;
 mod config;
 mod context;
+mod drain;
 mod flavor;
 mod handle;
 mod home;
@@ -326,7 +396,8 @@ pub mod trace;
 pub mod __private;
 
 pub use api::{
-    current, now, queue_to_run, queue_to_run_after, run_until_finished, sleep, wait, yield_now,
+    current, now, queue_to_run, queue_to_run_after, run_until_finished, sleep, sleep_until, wait,
+    yield_now,
 };
 pub use blocking::run_in_thread;
 pub use flavor::{Flavor, MultiThread, SingleThread};
@@ -338,7 +409,10 @@ pub use scheduler::{Builder, Scheduler};
 pub use scheduler_macros::{main, task, test};
 pub use stats::{Stats, TaskTime};
 pub use task_handle::{TaskError, TaskHandle};
-pub use waiting::{Scope, TimedOut, scope, wait_all, wait_all_results, wait_any, with_timeout};
+pub use waiting::{
+    Scope, ScopeHandle, TimedOut, scope, timeout, wait_all, wait_all_results, wait_any,
+    with_deadline, with_timeout,
+};
 
 /// The marker types that tell [`Schedulable`] kinds apart; never named by users.
 #[doc(hidden)]

@@ -49,3 +49,9 @@ pub(crate) const DEADLOCK: &str = "deadlock: every task is waiting and nothing c
 pub(crate) const DEADLOCK_FIX: &str = "Each waits on another task or on a sync primitive that \
 only these tasks could release: look for a missing `send`, `set`, unlock or `close`, a task \
 that joins itself or a task that joins it, or a lock taken in two orders";
+
+/// A task was queued into a scope that had ended.
+pub(crate) const SCOPE_ENDED: &str = "was queued with `ScopeHandle::queue_to_run` after its \
+scope had ended (every task of it had finished and `scheduler::scope` had returned), so \
+nothing would wait for it. Queue it while the scope still runs, from its body or one of its \
+tasks, or queue it outside any scope with `scheduler::queue_to_run(f, args)`";

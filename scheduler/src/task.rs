@@ -7,12 +7,14 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use async_task::{Builder, WithInfo};
 use pin_project_lite::pin_project;
 
 use crate::context::{self, TaskGuard};
+use crate::drain::{self, Pending};
 use crate::home::{self, Home};
 use crate::names::TaskName;
 use crate::reason;
@@ -72,7 +74,8 @@ pin_project! {
         // same word.
         id: u32,
         // `None` once the task finished, panicked or was cancelled: its state is dropped
-        // right then, not when the last handle goes.
+        // right then, not when the last handle goes. A task polled with `None` is a
+        // cancelled one whose drain goes on (see `DRAINING`).
         #[pin]
         inner: Option<F>,
     }
@@ -80,11 +83,60 @@ pin_project! {
     impl<'m, F> PinnedDrop for TaskFuture<'m, F> {
         fn drop(this: Pin<&mut Self>) {
             let mut this = this.project();
+            // No state and no end yet: dropped while it drained (its scheduler went), and
+            // nobody waits any more.
+            let draining = this.inner.is_none() && *this.standing != ENDED;
             // Drop the state first (user drop code may still want the registry), then leave.
             this.inner.set(None);
+            if draining {
+                drop(take_drain(this.meta));
+            }
             end(this.standing, Ended::Cancelled, None);
         }
     }
+}
+
+/// Cancelled tasks whose drop left tasks still stopping (the tasks of their scopes, maybe
+/// on other workers), by their header's address: such a task ends, and its `join` reports
+/// the cancellation, only once they have stopped. Kept beside the tasks rather than in them,
+/// so that no task is bigger for it: only a cancellation that leaves something stopping
+/// comes here, and it never holds the lock while it polls or drops what it waits for.
+static DRAINING: Mutex<Vec<(usize, Drain)>> = Mutex::new(Vec::new());
+
+/// A cancelled task waiting for what its drop left stopping.
+struct Drain {
+    pending: Vec<Pending>,
+    /// How the task ended, reported once `pending` has drained.
+    how: Ended,
+    error: TaskError,
+}
+
+/// Takes the drain of the task `meta` out of `DRAINING`, if it has one.
+fn take_drain(meta: &Meta) -> Option<Drain> {
+    let mut draining = DRAINING.lock().unwrap_or_else(PoisonError::into_inner);
+    let index = draining.iter().position(|(at, _)| *at == meta.address())?;
+    Some(draining.swap_remove(index).1)
+}
+
+/// Polls the drain of a cancelled task; ends the task once it has drained.
+fn poll_drain<T>(
+    meta: &Meta,
+    standing: &mut u32,
+    mut drain: Drain,
+    cx: &mut Context<'_>,
+) -> Poll<Result<T, TaskError>> {
+    // Only this task's poll or drop touches its entry, never two at once, so it may be
+    // polled outside the lock and put back.
+    if drain::poll_all(&mut drain.pending, cx).is_pending() {
+        let address = meta.address();
+        DRAINING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((address, drain));
+        return Poll::Pending;
+    }
+    end(standing, drain.how, None);
+    Poll::Ready(Err(drain.error))
 }
 
 impl<'m, F: Future> TaskFuture<'m, F> {
@@ -172,24 +224,36 @@ impl<F: Future> Future for TaskFuture<'_, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let task = this.meta.name;
+        if this.inner.is_none() {
+            // Only a cancelled task whose drain goes on is polled with no state.
+            let drain = take_drain(this.meta).expect("a finished task was polled");
+            return poll_drain(this.meta, this.standing, drain, cx);
+        }
         if this.meta.cancelled.load(Ordering::Acquire) {
             // Dropping the state runs the task's drop code: a panic there is the task's,
-            // caught and named like any other, never the run loop's.
-            let dropped = {
+            // caught and named like any other, never the run loop's. What the drop leaves
+            // stopping (its scopes' tasks) is waited for before the task ends.
+            let (dropped, pending) = {
                 let _running = TaskGuard::enter(task);
-                catch_unwind(AssertUnwindSafe(|| this.inner.set(None)))
+                drain::collect(|| catch_unwind(AssertUnwindSafe(|| this.inner.set(None))))
             };
-            return Poll::Ready(Err(match dropped {
-                Ok(()) => {
-                    end(this.standing, Ended::Cancelled, None);
-                    TaskError::Cancelled { task }
-                }
+            let (how, error) = match dropped {
+                Ok(()) => (Ended::Cancelled, TaskError::Cancelled { task }),
                 Err(payload) => {
-                    end(this.standing, Ended::Panicked, None);
                     let message = payload_text(&*payload);
-                    TaskError::Panicked { task, message }
+                    (Ended::Panicked, TaskError::Panicked { task, message })
                 }
-            }));
+            };
+            if pending.is_empty() {
+                end(this.standing, how, None);
+                return Poll::Ready(Err(error));
+            }
+            let drain = Drain {
+                pending,
+                how,
+                error,
+            };
+            return poll_drain(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
         let started = trace::begin(id);

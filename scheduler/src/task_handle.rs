@@ -128,6 +128,13 @@ impl<T> TaskHandle<T> {
     /// A pause point: in a `#[task]` fn, `handle.join()` pauses this task until the other
     /// one is done.
     ///
+    /// # Cancellation
+    ///
+    /// Of a cancelled task, `join` reports [`TaskError::Cancelled`] only once the task's
+    /// state has been dropped, with the state of every task it cancelled by stopping: those
+    /// of a [`scope`](crate::scope) it was running, down to the scopes inside them, on any
+    /// worker. Cancelling the task that calls `join` only stops the waiting.
+    ///
     /// # Examples
     ///
     /// ```
@@ -151,7 +158,8 @@ impl<T> TaskHandle<T> {
 
     /// Cancels the task: it stops at its next pause point (at once if it is paused now), its
     /// state is dropped (drop guards run), and [`join`](TaskHandle::join) gives
-    /// [`TaskError::Cancelled`]. Cancelling a finished task does nothing.
+    /// [`TaskError::Cancelled`] once that and what it cancelled in turn (the tasks of its
+    /// scopes) are done. Cancelling a finished task does nothing.
     ///
     /// # Examples
     ///

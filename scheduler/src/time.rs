@@ -95,6 +95,23 @@ pub(crate) fn sleep(duration: Duration) -> Sleep {
     }
 }
 
+/// A timer that fires at `at`, on the running scheduler's clock (a virtual `at` before the
+/// clock started fires at once).
+pub(crate) fn sleep_until(at: Instant) -> Sleep {
+    match current_clock() {
+        None => Sleep::Real(async_io::Timer::at(at)),
+        Some(clock) => {
+            let since_start = at.saturating_duration_since(clock.start);
+            let deadline = u64::try_from(since_start.as_nanos()).unwrap_or(u64::MAX);
+            Sleep::Virtual {
+                clock,
+                deadline,
+                id: None,
+            }
+        }
+    }
+}
+
 /// `future`, started once `delay` has passed (from the task's first poll, on the clock of
 /// the scheduler that runs it): the future of a `queue_to_run_after` task.
 pub(crate) async fn after<F: Future>(delay: Duration, future: F) -> F::Output {
