@@ -159,13 +159,15 @@ fn cancel_once_started(started: Receiver<()>, n: usize, scope: ScopeHandle) {
 }
 
 #[task]
-fn cancel_a_scope(counter: DropCounter) -> (&'static str, usize) {
+// (The body's value is owned: a pausing scope body whose value holds a reference cannot be
+// shown `Send` by rustc, "one type is more general than the other", rust-lang/rust#110338.)
+fn cancel_a_scope(counter: DropCounter) -> (String, usize) {
     let (tx, rx) = channel(4);
     let value = scheduler::scope(|s| {
         s.queue_to_run(nest, (counter.clone(), tx.clone(), 2));
         s.queue_to_run(hold, (counter.token(), tx.clone()));
         s.queue_to_run(cancel_once_started, (rx, 2, s.handle()));
-        "the body's value"
+        String::from("the body's value")
     });
     (value, counter.alive())
 }

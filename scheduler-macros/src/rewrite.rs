@@ -353,8 +353,21 @@ impl Rewrite {
 fn task_argument(name: &Ident) -> Option<usize> {
     if name == "queue_to_run" || name == "run_until_finished" {
         Some(0)
-    } else if name == "queue_to_run_after" || name == "with_timeout" {
+    } else if name == "queue_to_run_after" || name == "with_timeout" || name == "with_deadline" {
         Some(1)
+    } else {
+        None
+    }
+}
+
+/// Where a scheduler call that takes a body (a pausing block) has it, and how many
+/// parameters that closure takes: `scope(|s| ..)`, `with_timeout(d, || .., ())`,
+/// `with_deadline(at, || .., ())`.
+fn block_argument(name: &Ident) -> Option<(usize, usize)> {
+    if name == "scope" {
+        Some((0, 1))
+    } else if name == "with_timeout" || name == "with_deadline" {
+        Some((1, 0))
     } else {
         None
     }
@@ -388,6 +401,12 @@ impl Rewrite {
         let Some(index) = called_name(expr).and_then(task_argument) else {
             return;
         };
+        if called_name(expr)
+            .and_then(block_argument)
+            .is_some_and(|(at, _)| at == index)
+        {
+            return; // a pausing block owns what it waits on already
+        }
         let arg = match expr {
             Expr::Call(call) => call.args.iter_mut().nth(index),
             Expr::MethodCall(call) => call.args.iter_mut().nth(index),
@@ -425,9 +444,22 @@ impl Rewrite {
     /// takes, `queue_to_run(move || greet(x), ())`).
     fn visit_call_parts(&mut self, expr: &mut Expr) {
         let task = called_name(expr).and_then(task_argument);
+        let block = called_name(expr).and_then(block_argument);
         let args = match expr {
             Expr::Call(call) => {
-                self.visit_expr_mut(&mut call.func);
+                if block == Some((0, 1))
+                    && call.args.len() == 1
+                    && matches!(&call.args[0], Expr::Closure(c) if c.inputs.len() == 1 && c.asyncness.is_none())
+                {
+                    // `scope(|s| ..)`: the library's scope with a pausing body.
+                    let krate = crate::krate::path();
+                    let span = call_span(&Expr::Call(call.clone()));
+                    call.func = Box::new(Expr::Verbatim(
+                        quote_spanned!(span=> #krate::__private::scope_pausing),
+                    ));
+                } else {
+                    self.visit_expr_mut(&mut call.func);
+                }
                 &mut call.args
             }
             Expr::MethodCall(call) => {
@@ -440,10 +472,66 @@ impl Rewrite {
             _ => return,
         };
         for (index, arg) in args.iter_mut().enumerate() {
+            if let (Some((at, params)), Expr::Closure(closure)) = (block, &mut *arg) {
+                if at == index && closure.inputs.len() == params && closure.asyncness.is_none() {
+                    *arg = self.pausing_block(closure, params == 1);
+                    continue;
+                }
+            }
             self.closure_is_an_argument = matches!(arg, Expr::Closure(_)) && Some(index) != task;
             self.visit_expr_mut(arg);
             self.closure_is_an_argument = false;
         }
+    }
+
+    /// A closure handed to a scheduler call that takes a body: its body pauses like the
+    /// task body around it.
+    //
+    // Input:
+    //     scheduler::scope(|s| { s.queue_to_run(a, ()); sleep(d); v })
+    //     scheduler::with_timeout(d, move || { sleep(d); v }, ())
+    // Output:
+    //     ::scheduler::__private::scope_pausing(|scope: Scope| async {
+    //         let scope = scope; // moves the scope in; other captures as the closure had them
+    //         let s = &scope;
+    //         <body>
+    //     })
+    //     scheduler::with_timeout(d, ::scheduler::__private::pausing(async move { <body> }), ())
+    // with the body rewritten as the task body's own code: its pause points pause.
+    fn pausing_block(&mut self, closure: &mut syn::ExprClosure, takes_scope: bool) -> Expr {
+        let outer = std::mem::replace(&mut self.in_closure, false);
+        self.visit_expr_mut(&mut closure.body);
+        self.in_closure = outer;
+        let krate = crate::krate::path();
+        let (capture, inputs, body) = (&closure.capture, &closure.inputs, &closure.body);
+        let span = closure.or1_token.span;
+        let output = match &closure.output {
+            syn::ReturnType::Default => None,
+            syn::ReturnType::Type(arrow, ty) => Some(quote!(#arrow #ty)),
+        };
+        Expr::Verbatim(if takes_scope {
+            // The block owns the scope it is given (moved in by its first statement; every
+            // other capture is as the closure had it) and lends it to the user's pattern.
+            let scope = Ident::new("__scheduler_scope", Span::mixed_site());
+            let param = &inputs[0];
+            let body = match output {
+                Some(output) => {
+                    quote!({ let __scheduler_value: #output = #body; __scheduler_value })
+                }
+                None => quote!(#body),
+            };
+            quote_spanned! {span=>
+                #capture |#scope: #krate::Scope| async #capture {
+                    let #scope = #scope;
+                    let #param = &#scope;
+                    #body
+                }
+            }
+        } else {
+            quote_spanned! {span=>
+                #krate::__private::pausing(async #capture { #body })
+            }
+        })
     }
 }
 

@@ -560,3 +560,26 @@ impl<F: Future> SelectArm for Pause<F> {
 pub fn select_arm<A: SelectArm>(arm: A) -> A::Future {
     arm.into_arm()
 }
+
+/// `scope(|s| { .. })` in a `#[task]` body: [`scope`](crate::scope) with the closure as a
+/// pausing block, whose pause points pause the task.
+#[track_caller]
+#[inline(always)]
+pub fn scope_pausing<F, Fut, R>(body: F) -> Pause<impl Future<Output = R>>
+where
+    F: FnOnce(Scope) -> Fut,
+    Fut: Future<Output = R>,
+{
+    crate::waiting::scope_with(crate::waiting::PausingScope(body))
+}
+
+/// `with_timeout(d, || { .. }, ())` in a `#[task]` body: the closure's body as a pausing
+/// block, a task fn of no arguments whose pause points pause.
+#[track_caller]
+#[inline(always)]
+pub fn pausing<F: Future>(block: F) -> impl FnOnce() -> Pause<F> {
+    // Made here, where the caller's location is known; the scheduler call that takes the
+    // block calls the closure at once.
+    let pause = Pause::new(block);
+    move || pause
+}

@@ -8,5 +8,6 @@ mod scope;
 mod timeout;
 
 pub use gather::{wait_all, wait_all_results, wait_any};
+pub(crate) use scope::{PausingScope, scope_with};
 pub use scope::{Scope, ScopeHandle, scope};
 pub use timeout::{TimedOut, timeout, with_deadline, with_timeout};

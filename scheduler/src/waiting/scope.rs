@@ -77,6 +77,12 @@ use crate::task_handle::{Canceller, TaskError, TaskHandle};
 /// ```
 #[track_caller]
 pub fn scope<R>(body: impl FnOnce(&Scope) -> R) -> Pause<impl Future<Output = R>> {
+    scope_with(body)
+}
+
+/// [`scope`] with any body: a closure, or a pausing block (`__private::scope_pausing`).
+#[track_caller]
+pub(crate) fn scope_with<R>(body: impl ScopeBody<R>) -> Pause<impl Future<Output = R>> {
     let site = Location::caller();
     Pause::because(Reason::Scope, async move {
         let scope = Scope {
@@ -86,12 +92,55 @@ pub fn scope<R>(body: impl FnOnce(&Scope) -> R) -> Pause<impl Future<Output = R>
         // calling task was cancelled, a timeout ran out, or `body` panicked); whoever
         // dropped it waits until they have stopped.
         let _cancel_on_drop = CancelOnDrop(scope.state.clone());
-        let value = body(&scope);
+        let value = body
+            .run(Scope {
+                state: scope.state.clone(),
+            })
+            .await;
         if let Some(failure) = poll_fn(|cx| scope.state.poll_all_ended(cx)).await {
             panic!("{failure} (re-raised by `scheduler::scope` at {site})");
         }
         value
     })
+}
+
+/// What [`scope`] runs with its [`Scope`]: a closure `|s| { .. }`, or, in a `#[task]` body,
+/// the same closure as a *pausing block* (the macro hands it to `__private::scope_pausing`),
+/// whose pause points pause the task like the body around it.
+///
+/// The body gets the scope by value (one more handle to the same scope), so a pausing
+/// block's future borrows nothing from its caller's frame: a borrowed `&Scope` there would
+/// make the compiler prove `Send` for every lifetime of it, which it cannot (rust-lang/rust
+/// #110338).
+pub(crate) trait ScopeBody<R> {
+    /// Runs the body with the scope it queues into.
+    fn run(self, scope: Scope) -> impl Future<Output = R>;
+}
+
+impl<F, R> ScopeBody<R> for F
+where
+    F: FnOnce(&Scope) -> R,
+{
+    #[inline]
+    fn run(self, scope: Scope) -> impl Future<Output = R> {
+        core::future::ready(self(&scope))
+    }
+}
+
+/// A pausing block handed to [`scope`] in a `#[task]` body: what the macro makes of
+/// `scope(|s| { .. })` (see `__private::scope_pausing`), a closure that takes the scope
+/// and returns the block's future, which owns it.
+pub(crate) struct PausingScope<F>(pub(crate) F);
+
+impl<F, Fut, R> ScopeBody<R> for PausingScope<F>
+where
+    F: FnOnce(Scope) -> Fut,
+    Fut: Future<Output = R>,
+{
+    #[inline]
+    fn run(self, scope: Scope) -> impl Future<Output = R> {
+        (self.0)(scope)
+    }
 }
 
 /// Where the tasks of a [`scope`] are queued; `scope` passes one to its closure.
