@@ -454,9 +454,8 @@ impl Rewrite {
                     // `scope(|s| ..)`: the library's scope with a pausing body.
                     let krate = crate::krate::path();
                     let span = call_span(&Expr::Call(call.clone()));
-                    call.func = Box::new(Expr::Verbatim(
-                        quote_spanned!(span=> #krate::__private::scope_pausing),
-                    ));
+                    *call.func =
+                        Expr::Verbatim(quote_spanned!(span=> #krate::__private::scope_pausing));
                 } else {
                     self.visit_expr_mut(&mut call.func);
                 }
