@@ -302,6 +302,7 @@ mod context;
 mod flavor;
 mod handle;
 mod home;
+mod interval;
 mod local;
 mod misuse;
 mod names;
@@ -330,6 +331,7 @@ pub use api::{
 pub use blocking::run_in_thread;
 pub use flavor::{Flavor, MultiThread, SingleThread};
 pub use handle::{Handle, SchedulerGone};
+pub use interval::{Interval, interval};
 pub use names::TaskName;
 pub use pause::Pause;
 pub use schedulable::Schedulable;

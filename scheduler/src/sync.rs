@@ -1,4 +1,5 @@
-//! Sharing between tasks: [`Mutex`], [`Event`], [`Semaphore`], and [`channel`]s.
+//! Sharing between tasks: [`Mutex`], [`RwLock`], [`Event`], [`Semaphore`], [`Barrier`],
+//! [`channel`]s (bounded, [`unbounded`], and `channel(0)`, the rendezvous) and [`Queue`].
 //!
 //! Thin layers over the smol-rs crates `async-lock`, `async-channel` and `event-listener`:
 //! the same shapes, with every waiting method a pause point, so a `#[task]` fn calls
@@ -32,12 +33,21 @@
 //! assert_eq!(scheduler::Scheduler::new().run_until_finished(count, ()), 10);
 //! ```
 
+mod barrier;
 mod channel;
 mod event;
 mod mutex;
+mod queue;
+mod rendezvous;
+mod rwlock;
 mod semaphore;
 
-pub use channel::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, channel};
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use channel::{
+    Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, channel, unbounded,
+};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
+pub use queue::{Full, Queue};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{Semaphore, SemaphoreGuard};
