@@ -197,3 +197,18 @@ fn the_queue_is_send_and_sync_when_its_items_are_send() {
     send_sync::<Queue<String>>();
     send_sync::<Full<String>>();
 }
+
+#[test]
+fn a_task_that_gets_from_a_queue_nobody_fills_is_named_in_the_deadlock_report() {
+    #[task]
+    fn wait_for_nothing() -> u32 {
+        let queue = Queue::new(0);
+        queue.get()
+    }
+    let message = panic_message(|| {
+        scheduler::Scheduler::new().run_until_finished(wait_for_nothing, ());
+    });
+    assert!(message.contains("deadlock"), "{message}");
+    assert!(message.contains("wait_for_nothing"), "{message}");
+    assert!(message.contains("queue get"), "{message}");
+}

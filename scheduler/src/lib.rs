@@ -223,6 +223,12 @@
 //! `send`, `recv`) are pause points. A task cancelled while it holds a guard releases it; a
 //! closed channel answers `Err`, never a hang.
 //!
+//! What asyncio and Go users reach for is there too: asyncio's
+//! [`Queue`](sync::Queue) (`put`, `get`, `task_done`, `join`), an
+//! [`RwLock`](sync::RwLock), a [`Barrier`](sync::Barrier), [`unbounded`](sync::unbounded)
+//! channels, `channel(0)` as Go's unbuffered channel, and [`interval`] (Go's `time.Tick`,
+//! on the scheduler's clock). A cancelled wait on any of them loses nothing.
+//!
 //! # Blocking work and I/O
 //!
 //! Work that blocks its thread (a blocking library, a long computation) would stop every
