@@ -41,6 +41,7 @@ mod queue;
 mod rendezvous;
 mod rwlock;
 mod semaphore;
+mod unbounded;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use channel::{

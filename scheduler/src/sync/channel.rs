@@ -10,6 +10,7 @@ use std::sync::Arc;
 use pin_project_lite::pin_project;
 
 use super::rendezvous::{self, Rendezvous};
+use super::unbounded::{self as unbounded_channel, Unbounded};
 use crate::pause::Pause;
 use crate::reason::Reason;
 
@@ -111,7 +112,8 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-/// A channel with no bound (over `async_channel::unbounded`): [`send`](Sender::send) never
+/// A channel with no bound (over `concurrent_queue`'s unbounded queue and
+/// `event-listener`): [`send`](Sender::send) never
 /// waits, and [`try_send`](Sender::try_send) fails only when the channel is closed. The
 /// same [`Sender`] and [`Receiver`] as [`channel`]'s.
 ///
@@ -140,13 +142,13 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(scheduler::Scheduler::new().run_until_finished(total, (rx,)), 500_500);
 /// ```
 pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
-    let (tx, rx) = async_channel::unbounded();
+    let channel = Arc::new(Unbounded::new());
     (
         Sender {
-            inner: SenderInner::Queue(tx),
+            inner: SenderInner::Unbounded(channel.clone()),
         },
         Receiver {
-            inner: ReceiverInner::Queue(rx),
+            inner: ReceiverInner::Unbounded(channel),
         },
     )
 }
@@ -166,8 +168,10 @@ pub struct Sender<T> {
 
 /// What a [`Sender`] sends into.
 enum SenderInner<T> {
-    /// `channel(n)` with `n > 0`, and `unbounded()`.
+    /// `channel(n)` with `n > 0`.
     Queue(async_channel::Sender<T>),
+    /// `unbounded()`.
+    Unbounded(Arc<Unbounded<T>>),
     /// `channel(0)`.
     Meet(Arc<Rendezvous<T>>),
 }
@@ -187,8 +191,10 @@ pub struct Receiver<T> {
 
 /// What a [`Receiver`] receives from.
 enum ReceiverInner<T> {
-    /// `channel(n)` with `n > 0`, and `unbounded()`.
+    /// `channel(n)` with `n > 0`.
     Queue(async_channel::Receiver<T>),
+    /// `unbounded()`.
+    Unbounded(Arc<Unbounded<T>>),
     /// `channel(0)`.
     Meet(Arc<Rendezvous<T>>),
 }
@@ -222,6 +228,10 @@ impl<T> Sender<T> {
             SenderInner::Queue(tx) => Sending::Queue {
                 fut: tx.send(value),
             },
+            SenderInner::Unbounded(channel) => Sending::Unbounded {
+                channel,
+                value: Some(value),
+            },
             SenderInner::Meet(meeting) => Sending::Meet {
                 fut: meeting.send(value),
             },
@@ -246,6 +256,7 @@ impl<T> Sender<T> {
         crate::context::note_possible_foreign_use();
         match &self.inner {
             SenderInner::Queue(tx) => tx.try_send(value),
+            SenderInner::Unbounded(channel) => channel.try_send(value),
             SenderInner::Meet(meeting) => meeting.try_send(value),
         }
     }
@@ -267,6 +278,7 @@ impl<T> Sender<T> {
         crate::context::note_possible_foreign_use();
         match &self.inner {
             SenderInner::Queue(tx) => tx.close(),
+            SenderInner::Unbounded(channel) => channel.close(),
             SenderInner::Meet(meeting) => meeting.close(),
         }
     }
@@ -284,6 +296,7 @@ impl<T> Sender<T> {
     pub fn is_closed(&self) -> bool {
         match &self.inner {
             SenderInner::Queue(tx) => tx.is_closed(),
+            SenderInner::Unbounded(channel) => channel.is_closed(),
             SenderInner::Meet(meeting) => meeting.is_closed(),
         }
     }
@@ -312,6 +325,9 @@ impl<T> Receiver<T> {
     pub fn recv(&self) -> Pause<impl Future<Output = Result<T, RecvError>>> {
         let fut = match &self.inner {
             ReceiverInner::Queue(rx) => Receiving::Queue { fut: rx.recv() },
+            ReceiverInner::Unbounded(channel) => Receiving::Unbounded {
+                fut: channel.recv(),
+            },
             ReceiverInner::Meet(meeting) => Receiving::Meet {
                 fut: meeting.recv(),
             },
@@ -335,6 +351,7 @@ impl<T> Receiver<T> {
         crate::context::note_possible_foreign_use();
         match &self.inner {
             ReceiverInner::Queue(rx) => rx.try_recv(),
+            ReceiverInner::Unbounded(channel) => channel.try_recv(),
             ReceiverInner::Meet(meeting) => meeting.try_recv(),
         }
     }
@@ -355,6 +372,7 @@ impl<T> Receiver<T> {
         crate::context::note_possible_foreign_use();
         match &self.inner {
             ReceiverInner::Queue(rx) => rx.close(),
+            ReceiverInner::Unbounded(channel) => channel.close(),
             ReceiverInner::Meet(meeting) => meeting.close(),
         }
     }
@@ -371,6 +389,7 @@ impl<T> Receiver<T> {
     pub fn is_closed(&self) -> bool {
         match &self.inner {
             ReceiverInner::Queue(rx) => rx.is_closed(),
+            ReceiverInner::Unbounded(channel) => channel.is_closed(),
             ReceiverInner::Meet(meeting) => meeting.is_closed(),
         }
     }
@@ -387,6 +406,7 @@ impl<T> Receiver<T> {
     pub fn len(&self) -> usize {
         match &self.inner {
             ReceiverInner::Queue(rx) => rx.len(),
+            ReceiverInner::Unbounded(channel) => channel.len(),
             ReceiverInner::Meet(meeting) => meeting.len(),
         }
     }
@@ -408,6 +428,10 @@ impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         let inner = match &self.inner {
             SenderInner::Queue(tx) => SenderInner::Queue(tx.clone()),
+            SenderInner::Unbounded(channel) => {
+                channel.add_end(true);
+                SenderInner::Unbounded(channel.clone())
+            }
             SenderInner::Meet(meeting) => {
                 meeting.add_end(true);
                 SenderInner::Meet(meeting.clone())
@@ -421,6 +445,10 @@ impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
         let inner = match &self.inner {
             ReceiverInner::Queue(rx) => ReceiverInner::Queue(rx.clone()),
+            ReceiverInner::Unbounded(channel) => {
+                channel.add_end(false);
+                ReceiverInner::Unbounded(channel.clone())
+            }
             ReceiverInner::Meet(meeting) => {
                 meeting.add_end(false);
                 ReceiverInner::Meet(meeting.clone())
@@ -434,6 +462,11 @@ impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner {
             SenderInner::Queue(tx) => fmt::Debug::fmt(tx, f),
+            SenderInner::Unbounded(channel) => f
+                .debug_struct("Sender")
+                .field("unbounded", &true)
+                .field("closed", &channel.is_closed())
+                .finish(),
             SenderInner::Meet(meeting) => f
                 .debug_struct("Sender")
                 .field("rendezvous", &true)
@@ -447,6 +480,12 @@ impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner {
             ReceiverInner::Queue(rx) => fmt::Debug::fmt(rx, f),
+            ReceiverInner::Unbounded(channel) => f
+                .debug_struct("Receiver")
+                .field("unbounded", &true)
+                .field("len", &channel.len())
+                .field("closed", &channel.is_closed())
+                .finish(),
             ReceiverInner::Meet(meeting) => f
                 .debug_struct("Receiver")
                 .field("rendezvous", &true)
@@ -460,8 +499,10 @@ impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         // The last sender gone closes the channel, which wakes receivers.
         crate::context::note_possible_foreign_use();
-        if let SenderInner::Meet(meeting) = &self.inner {
-            meeting.drop_end(true);
+        match &self.inner {
+            SenderInner::Queue(_) => {}
+            SenderInner::Unbounded(channel) => channel.drop_end(true),
+            SenderInner::Meet(meeting) => meeting.drop_end(true),
         }
     }
 }
@@ -469,8 +510,10 @@ impl<T> Drop for Sender<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         crate::context::note_possible_foreign_use();
-        if let ReceiverInner::Meet(meeting) = &self.inner {
-            meeting.drop_end(false);
+        match &self.inner {
+            ReceiverInner::Queue(_) => {}
+            ReceiverInner::Unbounded(channel) => channel.drop_end(false),
+            ReceiverInner::Meet(meeting) => meeting.drop_end(false),
         }
     }
 }
@@ -480,6 +523,8 @@ pin_project! {
     #[project = SendingProj]
     enum Sending<'a, T> {
         Queue { #[pin] fut: async_channel::Send<'a, T> },
+        // Never waits: sends when first polled.
+        Unbounded { channel: &'a Unbounded<T>, value: Option<T> },
         Meet { #[pin] fut: rendezvous::Send<'a, T> },
     }
 }
@@ -491,6 +536,12 @@ impl<T> Future for Sending<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             SendingProj::Queue { fut } => fut.poll(cx),
+            SendingProj::Unbounded { channel, value } => {
+                let value = value
+                    .take()
+                    .expect("a send is not polled after it finished");
+                Poll::Ready(channel.send(value))
+            }
             SendingProj::Meet { fut } => fut.poll(cx),
         }
     }
@@ -501,6 +552,7 @@ pin_project! {
     #[project = ReceivingProj]
     enum Receiving<'a, T> {
         Queue { #[pin] fut: async_channel::Recv<'a, T> },
+        Unbounded { #[pin] fut: unbounded_channel::Recv<'a, T> },
         Meet { #[pin] fut: rendezvous::Recv<'a, T> },
     }
 }
@@ -512,6 +564,7 @@ impl<T> Future for Receiving<'_, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             ReceivingProj::Queue { fut } => fut.poll(cx),
+            ReceivingProj::Unbounded { fut } => fut.poll(cx),
             ReceivingProj::Meet { fut } => fut.poll(cx),
         }
     }
