@@ -6,7 +6,10 @@ mod support;
 #[path = "support/flavours.rs"]
 mod flavours;
 
-use scheduler::sync::{Receiver, Sender, TryRecvError, TrySendError, unbounded};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use scheduler::sync::{Event, Receiver, Sender, TryRecvError, TrySendError, unbounded};
 use scheduler::{TaskError, task};
 
 on_both_flavours!(
@@ -15,6 +18,8 @@ on_both_flavours!(
     values_sent_before_close_are_received_then_err,
     a_cancelled_recv_loses_no_value,
     a_hundred_producers_fan_in_every_value_once,
+    several_receivers_share_the_values_each_once_and_none_sleeps_through_one,
+    values_sent_at_once_to_several_waiting_receivers_wake_each_of_them,
 );
 
 #[task]
@@ -93,4 +98,75 @@ fn a_hundred_producers_fan_in_every_value_once() {
         total += 1;
     }
     assert_eq!(total, 100 * 100);
+}
+
+#[task]
+fn count_all(
+    rx: Receiver<(u32, u32)>,
+    taken: Arc<AtomicUsize>,
+    all_taken: Arc<Event>,
+) -> Vec<(u32, u32)> {
+    let mut got = Vec::new();
+    while let Ok(value) = rx.recv() {
+        got.push(value);
+        if taken.fetch_add(1, Ordering::SeqCst) + 1 == 8 * 100 {
+            all_taken.set();
+        }
+        if got.len() % 7 == 0 {
+            scheduler::yield_now(); // let the other receivers wait, and be woken
+        }
+    }
+    got
+}
+
+#[task]
+fn several_receivers_share_the_values_each_once_and_none_sleeps_through_one() {
+    for _round in 0..20 {
+        let (tx, rx) = unbounded();
+        let taken = Arc::new(AtomicUsize::new(0));
+        let all_taken = Arc::new(Event::new());
+        let receivers: Vec<_> = (0..4)
+            .map(|_| {
+                scheduler::queue_to_run(count_all, (rx.clone(), taken.clone(), all_taken.clone()))
+            })
+            .collect();
+        drop(rx);
+        scheduler::yield_now(); // they wait
+        let producers: Vec<_> = (0..8)
+            .map(|who| scheduler::queue_to_run(produce, (tx.clone(), who)))
+            .collect();
+        scheduler::wait_all(producers);
+        // A sender is still alive: if every receiver slept with values left in the channel,
+        // this would never return (a deadlock report on one thread, the watchdog on two).
+        all_taken.wait();
+        drop(tx);
+        let mut all: Vec<(u32, u32)> = scheduler::wait_all(receivers)
+            .into_iter()
+            .flatten()
+            .collect();
+        all.sort_unstable();
+        let expected: Vec<(u32, u32)> =
+            (0..8).flat_map(|w| (0..100).map(move |n| (w, n))).collect();
+        assert_eq!(all, expected);
+    }
+}
+
+#[task]
+fn values_sent_at_once_to_several_waiting_receivers_wake_each_of_them() {
+    for _round in 0..20 {
+        let (tx, rx) = unbounded();
+        let receivers: Vec<_> = (0..4)
+            .map(|_| scheduler::queue_to_run(receive, (rx.clone(),)))
+            .collect();
+        for _ in 0..10 {
+            scheduler::yield_now(); // they wait (on two threads, most of them)
+        }
+        for n in 0..4 {
+            tx.send(n).unwrap(); // in one go: only the first finds nobody notified
+        }
+        // Each takes one value and ends; `tx` stays alive, so one left asleep hangs here.
+        let mut got = scheduler::wait_all(receivers);
+        got.sort_unstable();
+        assert_eq!(got, [0, 1, 2, 3]);
+    }
 }
