@@ -34,6 +34,7 @@
 //! ```
 
 mod barrier;
+mod chan;
 mod channel;
 mod event;
 mod mutex;
@@ -41,7 +42,6 @@ mod queue;
 mod rendezvous;
 mod rwlock;
 mod semaphore;
-mod unbounded;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use channel::{

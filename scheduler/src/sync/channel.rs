@@ -9,15 +9,16 @@ use std::sync::Arc;
 
 use pin_project_lite::pin_project;
 
+use super::chan::{self, Chan};
 use super::rendezvous::{self, Rendezvous};
-use super::unbounded::{self as unbounded_channel, Unbounded};
 use crate::pause::Pause;
 use crate::reason::Reason;
 
 pub use async_channel::{RecvError, SendError, TryRecvError, TrySendError};
 
 /// A channel that holds at most `capacity` values in flight: the [`Sender`] and
-/// [`Receiver`] ends (over `async_channel::bounded`). Both ends can be cloned: many
+/// [`Receiver`] ends (over a `concurrent-queue` queue, with `event-listener` for the waits, and
+/// async-channel's error types). Both ends can be cloned: many
 /// senders, many receivers (each value goes to one receiver).
 ///
 /// `channel(0)` is a *rendezvous* channel, Go's unbuffered channel: it holds no value, and
@@ -101,13 +102,13 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             },
         );
     }
-    let (tx, rx) = async_channel::bounded(capacity);
+    let chan = Arc::new(Chan::new(Some(capacity)));
     (
         Sender {
-            inner: SenderInner::Queue(tx),
+            inner: SenderInner::Chan(chan.clone()),
         },
         Receiver {
-            inner: ReceiverInner::Queue(rx),
+            inner: ReceiverInner::Chan(chan),
         },
     )
 }
@@ -142,13 +143,13 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(scheduler::Scheduler::new().run_until_finished(total, (rx,)), 500_500);
 /// ```
 pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
-    let channel = Arc::new(Unbounded::new());
+    let chan = Arc::new(Chan::new(None));
     (
         Sender {
-            inner: SenderInner::Unbounded(channel.clone()),
+            inner: SenderInner::Chan(chan.clone()),
         },
         Receiver {
-            inner: ReceiverInner::Unbounded(channel),
+            inner: ReceiverInner::Chan(chan),
         },
     )
 }
@@ -168,10 +169,8 @@ pub struct Sender<T> {
 
 /// What a [`Sender`] sends into.
 enum SenderInner<T> {
-    /// `channel(n)` with `n > 0`.
-    Queue(async_channel::Sender<T>),
-    /// `unbounded()`.
-    Unbounded(Arc<Unbounded<T>>),
+    /// `channel(n)` with `n > 0`, and `unbounded()`.
+    Chan(Arc<Chan<T>>),
     /// `channel(0)`.
     Meet(Arc<Rendezvous<T>>),
 }
@@ -191,10 +190,8 @@ pub struct Receiver<T> {
 
 /// What a [`Receiver`] receives from.
 enum ReceiverInner<T> {
-    /// `channel(n)` with `n > 0`.
-    Queue(async_channel::Receiver<T>),
-    /// `unbounded()`.
-    Unbounded(Arc<Unbounded<T>>),
+    /// `channel(n)` with `n > 0`, and `unbounded()`.
+    Chan(Arc<Chan<T>>),
     /// `channel(0)`.
     Meet(Arc<Rendezvous<T>>),
 }
@@ -225,12 +222,8 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) -> Pause<impl Future<Output = Result<(), SendError<T>>>> {
         let fut = match &self.inner {
-            SenderInner::Queue(tx) => Sending::Queue {
-                fut: tx.send(value),
-            },
-            SenderInner::Unbounded(channel) => Sending::Unbounded {
-                channel,
-                value: Some(value),
+            SenderInner::Chan(chan) => Sending::Chan {
+                fut: chan.send(value),
             },
             SenderInner::Meet(meeting) => Sending::Meet {
                 fut: meeting.send(value),
@@ -255,8 +248,7 @@ impl<T> Sender<T> {
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         crate::context::note_possible_foreign_use();
         match &self.inner {
-            SenderInner::Queue(tx) => tx.try_send(value),
-            SenderInner::Unbounded(channel) => channel.try_send(value),
+            SenderInner::Chan(chan) => chan.try_send(value),
             SenderInner::Meet(meeting) => meeting.try_send(value),
         }
     }
@@ -277,8 +269,7 @@ impl<T> Sender<T> {
     pub fn close(&self) -> bool {
         crate::context::note_possible_foreign_use();
         match &self.inner {
-            SenderInner::Queue(tx) => tx.close(),
-            SenderInner::Unbounded(channel) => channel.close(),
+            SenderInner::Chan(chan) => chan.close(),
             SenderInner::Meet(meeting) => meeting.close(),
         }
     }
@@ -295,8 +286,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn is_closed(&self) -> bool {
         match &self.inner {
-            SenderInner::Queue(tx) => tx.is_closed(),
-            SenderInner::Unbounded(channel) => channel.is_closed(),
+            SenderInner::Chan(chan) => chan.is_closed(),
             SenderInner::Meet(meeting) => meeting.is_closed(),
         }
     }
@@ -324,10 +314,7 @@ impl<T> Receiver<T> {
     #[track_caller]
     pub fn recv(&self) -> Pause<impl Future<Output = Result<T, RecvError>>> {
         let fut = match &self.inner {
-            ReceiverInner::Queue(rx) => Receiving::Queue { fut: rx.recv() },
-            ReceiverInner::Unbounded(channel) => Receiving::Unbounded {
-                fut: channel.recv(),
-            },
+            ReceiverInner::Chan(chan) => Receiving::Chan { fut: chan.recv() },
             ReceiverInner::Meet(meeting) => Receiving::Meet {
                 fut: meeting.recv(),
             },
@@ -350,8 +337,7 @@ impl<T> Receiver<T> {
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         crate::context::note_possible_foreign_use();
         match &self.inner {
-            ReceiverInner::Queue(rx) => rx.try_recv(),
-            ReceiverInner::Unbounded(channel) => channel.try_recv(),
+            ReceiverInner::Chan(chan) => chan.try_recv(),
             ReceiverInner::Meet(meeting) => meeting.try_recv(),
         }
     }
@@ -371,8 +357,7 @@ impl<T> Receiver<T> {
     pub fn close(&self) -> bool {
         crate::context::note_possible_foreign_use();
         match &self.inner {
-            ReceiverInner::Queue(rx) => rx.close(),
-            ReceiverInner::Unbounded(channel) => channel.close(),
+            ReceiverInner::Chan(chan) => chan.close(),
             ReceiverInner::Meet(meeting) => meeting.close(),
         }
     }
@@ -388,8 +373,7 @@ impl<T> Receiver<T> {
     /// ```
     pub fn is_closed(&self) -> bool {
         match &self.inner {
-            ReceiverInner::Queue(rx) => rx.is_closed(),
-            ReceiverInner::Unbounded(channel) => channel.is_closed(),
+            ReceiverInner::Chan(chan) => chan.is_closed(),
             ReceiverInner::Meet(meeting) => meeting.is_closed(),
         }
     }
@@ -405,8 +389,7 @@ impl<T> Receiver<T> {
     /// ```
     pub fn len(&self) -> usize {
         match &self.inner {
-            ReceiverInner::Queue(rx) => rx.len(),
-            ReceiverInner::Unbounded(channel) => channel.len(),
+            ReceiverInner::Chan(chan) => chan.len(),
             ReceiverInner::Meet(meeting) => meeting.len(),
         }
     }
@@ -427,10 +410,9 @@ impl<T> Receiver<T> {
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         let inner = match &self.inner {
-            SenderInner::Queue(tx) => SenderInner::Queue(tx.clone()),
-            SenderInner::Unbounded(channel) => {
-                channel.add_end(true);
-                SenderInner::Unbounded(channel.clone())
+            SenderInner::Chan(chan) => {
+                chan.add_end(true);
+                SenderInner::Chan(chan.clone())
             }
             SenderInner::Meet(meeting) => {
                 meeting.add_end(true);
@@ -444,10 +426,9 @@ impl<T> Clone for Sender<T> {
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
         let inner = match &self.inner {
-            ReceiverInner::Queue(rx) => ReceiverInner::Queue(rx.clone()),
-            ReceiverInner::Unbounded(channel) => {
-                channel.add_end(false);
-                ReceiverInner::Unbounded(channel.clone())
+            ReceiverInner::Chan(chan) => {
+                chan.add_end(false);
+                ReceiverInner::Chan(chan.clone())
             }
             ReceiverInner::Meet(meeting) => {
                 meeting.add_end(false);
@@ -461,11 +442,9 @@ impl<T> Clone for Receiver<T> {
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner {
-            SenderInner::Queue(tx) => fmt::Debug::fmt(tx, f),
-            SenderInner::Unbounded(channel) => f
+            SenderInner::Chan(chan) => f
                 .debug_struct("Sender")
-                .field("unbounded", &true)
-                .field("closed", &channel.is_closed())
+                .field("closed", &chan.is_closed())
                 .finish(),
             SenderInner::Meet(meeting) => f
                 .debug_struct("Sender")
@@ -479,12 +458,10 @@ impl<T> fmt::Debug for Sender<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner {
-            ReceiverInner::Queue(rx) => fmt::Debug::fmt(rx, f),
-            ReceiverInner::Unbounded(channel) => f
+            ReceiverInner::Chan(chan) => f
                 .debug_struct("Receiver")
-                .field("unbounded", &true)
-                .field("len", &channel.len())
-                .field("closed", &channel.is_closed())
+                .field("len", &chan.len())
+                .field("closed", &chan.is_closed())
                 .finish(),
             ReceiverInner::Meet(meeting) => f
                 .debug_struct("Receiver")
@@ -500,8 +477,7 @@ impl<T> Drop for Sender<T> {
         // The last sender gone closes the channel, which wakes receivers.
         crate::context::note_possible_foreign_use();
         match &self.inner {
-            SenderInner::Queue(_) => {}
-            SenderInner::Unbounded(channel) => channel.drop_end(true),
+            SenderInner::Chan(chan) => chan.drop_end(true),
             SenderInner::Meet(meeting) => meeting.drop_end(true),
         }
     }
@@ -511,8 +487,7 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         crate::context::note_possible_foreign_use();
         match &self.inner {
-            ReceiverInner::Queue(_) => {}
-            ReceiverInner::Unbounded(channel) => channel.drop_end(false),
+            ReceiverInner::Chan(chan) => chan.drop_end(false),
             ReceiverInner::Meet(meeting) => meeting.drop_end(false),
         }
     }
@@ -522,9 +497,7 @@ pin_project! {
     /// The future of [`Sender::send`], on either kind of channel.
     #[project = SendingProj]
     enum Sending<'a, T> {
-        Queue { #[pin] fut: async_channel::Send<'a, T> },
-        // Never waits: sends when first polled.
-        Unbounded { channel: &'a Unbounded<T>, value: Option<T> },
+        Chan { #[pin] fut: chan::Send<'a, T> },
         Meet { #[pin] fut: rendezvous::Send<'a, T> },
     }
 }
@@ -535,13 +508,7 @@ impl<T> Future for Sending<'_, T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
-            SendingProj::Queue { fut } => fut.poll(cx),
-            SendingProj::Unbounded { channel, value } => {
-                let value = value
-                    .take()
-                    .expect("a send is not polled after it finished");
-                Poll::Ready(channel.send(value))
-            }
+            SendingProj::Chan { fut } => fut.poll(cx),
             SendingProj::Meet { fut } => fut.poll(cx),
         }
     }
@@ -551,8 +518,7 @@ pin_project! {
     /// The future of [`Receiver::recv`], on either kind of channel.
     #[project = ReceivingProj]
     enum Receiving<'a, T> {
-        Queue { #[pin] fut: async_channel::Recv<'a, T> },
-        Unbounded { #[pin] fut: unbounded_channel::Recv<'a, T> },
+        Chan { #[pin] fut: chan::Recv<'a, T> },
         Meet { #[pin] fut: rendezvous::Recv<'a, T> },
     }
 }
@@ -563,8 +529,7 @@ impl<T> Future for Receiving<'_, T> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
-            ReceivingProj::Queue { fut } => fut.poll(cx),
-            ReceivingProj::Unbounded { fut } => fut.poll(cx),
+            ReceivingProj::Chan { fut } => fut.poll(cx),
             ReceivingProj::Meet { fut } => fut.poll(cx),
         }
     }
