@@ -203,8 +203,10 @@ impl Wait {
         }
     }
 
+    #[inline(always)]
     fn stop(&mut self, waiters: &Waiters) {
-        if self.listener.take().is_some() {
+        if self.listener.is_some() {
+            self.listener = None;
             waiters.count.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -280,6 +282,7 @@ impl<T> Future for Send<'_, T> {
 }
 
 impl<T> Drop for Send<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         // Cancelled: the value (if still ours) is dropped with the task; a notification
         // we got and did not use goes on to another sender with the listener.
@@ -327,6 +330,7 @@ impl<T> Future for Recv<'_, T> {
 }
 
 impl<T> Drop for Recv<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         self.wait.stop(&self.chan.receivers_waiting);
     }
