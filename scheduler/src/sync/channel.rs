@@ -534,3 +534,9 @@ impl<T> Future for Receiving<'_, T> {
         }
     }
 }
+
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Sender<std::string::String>>();
+    send_sync::<Receiver<std::string::String>>();
+};
