@@ -217,7 +217,7 @@ fn a_task_that_gets_from_a_queue_nobody_fills_is_named_in_the_deadlock_report() 
 fn a_put_made_in_plain_code_is_never_skipped_silently() {
     fn plain_helper(queue: &Queue<u32>) {
         // A plain fn cannot pause: the put would never happen, so it panics instead.
-        let _ = queue.put(1);
+        drop(queue.put(1));
     }
     let queue = Queue::new(0);
     let message = panic_message(|| plain_helper(&queue));
