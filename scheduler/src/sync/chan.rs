@@ -135,6 +135,15 @@ impl<T> Chan<T> {
         self.queue.len()
     }
 
+    pub(crate) fn is_full(&self) -> bool {
+        self.queue.is_full()
+    }
+
+    /// The bound, if any.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        self.queue.capacity()
+    }
+
     /// After a pop: wakes a sender waiting for room.
     #[inline]
     fn popped(&self) {

@@ -4,13 +4,15 @@ use core::fmt;
 use core::future::Future;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
+use super::chan::Chan;
 use crate::pause::Pause;
 use crate::reason::Reason;
 
 /// A queue of work items (asyncio's `Queue`): producers [`put`](Queue::put) items, workers
 /// [`get`](Queue::get) them, mark each one processed with [`task_done`](Queue::task_done),
-/// and [`join`](Queue::join) waits until every item put has been marked done. Over
-/// `async_channel`, with a count of unfinished items and an `event-listener` event.
+/// and [`join`](Queue::join) waits until every item put has been marked done. Over the
+/// same channel as [`channel`](super::channel), with a count of unfinished items and an
+/// `event-listener` event.
 ///
 /// `Queue::new(maxsize)` holds at most `maxsize` items (`put` pauses while it is full);
 /// `Queue::new(0)` has no bound. The queue never closes: it holds both ends of its channel.
@@ -53,8 +55,8 @@ use crate::reason::Reason;
 /// assert_eq!(scheduler::Scheduler::new().run_until_finished(main_task, ()), 55);
 /// ```
 pub struct Queue<T> {
-    tx: async_channel::Sender<T>,
-    rx: async_channel::Receiver<T>,
+    /// The items; it never closes (nobody drops its ends).
+    chan: Chan<T>,
     /// Items put (or being put) and not yet marked done. A `put` counts its item before it
     /// is in the channel, so a `get` and `task_done` of it never find the count at zero.
     unfinished: AtomicUsize,
@@ -151,14 +153,8 @@ impl<T> Queue<T> {
     /// assert_eq!(unbounded.len(), 1000);
     /// ```
     pub fn new(maxsize: usize) -> Self {
-        let (tx, rx) = if maxsize == 0 {
-            async_channel::unbounded()
-        } else {
-            async_channel::bounded(maxsize)
-        };
         Queue {
-            tx,
-            rx,
+            chan: Chan::new((maxsize > 0).then_some(maxsize)),
             unfinished: AtomicUsize::new(0),
             all_done: event_listener::Event::new(),
         }
@@ -191,8 +187,8 @@ impl<T> Queue<T> {
                 unfinished: &self.unfinished,
                 all_done: &self.all_done,
             };
-            if self.tx.send(item).await.is_err() {
-                unreachable!("a queue holds its receiver, so its channel never closes");
+            if self.chan.send(item).await.is_err() {
+                unreachable!("a queue's channel never closes");
             }
             core::mem::forget(uncount);
         })
@@ -213,7 +209,7 @@ impl<T> Queue<T> {
     pub fn put_nowait(&self, item: T) -> Result<(), Full<T>> {
         crate::context::note_possible_foreign_use();
         self.unfinished.fetch_add(1, Ordering::AcqRel);
-        self.tx.try_send(item).map_err(|error| {
+        self.chan.try_send(item).map_err(|error| {
             // It never went in: `join` does not wait for it.
             done_one(&self.unfinished, &self.all_done);
             Full(error.into_inner())
@@ -242,9 +238,9 @@ impl<T> Queue<T> {
     #[track_caller]
     pub fn get(&self) -> Pause<impl Future<Output = T>> {
         Pause::because(Reason::Get, async move {
-            match self.rx.recv().await {
+            match self.chan.recv().await {
                 Ok(item) => item,
-                Err(_) => unreachable!("a queue holds its sender, so its channel never closes"),
+                Err(_) => unreachable!("a queue's channel never closes"),
             }
         })
     }
@@ -261,7 +257,7 @@ impl<T> Queue<T> {
     /// ```
     pub fn get_nowait(&self) -> Option<T> {
         crate::context::note_possible_foreign_use();
-        self.rx.try_recv().ok()
+        self.chan.try_recv().ok()
     }
 
     /// Marks one item taken with [`get`](Queue::get) as processed: once every item put
@@ -345,7 +341,7 @@ impl<T> Queue<T> {
     /// assert_eq!(queue.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.rx.len()
+        self.chan.len()
     }
 
     /// Whether the queue holds no item now.
@@ -356,7 +352,7 @@ impl<T> Queue<T> {
     /// assert!(scheduler::sync::Queue::<u32>::new(0).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.rx.is_empty()
+        self.chan.len() == 0
     }
 
     /// Whether the queue holds `maxsize` items now (never, with no bound).
@@ -369,7 +365,7 @@ impl<T> Queue<T> {
     /// assert!(queue.is_full());
     /// ```
     pub fn is_full(&self) -> bool {
-        self.rx.is_full()
+        self.chan.is_full()
     }
 
     /// The most items the queue holds (`maxsize`), or `None` with no bound.
@@ -381,7 +377,7 @@ impl<T> Queue<T> {
     /// assert_eq!(scheduler::sync::Queue::<u32>::new(0).capacity(), None);
     /// ```
     pub fn capacity(&self) -> Option<usize> {
-        self.rx.capacity()
+        self.chan.capacity()
     }
 }
 
