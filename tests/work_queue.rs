@@ -1,6 +1,7 @@
-//! The `WorkQueue` of `examples/work_queue.rs` (asyncio's `Queue`, written with `#[task]`
-//! methods): every item put is processed once, and `join()` returns only after every item
-//! was marked done with `task_done()`.
+//! The workers of `examples/work_queue.rs` on `scheduler::sync::Queue` (asyncio's `Queue`):
+//! every item put is processed once, and `join()` returns only after every item was marked
+//! done with `task_done()`, on both flavours and under random seeds. (`tests/queue.rs`
+//! checks the queue's methods one by one.)
 
 mod support;
 
@@ -11,11 +12,7 @@ use std::time::Duration;
 use scheduler::{Scheduler, task};
 use support::Watchdog;
 
-#[path = "../examples/work_queue.rs"]
-#[allow(dead_code)]
-mod work_queue;
-
-use work_queue::WorkQueue;
+use scheduler::sync::Queue;
 
 const ITEMS: usize = 50;
 const WORKERS: usize = 4;
@@ -28,9 +25,9 @@ struct Record {
 }
 
 #[task]
-fn worker(queue: Arc<WorkQueue<usize>>, record: Arc<Record>) {
+fn worker(queue: Arc<Queue<usize>>, record: Arc<Record>) {
     loop {
-        let item = queue.get(); // a #[task] method: pauses until an item comes
+        let item = queue.get(); // pauses until an item comes
         if item % 3 == 0 {
             scheduler::sleep(Duration::from_millis(1));
         } else {
@@ -42,7 +39,7 @@ fn worker(queue: Arc<WorkQueue<usize>>, record: Arc<Record>) {
 }
 
 #[task]
-fn produce(queue: Arc<WorkQueue<usize>>) {
+fn produce(queue: Arc<Queue<usize>>) {
     for item in 0..ITEMS {
         queue.put(item); // pauses while the queue is full
     }
@@ -52,7 +49,7 @@ fn produce(queue: Arc<WorkQueue<usize>>) {
 /// done when `join()` returned.
 #[task]
 fn process_all(record: Arc<Record>) -> usize {
-    let queue = Arc::new(WorkQueue::new(4)); // small: the producer waits for the workers
+    let queue = Arc::new(Queue::new(4)); // small: the producer waits for the workers
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| scheduler::current().queue_to_run(worker, (queue.clone(), record.clone())))
         .collect();
@@ -115,14 +112,14 @@ fn the_work_queue_works_under_random_seeds() {
 
 #[scheduler::test]
 fn join_on_a_queue_with_nothing_put_returns_at_once() {
-    let queue = WorkQueue::<u32>::new(1);
+    let queue = Queue::<u32>::new(1);
     queue.join();
     assert!(queue.is_empty());
 }
 
 #[scheduler::test]
 fn join_waits_for_task_done_not_for_get() {
-    let queue = Arc::new(WorkQueue::new(2));
+    let queue = Arc::new(Queue::new(2));
     queue.put_nowait(1).unwrap();
     assert_eq!(queue.get(), 1);
     let joined = Arc::new(AtomicBool::new(false));
@@ -139,26 +136,26 @@ fn join_waits_for_task_done_not_for_get() {
 }
 
 #[task]
-fn join_then_flag(queue: Arc<WorkQueue<u32>>, joined: Arc<AtomicBool>) {
+fn join_then_flag(queue: Arc<Queue<u32>>, joined: Arc<AtomicBool>) {
     queue.join();
     joined.store(true, Ordering::SeqCst);
 }
 
 #[test]
-#[should_panic(expected = "`task_done()` called more times than items were put")]
+#[should_panic(expected = "called `Queue::task_done()` more times than items were put")]
 fn task_done_more_times_than_items_put_panics() {
-    let queue = WorkQueue::<u32>::new(1);
+    let queue = Queue::<u32>::new(1);
     queue.task_done();
 }
 
 #[test]
 fn put_nowait_on_a_full_queue_gives_the_item_back_and_join_still_returns() {
-    let queue = WorkQueue::new(1);
+    let queue = Queue::new(1);
     queue.put_nowait(1).unwrap();
-    assert_eq!(queue.put_nowait(2), Err(2));
+    assert_eq!(queue.put_nowait(2).map_err(|full| full.0), Err(2));
     assert_eq!(queue.len(), 1);
     #[task]
-    fn drain(queue: &WorkQueue<u32>) -> u32 {
+    fn drain(queue: &Queue<u32>) -> u32 {
         let item = queue.get();
         queue.task_done();
         queue.join(); // the item given back is not waited for

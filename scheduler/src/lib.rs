@@ -292,6 +292,12 @@
 //! `send`, `recv`) are pause points. A task cancelled while it holds a guard releases it; a
 //! closed channel answers `Err`, never a hang.
 //!
+//! What asyncio and Go users reach for is there too: asyncio's
+//! [`Queue`](sync::Queue) (`put`, `get`, `task_done`, `join`), an
+//! [`RwLock`](sync::RwLock), a [`Barrier`](sync::Barrier), [`unbounded`](sync::unbounded)
+//! channels, `channel(0)` as Go's unbuffered channel, and [`interval`] (Go's `time.Tick`,
+//! on the scheduler's clock). A cancelled wait on any of them loses nothing.
+//!
 //! # Blocking work and I/O
 //!
 //! Work that blocks its thread (a blocking library, a long computation) would stop every
@@ -372,6 +378,7 @@ mod drain;
 mod flavor;
 mod handle;
 mod home;
+mod interval;
 mod local;
 mod misuse;
 mod names;
@@ -402,6 +409,7 @@ pub use api::{
 pub use blocking::run_in_thread;
 pub use flavor::{Flavor, MultiThread, SingleThread};
 pub use handle::{Handle, SchedulerGone};
+pub use interval::{Interval, interval};
 pub use names::TaskName;
 pub use pause::Pause;
 pub use schedulable::Schedulable;

@@ -37,9 +37,15 @@ pub(crate) const SLOW_POLL: &str = "move blocking work into `scheduler::run_in_t
 pub(crate) const WAIT_ANY_EMPTY: &str = "was given no task handles, so nothing could ever \
 finish first. Pass at least one `TaskHandle`, or check `handles.is_empty()` before waiting";
 
-/// `channel(0)` was called.
-pub(crate) const ZERO_CAPACITY: &str = "`scheduler::sync::channel(0)`: a channel needs room \
-for at least one value. Use `channel(1)` for a hand-off between two tasks";
+/// `Queue::task_done` was called with no item left to mark done.
+pub(crate) const TASK_DONE_TOO_OFTEN: &str = "called `Queue::task_done()` more times than \
+items were put in the queue (asyncio raises `ValueError` here). Call `task_done()` once for \
+each item taken with `get()` or `get_nowait()`, after processing it";
+
+/// `interval(Duration::ZERO)` was called.
+pub(crate) const ZERO_PERIOD: &str = "`scheduler::interval(Duration::ZERO)`: an interval \
+needs a period longer than zero, or it would tick without end and never let time pass. \
+Use `scheduler::yield_now()` in the loop to let other tasks run between rounds";
 
 /// The first line of a deadlock report; the waiting tasks follow, then `DEADLOCK_FIX`.
 pub(crate) const DEADLOCK: &str = "deadlock: every task is waiting and nothing can wake one \

@@ -34,6 +34,18 @@ pub(crate) enum Reason {
     Send,
     /// `Receiver::recv`.
     Recv,
+    /// `RwLock::read`.
+    Read,
+    /// `RwLock::write`.
+    Write,
+    /// `Barrier::wait`.
+    Barrier,
+    /// `Queue::put`.
+    Put,
+    /// `Queue::get`.
+    Get,
+    /// `Queue::join`.
+    QueueJoin,
     /// `run_in_thread(f, args)`.
     Thread,
     /// `wait_all`, `wait_all_results`.
@@ -57,6 +69,12 @@ impl Reason {
                 | Reason::Event
                 | Reason::Send
                 | Reason::Recv
+                | Reason::Read
+                | Reason::Write
+                | Reason::Barrier
+                | Reason::Put
+                | Reason::Get
+                | Reason::QueueJoin
                 | Reason::WaitAll
                 | Reason::WaitAny
                 | Reason::Scope
@@ -85,6 +103,12 @@ impl fmt::Display for Reason {
             Reason::Event => f.write_str("event wait"),
             Reason::Send => f.write_str("channel send"),
             Reason::Recv => f.write_str("channel recv"),
+            Reason::Read => f.write_str("rwlock read"),
+            Reason::Write => f.write_str("rwlock write"),
+            Reason::Barrier => f.write_str("barrier wait"),
+            Reason::Put => f.write_str("queue put"),
+            Reason::Get => f.write_str("queue get"),
+            Reason::QueueJoin => f.write_str("queue join"),
             Reason::Thread => f.write_str("run_in_thread"),
             Reason::WaitAll => f.write_str("wait_all"),
             Reason::WaitAny => f.write_str("wait_any"),

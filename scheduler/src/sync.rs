@@ -1,14 +1,18 @@
-//! Sharing between tasks: [`Mutex`], [`Event`], [`Semaphore`], and [`channel`]s.
+//! Sharing between tasks: [`Mutex`], [`RwLock`], [`Event`], [`Semaphore`], [`Barrier`],
+//! [`channel`]s (bounded, [`unbounded`], and `channel(0)`, the rendezvous) and [`Queue`].
 //!
-//! Thin layers over the smol-rs crates `async-lock`, `async-channel` and `event-listener`:
-//! the same shapes, with every waiting method a pause point, so a `#[task]` fn calls
-//! `mutex.lock()` or `rx.recv()` as a plain call and pauses there while other tasks run.
+//! Thin layers over the smol-rs crates `async-lock`, `async-channel`, `concurrent-queue`
+//! and `event-listener`: the same shapes (the channels keep async-channel's, over a queue
+//! of their own that notifies only when someone waits), with every waiting method a pause
+//! point, so a `#[task]` fn calls `mutex.lock()` or `rx.recv()` as a plain call and pauses
+//! there while other tasks run.
 //! All of them are `Send + Sync` when their contents are `Send`, so they work across the
 //! threads of a multi-threaded scheduler too.
 //!
-//! Cancelling a task that waits here is clean: a lock, permit or value it was waiting for
-//! goes to the next waiter, and a guard it held is dropped with its state, which releases
-//! it.
+//! Cancelling a task that waits here is clean and loses nothing: a lock, permit, item or
+//! value it was waiting for goes to the next waiter, a value it was sending was never sent,
+//! a barrier takes its arrival back, and a guard it held is dropped with its state, which
+//! releases it.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -32,12 +36,22 @@
 //! assert_eq!(scheduler::Scheduler::new().run_until_finished(count, ()), 10);
 //! ```
 
+mod barrier;
+mod chan;
 mod channel;
 mod event;
 mod mutex;
+mod queue;
+mod rendezvous;
+mod rwlock;
 mod semaphore;
 
-pub use channel::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, channel};
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use channel::{
+    Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, channel, unbounded,
+};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
+pub use queue::{Full, Queue};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use semaphore::{Semaphore, SemaphoreGuard};
