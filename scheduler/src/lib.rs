@@ -315,6 +315,7 @@ mod stats;
 mod task;
 mod task_handle;
 mod time;
+mod tokio_compat;
 mod waiting;
 mod watchdog;
 
