@@ -39,7 +39,10 @@ fn guarded<F: Future>(future: F, token: DropToken) -> Guarded<F> {
 /// Waits on a tokio sleep of an hour.
 #[task]
 fn sleep_for_an_hour(token: DropToken) {
-    scheduler::wait(guarded(tokio::time::sleep(Duration::from_secs(3600)), token));
+    scheduler::wait(guarded(
+        tokio::time::sleep(Duration::from_secs(3600)),
+        token,
+    ));
 }
 
 /// Whether `with_timeout` timed out, and how many guards were alive when it returned.

@@ -49,3 +49,10 @@ pub(crate) const DEADLOCK: &str = "deadlock: every task is waiting and nothing c
 pub(crate) const DEADLOCK_FIX: &str = "Each waits on another task or on a sync primitive that \
 only these tasks could release: look for a missing `send`, `set`, unlock or `close`, a task \
 that joins itself or a task that joins it, or a lock taken in two orders";
+
+/// Appended to a task's panic message that is tokio's "there is no reactor running" (said
+/// only when the `tokio` feature is off).
+pub(crate) const NO_TOKIO_RUNTIME: &str = "A tokio-based future (tokio's timers and sockets, \
+hyper, reqwest, sqlx, tonic) was made or polled in a task, outside any tokio runtime. Turn on \
+the `tokio` feature: `plain-scheduler = { version = \"0.1\", features = [\"tokio\"] }` in \
+Cargo.toml; every task then runs inside a shared tokio runtime's context";

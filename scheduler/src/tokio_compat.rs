@@ -17,14 +17,10 @@
 //! tokio's I/O driver when idle, using no CPU, and never keeps the process from exiting: the
 //! process ends when `main` returns, whatever other threads do.
 //!
-//! Without the feature, [`enter`] is a no-op, and [`NO_REACTOR_HINT`] tells the user of a
+//! Without the feature, [`enter`] is a no-op, and [`misuse::NO_TOKIO_RUNTIME`] tells the user of a
 //! task that panicked with tokio's "no reactor running" how to turn the feature on.
 
-/// Appended to the message of a task's panic that says no tokio runtime was running.
-pub(crate) const NO_REACTOR_HINT: &str = "(this is a tokio-based future made or polled in a \
-task: turn on the `tokio` feature of the scheduler, `plain-scheduler = { version = \"0.1\", \
-features = [\"tokio\"] }` in Cargo.toml, and tasks run inside a shared tokio runtime's \
-context)";
+use crate::misuse;
 
 /// Whether a panic message is tokio's for a missing runtime ("there is no reactor running,
 /// must be called from the context of a Tokio 1.x runtime").
@@ -33,12 +29,12 @@ fn is_no_reactor(message: &str) -> bool {
         || message.contains("must be called from the context of a Tokio 1.x runtime")
 }
 
-/// `message`, with [`NO_REACTOR_HINT`] appended when it is tokio's "no reactor running" and
+/// `message`, with [`misuse::NO_TOKIO_RUNTIME`] appended when it is tokio's "no reactor running" and
 /// the `tokio` feature is off (with it on, the panic has another cause: a thread of the
 /// user's own that is not a scheduler's).
 pub(crate) fn with_hint(message: String) -> String {
     if cfg!(not(feature = "tokio")) && is_no_reactor(&message) {
-        format!("{message}\n{NO_REACTOR_HINT}")
+        format!("{message}\n{}", misuse::NO_TOKIO_RUNTIME)
     } else {
         message
     }
