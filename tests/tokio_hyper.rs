@@ -80,6 +80,7 @@ fn serve_and_get() -> Vec<Vec<(StatusCode, String)>> {
         .collect();
     let answers = scheduler::wait_all(clients);
     server.cancel(); // it would accept forever
+    let _ = server.join(); // `Cancelled`, once its listener is closed
     answers
 }
 

@@ -63,6 +63,7 @@ fn serve_and_connect() -> Vec<usize> {
         .collect();
     let matched = scheduler::wait_all(clients);
     server.cancel(); // it would accept forever
+    let _ = server.join(); // `Cancelled`, once its listener is closed
     matched
 }
 
