@@ -86,7 +86,11 @@ fn fetch(address: SocketAddr, path: String, permits: Arc<Semaphore>, seen: Arc<I
         .body(Empty::<Bytes>::new())
         .expect("a request");
     let response = scheduler::wait(sender.send_request(request)).expect("a response");
-    assert!(response.status().is_success(), "{path}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
     let body = scheduler::wait(response.into_body().collect()).expect("a body");
     seen.now.fetch_sub(1, Ordering::SeqCst);
     body.to_bytes().len()
@@ -95,8 +99,12 @@ fn fetch(address: SocketAddr, path: String, permits: Arc<Semaphore>, seen: Arc<I
 /// The command line's number of pages and fetches at once (200 and 8 by default).
 fn pages_and_bound() -> (usize, usize) {
     let mut args = std::env::args().skip(1);
-    let pages = args.next().map_or(200, |a| a.parse().expect("a number of pages"));
-    let at_once = args.next().map_or(8, |a| a.parse().expect("a number of fetches"));
+    let pages = args
+        .next()
+        .map_or(200, |a| a.parse().expect("a number of pages"));
+    let at_once = args
+        .next()
+        .map_or(8, |a| a.parse().expect("a number of fetches"));
     (pages, at_once)
 }
 
@@ -122,5 +130,8 @@ fn main() {
 
     let most = seen.most.load(Ordering::SeqCst);
     println!("fetched {pages} pages ({bytes} bytes) from {address}, at most {most} at once");
-    assert!(most <= at_once, "the semaphore let {most} fetches run at once");
+    assert!(
+        most <= at_once,
+        "the semaphore let {most} fetches run at once"
+    );
 }

@@ -1,7 +1,8 @@
 //! With the `tokio` feature, tokio's timers work in tasks on both flavours: a
 //! `tokio::time::sleep` made inside a task (or in plain code, as an argument of
 //! `run_until_finished`) is driven by the shared tokio runtime, never wakes early, and
-//! tokio's `timeout` and `interval` work through `scheduler::wait(..)`.
+//! tokio's `timeout`, `interval` and `spawn` work through `scheduler::wait(..)`; blocking
+//! code in `run_in_thread` can block on a tokio future.
 
 use std::time::Duration;
 
@@ -93,4 +94,28 @@ fn tokio_timeout_interval_and_spawn_work_in_a_task_on_two_threads() {
         .build()
         .run_until_finished(timeout_interval_and_spawn, ());
     assert_eq!(seen, (true, 3, true));
+}
+
+/// Blocks a `run_in_thread` thread on a tokio sleep made there.
+#[task]
+fn block_on_a_tokio_sleep_in_a_thread() -> bool {
+    scheduler::run_in_thread(
+        || {
+            let handle = tokio::runtime::Handle::current();
+            handle.block_on(tokio::time::sleep(NAP));
+            true
+        },
+        (),
+    )
+}
+
+#[test]
+fn run_in_thread_can_block_on_a_tokio_future_on_one_thread() {
+    assert!(Scheduler::new().run_until_finished(block_on_a_tokio_sleep_in_a_thread, ()));
+}
+
+#[test]
+fn run_in_thread_can_block_on_a_tokio_future_on_two_threads() {
+    let s = Scheduler::builder().threads(2).build();
+    assert!(s.run_until_finished(block_on_a_tokio_sleep_in_a_thread, ()));
 }

@@ -286,8 +286,9 @@
 //! future reaches a task through that thread (it wakes the task on its scheduler), which
 //! costs a thread wake-up beside a native `async-io` socket; `examples/http_client.rs` is a
 //! hyper client with bounded concurrency, and `benches/RESULTS.md` (issue 19) measures the
-//! cost. Without the feature, a task that panics with tokio's "no reactor running" is
-//! reported with this fix.
+//! cost. tokio's timers keep real time, also under [`Builder::virtual_time`] (use
+//! [`sleep`] for virtual time). Without the feature, a task that panics with tokio's "no
+//! reactor running" is reported with this fix.
 //!
 //! # When things go wrong
 //!

@@ -4,7 +4,8 @@
 //!
 //! Tokio's timers and sockets find their driver through a thread-local context that
 //! `Handle::enter` sets. Entering it once per run loop (the single-threaded loop while
-//! `run_until_finished`/`run` runs, each pool worker for its whole life) costs nothing per
+//! `run_until_finished`/`run` runs, each pool worker for its whole life, each call of
+//! `run_in_thread`) costs nothing per
 //! poll, unlike wrapping each poll (smol-rs `async-compat`'s `Compat`, whose future must also
 //! be made inside the context, which plain code cannot do). The thread that builds a
 //! scheduler is put in the context too (see [`enter_for_plain_code`]), so that the arguments
@@ -53,9 +54,10 @@ mod runtime {
     pub(crate) fn handle() -> &'static Handle {
         RUNTIME
             .get_or_init(|| {
-                // A multi-thread runtime, so that libraries that call
-                // `tokio::task::block_in_place` work; one worker drives the I/O driver and
-                // the timers, and runs what libraries `tokio::spawn` (hyper's connections).
+                // One worker drives the I/O driver and the timers, and runs what libraries
+                // `tokio::spawn` (hyper's connections, a client's pool). A multi-thread
+                // runtime, as libraries expect of what they spawn: on a current-thread one,
+                // `tokio::task::block_in_place` in a spawned task panics.
                 Builder::new_multi_thread()
                     .worker_threads(1)
                     .thread_name("scheduler-tokio")
