@@ -260,8 +260,7 @@ impl Runtimes {
             }
             #[cfg(feature = "tokio")]
             ("ours_tokio_io", "hyper_get") => {
-                self.ours
-                    .run_until_finished(ours_tokio::hyper_get, (GETS,));
+                self.ours.run_until_finished(ours_tokio::hyper_get, (GETS,));
             }
             _ => return false,
         }
