@@ -29,7 +29,7 @@ fn assert_has_the_fix(error: TaskError) {
     let TaskError::Panicked { task, message } = &error else {
         panic!("expected a panic, got {error:?}");
     };
-    assert_eq!(task.to_string(), "tokio_hint::tokio_nap");
+    assert_eq!(task.to_string(), "without_tokio_feature::tokio_nap");
     assert!(message.contains("there is no reactor running"), "{message}");
     assert!(message.contains(FIX), "{message}");
     assert!(error.to_string().contains(FIX), "{error}");
@@ -56,7 +56,7 @@ fn the_panic_report_of_a_task_with_no_tokio_reactor_names_the_feature() {
         run_child("the_panic_report_of_a_task_with_no_tokio_reactor_names_the_feature");
     assert!(ok, "the child catches the task's panic: {stderr}");
     assert!(
-        stderr.contains("task `tokio_hint::tokio_nap` panicked at"),
+        stderr.contains("task `without_tokio_feature::tokio_nap` panicked at"),
         "{stderr}"
     );
     assert!(stderr.contains("there is no reactor running"), "{stderr}");
