@@ -5,11 +5,11 @@
 //! Tokio's timers and sockets find their driver through a thread-local context that
 //! `Handle::enter` sets. Entering it once per run loop (the single-threaded loop while
 //! `run_until_finished`/`run` runs, each pool worker for its whole life, each call of
-//! `run_in_thread`) costs nothing per
-//! poll, unlike wrapping each poll (smol-rs `async-compat`'s `Compat`, whose future must also
-//! be made inside the context, which plain code cannot do). The thread that builds a
-//! scheduler is put in the context too (see [`enter_for_plain_code`]), so that the arguments
-//! of `s.run_until_finished(f, (tokio::time::sleep(d),))` can be tokio futures.
+//! `run_in_thread`) costs nothing per poll, unlike wrapping each poll (smol-rs
+//! `async-compat`'s `Compat`, whose future must also be made inside the context, which
+//! plain code cannot do). The thread that builds a scheduler is put in the context too (see
+//! [`enter_for_plain_code`]), so that the arguments of
+//! `s.run_until_finished(f, (tokio::time::sleep(d),))` can be tokio futures.
 //!
 //! The runtime lives as long as the process: tokio resources (a `TcpStream`, a hyper or
 //! reqwest client's connection pool and the tasks it `tokio::spawn`s) are registered with
@@ -18,8 +18,9 @@
 //! tokio's I/O driver when idle, using no CPU, and never keeps the process from exiting: the
 //! process ends when `main` returns, whatever other threads do.
 //!
-//! Without the feature, [`enter`] is a no-op, and [`misuse::NO_TOKIO_RUNTIME`] tells the user of a
-//! task that panicked with tokio's "no reactor running" how to turn the feature on.
+//! Without the feature, [`enter`] is a no-op, and [`misuse::NO_TOKIO_RUNTIME`] tells the
+//! user of a task that panicked with tokio's "no reactor running" how to turn the feature
+//! on.
 
 use crate::misuse;
 
@@ -30,9 +31,9 @@ fn is_no_reactor(message: &str) -> bool {
         || message.contains("must be called from the context of a Tokio 1.x runtime")
 }
 
-/// `message`, with [`misuse::NO_TOKIO_RUNTIME`] appended when it is tokio's "no reactor running" and
-/// the `tokio` feature is off (with it on, the panic has another cause: a thread of the
-/// user's own that is not a scheduler's).
+/// `message`, with [`misuse::NO_TOKIO_RUNTIME`] appended when it is tokio's "no reactor
+/// running" and the `tokio` feature is off (with it on, the panic has another cause: a
+/// thread of the user's own that is not a scheduler's).
 pub(crate) fn with_hint(message: String) -> String {
     if cfg!(not(feature = "tokio")) && is_no_reactor(&message) {
         format!("{message}\n{}", misuse::NO_TOKIO_RUNTIME)
