@@ -54,6 +54,7 @@ where
         // Named as a task while it runs: a panic is reported once, by this name, by the
         // panic hook here; the caller then re-raises it without a second report.
         let _running = TaskGuard::enter(name);
+        let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         catch_unwind(AssertUnwindSafe(|| call_now(call)))
     });
     Pause::because(Reason::Thread, async move {

@@ -306,6 +306,65 @@
 //! `async-io` (`Async<TcpStream>`, timers), awaited with [`wait`]; `examples/echo.rs` is a
 //! TCP echo server with one task per connection, in plain functions.
 //!
+//! # Using tokio libraries
+//!
+//! Most Rust libraries that do I/O are built on tokio (hyper, reqwest, sqlx, tonic, tokio's
+//! own timers and sockets), and their futures panic with "there is no reactor running"
+//! anywhere but inside a tokio runtime. Turn on the `tokio` feature:
+//!
+//! ```toml
+//! plain-scheduler = { version = "0.1", features = ["tokio"] }
+//! ```
+//!
+//! and every task, on [`Scheduler::new()`] and on every worker of a pool, runs inside the
+//! context of one shared tokio runtime, whose own thread drives tokio's I/O and timers. A
+//! tokio future can then be made and waited for anywhere in a task with [`wait`]; what a
+//! library hands to `tokio::spawn` (hyper's connections, a client's pool) runs on the
+//! runtime's thread. Plain code on a thread that built a scheduler is in the context too, so
+//! it can make a tokio future to pass to a task as an argument.
+//!
+//! ```
+//! # #[cfg(feature = "tokio")]
+//! # fn main() {
+//! use std::net::SocketAddr;
+//! use std::time::Duration;
+//!
+//! use scheduler::{Scheduler, task};
+//! use tokio::net::{TcpListener, TcpStream};
+//!
+//! #[task]
+//! fn connect(address: SocketAddr) -> SocketAddr {
+//!     let stream = scheduler::wait(TcpStream::connect(address)).expect("connected");
+//!     stream.local_addr().expect("an address")
+//! }
+//!
+//! #[task]
+//! fn accept_one() -> bool {
+//!     scheduler::wait(tokio::time::sleep(Duration::from_millis(10))); // tokio's timer
+//!     let listener = scheduler::wait(TcpListener::bind("127.0.0.1:0")).expect("bound");
+//!     let client = scheduler::queue_to_run(connect, (listener.local_addr().unwrap(),));
+//!     let (_stream, peer) = scheduler::wait(listener.accept()).expect("accepted");
+//!     client.join().unwrap() == peer
+//! }
+//!
+//! assert!(Scheduler::new().run_until_finished(accept_one, ()));
+//! assert!(Scheduler::builder().threads(2).build().run_until_finished(accept_one, ()));
+//! # }
+//! # #[cfg(not(feature = "tokio"))]
+//! # fn main() {}
+//! ```
+//!
+//! The runtime starts with the first scheduler and lives as long as the process: tokio
+//! sockets and clients stay tied to the runtime that made them, and may outlive any one
+//! scheduler (a client in a `static`, tests that make a scheduler each). Its thread uses no
+//! CPU while idle and never keeps the program from exiting. An I/O event or timer of a tokio
+//! future reaches a task through that thread (it wakes the task on its scheduler), which
+//! costs a thread wake-up beside a native `async-io` socket; `examples/http_client.rs` is a
+//! hyper client with bounded concurrency, and `benches/RESULTS.md` (issue 19) measures the
+//! cost. tokio's timers keep real time, also under [`Builder::virtual_time`] (use
+//! [`sleep`] for virtual time). Without the feature, a task that panics with tokio's "no
+//! reactor running" is reported with this fix.
+//!
 //! # When things go wrong
 //!
 //! - A task that panics is reported once on stderr, by name; other tasks keep running;
@@ -392,6 +451,7 @@ mod stats;
 mod task;
 mod task_handle;
 mod time;
+mod tokio_compat;
 mod waiting;
 mod watchdog;
 

@@ -336,6 +336,7 @@ impl Local {
         root: impl Future<Output = T>,
     ) -> T {
         let _entered = SchedulerGuard::enter_blocking(Current::Local(self.clone()));
+        let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         let root_waker = Arc::new(RootWaker {
             shared: self.shared.clone(),
             queued: false.into(),
@@ -392,6 +393,7 @@ impl Local {
     #[track_caller]
     pub(crate) fn run(self: &Rc<Self>) {
         let _entered = SchedulerGuard::enter_blocking(Current::Local(self.clone()));
+        let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         block_on(async {
             while let Some(job) = self.next_job(|| self.is_idle()).await {
                 if let Job::Task(runnable) = job {

@@ -61,3 +61,10 @@ pub(crate) const SCOPE_ENDED: &str = "was queued with `ScopeHandle::queue_to_run
 scope had ended (every task of it had finished and `scheduler::scope` had returned), so \
 nothing would wait for it. Queue it while the scope still runs, from its body or one of its \
 tasks, or queue it outside any scope with `scheduler::queue_to_run(f, args)`";
+
+/// Appended to a task's panic message that is tokio's "there is no reactor running" (said
+/// only when the `tokio` feature is off).
+pub(crate) const NO_TOKIO_RUNTIME: &str = "A tokio-based future (tokio's timers and sockets, \
+hyper, reqwest, sqlx, tonic) was made or polled in a task, outside any tokio runtime. Turn on \
+the `tokio` feature: `plain-scheduler = { version = \"0.1\", features = [\"tokio\"] }` in \
+Cargo.toml; every task then runs inside a shared tokio runtime's context";

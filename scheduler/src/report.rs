@@ -41,15 +41,18 @@ pub(crate) fn install_panic_hook() {
     });
 }
 
-/// The message of a panic payload (`&str` or `String`, as `panic!` makes them).
+/// The message of a panic payload (`&str` or `String`, as `panic!` makes them), with the
+/// fix appended where the panic has a known cause (tokio's "no reactor running" without the
+/// `tokio` feature). Both the panic report and `TaskError::Panicked` get their text here.
 pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
+    let text = if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
         s.clone()
     } else {
         "Box<dyn Any>".to_string()
-    }
+    };
+    crate::tokio_compat::with_hint(text)
 }
 
 /// Says on stderr which tasks a dropped scheduler cancelled, if any.

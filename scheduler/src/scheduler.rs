@@ -424,6 +424,7 @@ impl Builder<SingleThread> {
     pub fn build(self) -> Scheduler {
         report::install_panic_hook();
         report::scheduler_built();
+        crate::tokio_compat::enter_for_plain_code();
         crate::trace::init();
         if self.config.measure_poll_time {
             crate::trace::measure_poll_time();
@@ -580,6 +581,7 @@ impl Builder<MultiThread> {
     pub fn build(self) -> Scheduler<MultiThread> {
         report::install_panic_hook();
         report::scheduler_built();
+        crate::tokio_compat::enter_for_plain_code();
         crate::trace::init();
         if self.config.measure_poll_time {
             crate::trace::measure_poll_time();

@@ -383,6 +383,7 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         parked: Cell::new(false),
     });
     let _entered = SchedulerGuard::enter(Current::Worker(worker.clone()));
+    let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
     crate::local::block_on(worker.run());
     worker.shut_down()
 }
