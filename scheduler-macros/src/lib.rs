@@ -1,7 +1,7 @@
 //! The `#[task]`, `#[main]` and `#[test]` attributes of the [`scheduler`] crate. Use them
 //! through its re-exports: `scheduler::task`, `scheduler::main`, `scheduler::test`.
 //!
-//! [`scheduler`]: https://docs.rs/scheduler
+//! [`scheduler`]: https://docs.rs/plain-scheduler
 //!
 //! # How a `#[task]` body pauses
 //!
