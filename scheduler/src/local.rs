@@ -76,6 +76,8 @@ pub(crate) struct Shared {
     pub(crate) queuing: AtomicUsize,
     /// The virtual clock, under `.virtual_time()`.
     pub(crate) clock: Option<Arc<VirtualClock>>,
+    /// The thread that owns the scheduler, the only one that runs it.
+    pub(crate) owner: std::thread::ThreadId,
 }
 
 impl Shared {
@@ -187,6 +189,9 @@ pub(crate) struct Local {
     root_polling: Cell<bool>,
     /// Tasks that have been polled at least once and have not finished.
     registry: RefCell<Slab<Entry>>,
+    /// How many of them wait on `run_in_thread` (`Reason::Thread`): kept as their reasons
+    /// change, so that the virtual clock need not scan the registry before each jump.
+    on_a_thread: Cell<usize>,
     /// Jobs run since the reactor was last given a turn.
     ticks: Cell<u32>,
     /// The root of the blocking call in progress, and what it waits for.
@@ -214,8 +219,10 @@ impl Local {
                 handles: AtomicUsize::new(0),
                 queuing: AtomicUsize::new(0),
                 clock: config.virtual_time.then(|| Arc::new(VirtualClock::new())),
+                owner: std::thread::current().id(),
             }),
             registry: RefCell::new(Slab::new()),
+            on_a_thread: Cell::new(0),
             ticks: Cell::new(0),
             root: Cell::new(None),
             counters: LocalCounters::default(),
@@ -236,6 +243,10 @@ impl Local {
     /// and wakes the loop if it is parked (its reactor fired the wake-up).
     #[inline]
     pub(crate) fn push_own(&self, job: Job, itself: bool) {
+        // Work other threads woke earlier goes first: it became ready before this job did
+        // (a timer fired by another thread's reactor turn is not overtaken by a later one
+        // fired here).
+        self.absorb();
         let itself = itself || (matches!(job, Job::Root) && self.root_polling.get());
         if itself && self.rng.is_some() {
             self.yielded.borrow_mut().push(job);
@@ -267,6 +278,12 @@ impl Local {
         if let Some(entry) = self.registry.borrow_mut().get_mut(key)
             && entry.reason != reason
         {
+            let thread = Some(Reason::Thread);
+            if entry.reason == thread {
+                self.on_a_thread.set(self.on_a_thread.get() - 1);
+            } else if reason == thread {
+                self.on_a_thread.set(self.on_a_thread.get() + 1);
+            }
             entry.reason = reason;
         }
     }
@@ -274,6 +291,12 @@ impl Local {
     /// Forgets a task whose state was dropped.
     pub(crate) fn deregister(&self, key: usize) {
         let entry = self.registry.borrow_mut().try_remove(key);
+        if entry
+            .as_ref()
+            .is_some_and(|e| e.reason == Some(Reason::Thread))
+        {
+            self.on_a_thread.set(self.on_a_thread.get() - 1);
+        }
         drop(entry); // Dropping the waker may queue the task one last time: after the borrow.
     }
 
@@ -316,7 +339,8 @@ impl Local {
         Some(round.swap_remove(index))
     }
 
-    /// Moves the work other threads queued behind the work that became ready here.
+    /// Moves the work other threads queued behind the work that became ready here (before
+    /// it is pushed, see `push_own`: so the queue keeps the order in which work became ready).
     #[inline]
     fn absorb(&self) {
         if !self.shared.queue.is_empty() {
@@ -335,7 +359,10 @@ impl Local {
         name: TaskName,
         root: impl Future<Output = T>,
     ) -> T {
-        let _entered = SchedulerGuard::enter_blocking(Current::Local(self.clone()));
+        let _entered = SchedulerGuard::enter_blocking(
+            "Scheduler::run_until_finished",
+            Current::Local(self.clone()),
+        );
         let root_waker = Arc::new(RootWaker {
             shared: self.shared.clone(),
             queued: false.into(),
@@ -391,7 +418,8 @@ impl Local {
     /// task.
     #[track_caller]
     pub(crate) fn run(self: &Rc<Self>) {
-        let _entered = SchedulerGuard::enter_blocking(Current::Local(self.clone()));
+        let _entered =
+            SchedulerGuard::enter_blocking("Scheduler::run", Current::Local(self.clone()));
         block_on(async {
             while let Some(job) = self.next_job(|| self.is_idle()).await {
                 if let Job::Task(runnable) = job {
@@ -450,13 +478,11 @@ impl Local {
     /// Whether a task (or the root) waits on `run_in_thread`: real work is under way, so the
     /// virtual clock must not jump past it.
     fn waits_on_a_thread(&self) -> bool {
-        let thread = Some(Reason::Thread);
-        self.root.get().is_some_and(|(_, reason)| reason == thread)
+        self.on_a_thread.get() > 0
             || self
-                .registry
-                .borrow()
-                .iter()
-                .any(|(_, e)| e.reason == thread)
+                .root
+                .get()
+                .is_some_and(|(_, reason)| reason == Some(Reason::Thread))
     }
 
     /// Panics, listing the waiting tasks, when nothing is ready and nothing can ever wake a

@@ -7,11 +7,19 @@ Free functions like `scheduler::queue_to_run(f, args)` work inside tasks. From p
 make a scheduler and call its methods: `let s = scheduler::Scheduler::new(); \
 s.queue_to_run(f, args); s.run();`, or mark `main` with `#[scheduler::main]`";
 
-/// `Scheduler::run_until_finished` (or `run`) was called from inside a running task.
-pub(crate) const NESTED_BLOCKING: &str = "called `Scheduler::run_until_finished` (or `run`), \
-which blocks the thread, from inside a running task: every other task on this thread would \
-stop. Inside a #[task] fn call `scheduler::run_until_finished(f, args)`, which pauses only \
-this task";
+/// A blocking method (`Scheduler::run_until_finished`, `Scheduler::run`,
+/// `Handle::run_until_finished`) was called from inside a running task; the caller writes
+/// "task `name` called `method`, " in front.
+pub(crate) const NESTED_BLOCKING: &str = "which blocks the thread, from inside a running task: \
+every other task on this thread would stop. Inside a #[task] fn call \
+`scheduler::run_until_finished(f, args)`, which pauses only this task";
+
+/// `Handle::run_until_finished` was called on the thread that owns the single-threaded
+/// scheduler behind the handle; the caller writes "`Handle::run_until_finished` " in front.
+pub(crate) const BLOCKING_ON_OWN_THREAD: &str = "was called on the thread that runs this \
+handle's scheduler: it would wait for a task that only this thread can run, which is blocked \
+in the call, so it would never return. On this thread call `s.run_until_finished(f, args)` on \
+the `Scheduler` itself; `Handle::run_until_finished` is for other threads";
 
 /// A `Pause` was dropped without being run.
 pub(crate) const PAUSE_DROPPED: &str = "where it cannot pause, so it would have been skipped \
@@ -49,3 +57,10 @@ pub(crate) const DEADLOCK: &str = "deadlock: every task is waiting and nothing c
 pub(crate) const DEADLOCK_FIX: &str = "Each waits on another task or on a sync primitive that \
 only these tasks could release: look for a missing `send`, `set`, unlock or `close`, a task \
 that joins itself or a task that joins it, or a lock taken in two orders";
+
+/// A `TaskHandle` polled as a `Future` again after it gave the task's value; the caller
+/// writes "the `TaskHandle` of task `name` " in front.
+pub(crate) const HANDLE_POLLED_AFTER_VALUE: &str = "was polled again after it gave the \
+task's value (or error): a task has one value, given once. Keep the value the first poll \
+returned, or stop polling the handle once it is `Ready` (a `select` or `poll_fn` loop must \
+not poll a finished branch again); `handle.is_finished()` tells without polling";

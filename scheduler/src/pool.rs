@@ -439,7 +439,9 @@ impl Pool {
         for thread in self.threads.drain(..) {
             match thread.join() {
                 Ok(pinned) => names.extend(pinned),
-                Err(_) => eprintln!("a scheduler worker thread panicked while shutting down"),
+                Err(_) => crate::report::say(format_args!(
+                    "a scheduler worker thread panicked while shutting down"
+                )),
             }
         }
         // The workers are gone: cancel the `Send` tasks that are left from here.

@@ -3,6 +3,8 @@
 
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};
+use std::fmt;
+use std::io::Write;
 use std::panic;
 use std::sync::Once;
 
@@ -21,19 +23,19 @@ pub(crate) fn install_panic_hook() {
             Some(task) => {
                 let message = payload_text(info.payload());
                 match info.location() {
-                    Some(at) => eprintln!("task `{task}` panicked at {at}:\n{message}"),
-                    None => eprintln!("task `{task}` panicked:\n{message}"),
+                    Some(at) => say(format_args!("task `{task}` panicked at {at}:\n{message}")),
+                    None => say(format_args!("task `{task}` panicked:\n{message}")),
                 }
                 if let Some(seed) = context::current_seed() {
-                    eprintln!(
+                    say(format_args!(
                         "(the scheduler ran with seed {seed}: rerun with {}={seed} to replay \
                          this order of tasks)",
                         crate::config::SEED_VAR
-                    );
+                    ));
                 }
                 let backtrace = Backtrace::capture();
                 if backtrace.status() == BacktraceStatus::Captured {
-                    eprintln!("stack backtrace:\n{backtrace}");
+                    say(format_args!("stack backtrace:\n{backtrace}"));
                 }
             }
             None => previous(info),
@@ -65,10 +67,20 @@ pub(crate) fn dropped_with(names: &[TaskName]) {
         .join(", ");
     let count = names.len();
     let tasks = if count == 1 { "task" } else { "tasks" };
-    eprintln!(
+    say(format_args!(
         "scheduler dropped with {count} unfinished {tasks}: {list}; {}",
         misuse::DROPPED_WITH_TASKS
-    );
+    ));
+}
+
+/// Writes one line to stderr, ignoring a failed write (`2>/dev/full`, a closed pipe), as
+/// std's own panic hook does: a report that cannot be written must never become a panic of
+/// its own (inside the panic hook, that aborts the process; on the watchdog thread, it
+/// would end the watchdog).
+pub(crate) fn say(line: fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_fmt(line);
+    let _ = stderr.write_all(b"\n");
 }
 
 /// Schedulers alive in this process (a task on one may be woken by another's).
