@@ -554,6 +554,9 @@ impl Local {
     /// state dropped now) and returns their names. Called when the scheduler is dropped.
     pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
         close(&self.shared.closed, &self.shared.queuing);
+        // The task being polled on this thread, if the scheduler is dropped inside one: it
+        // stays in the registry until its poll returns, so it is not waited for below.
+        let running = context::current_task();
         let _entered = SchedulerGuard::enter(Current::Local(self.clone()));
         let (mut names, registered, wakers) = {
             let registry = self.registry.borrow();
@@ -582,6 +585,21 @@ impl Local {
         for runnable in queued {
             self.shared.push(Job::Task(runnable), false);
         }
+        self.cancel_queued();
+        crate::test_hooks::reached!(ClosingDrained);
+        // A wake-up from another thread may still be in flight: it marked its task
+        // scheduled (so the wake-up above did nothing) and has not pushed it yet. Every
+        // started task comes back through the queue, or ended: wait for the ones left.
+        // The wait is as long as that thread's push (it only runs our `schedule`).
+        while self.started_left(running) {
+            std::thread::yield_now();
+            self.cancel_queued();
+        }
+        names
+    }
+
+    /// Runs every queued task cancelled, until the queue is empty.
+    fn cancel_queued(&self) {
         while let Some(job) = self.pop() {
             if let Job::Task(runnable) = job {
                 // A cancelled task drops its state instead of being polled, and its handle
@@ -590,7 +608,18 @@ impl Local {
                 runnable.run();
             }
         }
-        names
+    }
+
+    /// Whether a started task is left in the registry, other than the one being polled on
+    /// this thread (`running`, if the scheduler is dropped inside a task).
+    fn started_left(&self, running: Option<TaskName>) -> bool {
+        let registry = self.registry.borrow();
+        match running {
+            None => !registry.is_empty(),
+            Some(running) => {
+                registry.len() > 1 || registry.iter().any(|(_, e)| e.name() != running)
+            }
+        }
     }
 }
 

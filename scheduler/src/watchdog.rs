@@ -245,6 +245,7 @@ fn watch() {
                 watch.reported = Some(blocked);
             }
         }
+        crate::test_hooks::reached!(WatchdogTicked);
     }
 }
 
