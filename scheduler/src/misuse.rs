@@ -49,6 +49,14 @@ finish first. Pass at least one `TaskHandle`, or check `handles.is_empty()` befo
 pub(crate) const ZERO_CAPACITY: &str = "`scheduler::sync::channel(0)`: a channel needs room \
 for at least one value. Use `channel(1)` for a hand-off between two tasks";
 
+/// `channel(n)` was called with `n` above `sync::MAX_CAPACITY`; the caller writes the call in
+/// front.
+pub(crate) const HUGE_CAPACITY: &str = "asks for room for more values than \
+`scheduler::sync::MAX_CAPACITY` (2^20): a channel allocates room for all of them when it is \
+made. Use a smaller capacity (a full channel makes senders wait, which is what a bound is \
+for), or, for a queue that grows as needed, `async_channel::unbounded()` with \
+`scheduler::wait(rx.recv())`";
+
 /// The first line of a deadlock report; the waiting tasks follow, then `DEADLOCK_FIX`.
 pub(crate) const DEADLOCK: &str = "deadlock: every task is waiting and nothing can wake one \
 (all tasks are asleep). Waiting:";

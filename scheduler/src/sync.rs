@@ -37,7 +37,9 @@ mod event;
 mod mutex;
 mod semaphore;
 
-pub use channel::{Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, channel};
+pub use channel::{
+    MAX_CAPACITY, Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, channel,
+};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
 pub use semaphore::{Semaphore, SemaphoreGuard};

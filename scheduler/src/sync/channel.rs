@@ -19,7 +19,8 @@ pub use async_channel::{RecvError, SendError, TryRecvError, TrySendError};
 ///
 /// # Panics
 ///
-/// When `capacity` is 0.
+/// When `capacity` is 0, or above [`MAX_CAPACITY`] (room for every value is allocated when
+/// the channel is made, so `channel(usize::MAX)` could never be made).
 ///
 /// # Examples
 ///
@@ -53,9 +54,26 @@ pub use async_channel::{RecvError, SendError, TryRecvError, TrySendError};
 /// ```
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(capacity > 0, "{}", crate::misuse::ZERO_CAPACITY);
+    assert!(
+        capacity <= MAX_CAPACITY,
+        "`scheduler::sync::channel({capacity})` {}",
+        crate::misuse::HUGE_CAPACITY
+    );
     let (tx, rx) = async_channel::bounded(capacity);
     (Sender { inner: tx }, Receiver { inner: rx })
 }
+
+/// The largest capacity of a [`channel`]: 2^20 values. A channel allocates room for all its
+/// values when it is made, so a larger one would take a long time and much memory to make
+/// (`channel(1 << 40)` could not be made at all).
+///
+/// # Examples
+///
+/// ```
+/// let (tx, _rx) = scheduler::sync::channel::<u8>(scheduler::sync::MAX_CAPACITY);
+/// assert!(tx.try_send(1).is_ok());
+/// ```
+pub const MAX_CAPACITY: usize = 1 << 20;
 
 /// The sending end of a [`channel`]; clone it for more senders.
 ///
