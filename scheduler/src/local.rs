@@ -439,6 +439,10 @@ impl Local {
             // Give `block_on` a turn to process due timers and I/O.
             futures_lite::future::yield_now().await;
         }
+        // How long every task has looked deadlocked while something outside the scheduler
+        // could still wake one, and whether that was said.
+        let mut suspected = std::time::Duration::ZERO;
+        let mut warned = false;
         loop {
             if let Some(job) = self.pop() {
                 return Some(job);
@@ -460,15 +464,40 @@ impl Local {
                 self.shared.parked.store(false, Ordering::SeqCst);
                 return Some(job);
             }
-            if self.deadlock_report().is_some() {
-                // It looks deadlocked: give a plain thread that holds a sync primitive a
-                // moment to release it, then look again.
-                let woke = wakes_within_grace(&mut woken).await;
-                self.shared.parked.store(false, Ordering::SeqCst);
-                if !woke && let Some(report) = self.deadlock_report() {
-                    panic!("{report}");
+            match self.deadlock_report() {
+                Some(Deadlock::Certain(_)) => {
+                    // It looks deadlocked: give a plain thread that holds a sync primitive a
+                    // moment to release it, then look again.
+                    let woke = wakes_within(&mut woken, DEADLOCK_GRACE).await;
+                    self.shared.parked.store(false, Ordering::SeqCst);
+                    if !woke && let Some(Deadlock::Certain(report)) = self.deadlock_report() {
+                        panic!("{report}");
+                    }
+                    continue;
                 }
-                continue;
+                Some(Deadlock::Suspected { report, why }) => {
+                    // Only something outside this scheduler could wake a task, and that may
+                    // change (another scheduler ends, the last `Handle` goes): look again
+                    // now and then instead of parking for good, and say it on stderr once
+                    // it has lasted.
+                    crate::test_hooks::reached!(DeadlockSuspected);
+                    let woke = wakes_within(&mut woken, DEADLOCK_RECHECK).await;
+                    self.shared.parked.store(false, Ordering::SeqCst);
+                    if !woke {
+                        suspected += DEADLOCK_RECHECK;
+                        if suspected >= DEADLOCK_WARN && !warned {
+                            warned = true;
+                            crate::report::say(format_args!(
+                                "{}{} s ({why}). {report}",
+                                misuse::DEADLOCK_SUSPECTED,
+                                suspected.as_secs()
+                            ));
+                            crate::test_hooks::reached!(DeadlockWarned);
+                        }
+                    }
+                    continue;
+                }
+                None => {}
             }
             woken.await;
             self.shared.parked.store(false, Ordering::SeqCst);
@@ -485,17 +514,13 @@ impl Local {
                 .is_some_and(|(_, reason)| reason == Some(Reason::Thread))
     }
 
-    /// Panics, listing the waiting tasks, when nothing is ready and nothing can ever wake a
-    /// task: every task (and the root) waits on another task or a sync primitive of this
-    /// scheduler, no timer or I/O or `wait(future)` is pending, no `Handle` is alive, and no
-    /// sync primitive or pause value was ever used outside a scheduler.
-    fn deadlock_report(&self) -> Option<String> {
-        if self.shared.handles.load(Ordering::Acquire) > 0
-            || context::foreign_use_seen()
-            || crate::report::live_schedulers() > 1
-        {
-            return None; // another thread or scheduler may hold a waker
-        }
+    /// Whether every task (and the root) waits on another task or a sync primitive of this
+    /// scheduler, with no timer, I/O or `wait(future)` pending: then the report listing
+    /// them. It is [`Deadlock::Certain`] when nothing outside the scheduler could wake one
+    /// either: no `Handle` is alive, no other scheduler is, and no sync primitive or pause
+    /// value was ever used outside a scheduler; else [`Deadlock::Suspected`], saying why
+    /// it cannot be sure.
+    fn deadlock_report(&self) -> Option<Deadlock> {
         let root = self.root.get();
         if let Some((_, reason)) = root
             && !reason.is_some_and(Reason::is_internal)
@@ -523,12 +548,31 @@ impl Local {
                 waiting.push(format!("  `{}`: {reason}", entry.name()));
             }
         }
-        Some(format!(
+        let report = format!(
             "{}\n{}\n{}",
             misuse::DEADLOCK,
             waiting.join("\n"),
             misuse::DEADLOCK_FIX
-        ))
+        );
+        // What outside this scheduler may hold a waker, or queue work that wakes one.
+        let mut why = Vec::new();
+        if self.shared.handles.load(Ordering::Acquire) > 0 {
+            why.push("a `Handle` to this scheduler is alive");
+        }
+        if crate::report::live_schedulers() > 1 {
+            why.push("another scheduler is alive");
+        }
+        if context::foreign_use_seen() {
+            why.push("a sync primitive was used outside a scheduler");
+        }
+        Some(if why.is_empty() {
+            Deadlock::Certain(report)
+        } else {
+            Deadlock::Suspected {
+                report,
+                why: why.join(", "),
+            }
+        })
     }
 
     /// A snapshot of this scheduler's tasks and counters (see [`Stats`]).
@@ -623,14 +667,32 @@ impl Local {
     }
 }
 
+/// What a parked loop found when every task waits on another task or a sync primitive.
+enum Deadlock {
+    /// Nothing can wake a task: the report to panic with.
+    Certain(String),
+    /// Only something outside the scheduler could wake one (`why`).
+    Suspected { report: String, why: String },
+}
+
 /// How long a loop that looks deadlocked waits for a wake-up before it panics: a plain thread
 /// may still hold a sync primitive it will release.
 const DEADLOCK_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// Whether `woken` fires within [`DEADLOCK_GRACE`].
+/// How often a loop that would be deadlocked but for something outside it (a live `Handle`,
+/// another scheduler) looks again: that may have gone meanwhile.
+const DEADLOCK_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How long such a loop waits before it says on stderr that it may be deadlocked.
+const DEADLOCK_WARN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Whether `woken` fires within `limit`.
 #[cfg(not(miri))]
-async fn wakes_within_grace(woken: &mut (impl Future<Output = ()> + Unpin)) -> bool {
-    let grace = async_io::Timer::after(DEADLOCK_GRACE);
+async fn wakes_within(
+    woken: &mut (impl Future<Output = ()> + Unpin),
+    limit: std::time::Duration,
+) -> bool {
+    let grace = async_io::Timer::after(limit);
     futures_lite::future::or(
         async {
             woken.await;
@@ -644,10 +706,18 @@ async fn wakes_within_grace(woken: &mut (impl Future<Output = ()> + Unpin)) -> b
     .await
 }
 
-/// Under miri (no timers), it does not wait.
+/// Under miri (no timers), it does not wait for the grace; a suspected deadlock waits for
+/// its wake-up alone (rechecking would spin).
 #[cfg(miri)]
-async fn wakes_within_grace(_woken: &mut (impl Future<Output = ()> + Unpin)) -> bool {
-    false
+async fn wakes_within(
+    woken: &mut (impl Future<Output = ()> + Unpin),
+    limit: std::time::Duration,
+) -> bool {
+    if limit == DEADLOCK_GRACE {
+        return false;
+    }
+    woken.await;
+    true
 }
 
 /// Marks the root of a blocking call for deadlock reports, until the call returns.

@@ -57,6 +57,11 @@ made. Use a smaller capacity (a full channel makes senders wait, which is what a
 for), or, for a queue that grows as needed, `async_channel::unbounded()` with \
 `scheduler::wait(rx.recv())`";
 
+/// Said on stderr (not a panic) when every task has been waiting a while and only something
+/// outside the scheduler could wake one; the seconds, why, and the report follow.
+pub(crate) const DEADLOCK_SUSPECTED: &str = "scheduler: maybe a deadlock: every task has been \
+waiting, with nothing of this scheduler able to wake one, for ";
+
 /// The first line of a deadlock report; the waiting tasks follow, then `DEADLOCK_FIX`.
 pub(crate) const DEADLOCK: &str = "deadlock: every task is waiting and nothing can wake one \
 (all tasks are asleep). Waiting:";

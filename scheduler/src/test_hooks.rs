@@ -21,6 +21,11 @@ pub enum Point {
     ClosingDrained,
     /// The slow-poll watchdog thread finished one look at every thread.
     WatchdogTicked,
+    /// A single-threaded loop parks looking deadlocked, but for something outside it (a
+    /// live `Handle`, another scheduler): it will look again.
+    DeadlockSuspected,
+    /// Such a loop said on stderr that it may be deadlocked.
+    DeadlockWarned,
 }
 
 type Hook = Arc<dyn Fn(Point) + Send + Sync>;
