@@ -465,17 +465,17 @@ impl Local {
                 return Some(job);
             }
             match self.deadlock_report() {
-                Some(Deadlock::Certain(_)) => {
+                Some(Deadlock::Certain) => {
                     // It looks deadlocked: give a plain thread that holds a sync primitive a
                     // moment to release it, then look again.
                     let woke = wakes_within(&mut woken, DEADLOCK_GRACE).await;
                     self.shared.parked.store(false, Ordering::SeqCst);
-                    if !woke && let Some(Deadlock::Certain(report)) = self.deadlock_report() {
-                        panic!("{report}");
+                    if !woke && let Some(Deadlock::Certain) = self.deadlock_report() {
+                        panic!("{}", self.waiting_report());
                     }
                     continue;
                 }
-                Some(Deadlock::Suspected { report, why }) => {
+                Some(Deadlock::Suspected { why }) => {
                     // Only something outside this scheduler could wake a task, and that may
                     // change (another scheduler ends, the last `Handle` goes): look again
                     // now and then instead of parking for good, and say it on stderr once
@@ -488,9 +488,10 @@ impl Local {
                         if suspected >= DEADLOCK_WARN && !warned {
                             warned = true;
                             crate::report::say(format_args!(
-                                "{}{} s ({why}). {report}",
+                                "{}{} s ({why}). {}",
                                 misuse::DEADLOCK_SUSPECTED,
-                                suspected.as_secs()
+                                suspected.as_secs(),
+                                self.waiting_report()
                             ));
                             crate::test_hooks::reached!(DeadlockWarned);
                         }
@@ -515,11 +516,10 @@ impl Local {
     }
 
     /// Whether every task (and the root) waits on another task or a sync primitive of this
-    /// scheduler, with no timer, I/O or `wait(future)` pending: then the report listing
-    /// them. It is [`Deadlock::Certain`] when nothing outside the scheduler could wake one
-    /// either: no `Handle` is alive, no other scheduler is, and no sync primitive or pause
-    /// value was ever used outside a scheduler; else [`Deadlock::Suspected`], saying why
-    /// it cannot be sure.
+    /// scheduler, with no timer, I/O or `wait(future)` pending. It is [`Deadlock::Certain`]
+    /// when nothing outside the scheduler could wake one either: no `Handle` is alive, no
+    /// other scheduler is, and no sync primitive or pause value was ever used outside a
+    /// scheduler; else [`Deadlock::Suspected`], saying why it cannot be sure.
     fn deadlock_report(&self) -> Option<Deadlock> {
         let root = self.root.get();
         if let Some((_, reason)) = root
@@ -537,42 +537,42 @@ impl Local {
         {
             return None;
         }
+        // What outside this scheduler may hold a waker, or queue work that wakes one.
+        let why = [
+            (self.shared.handles.load(Ordering::Acquire) > 0)
+                .then_some("a `Handle` to this scheduler is alive"),
+            (crate::report::live_schedulers() > 1).then_some("another scheduler is alive"),
+            context::foreign_use_seen().then_some("a sync primitive was used outside a scheduler"),
+        ];
+        let why: Vec<&str> = why.into_iter().flatten().collect();
+        Some(if why.is_empty() {
+            Deadlock::Certain
+        } else {
+            Deadlock::Suspected {
+                why: why.join(", "),
+            }
+        })
+    }
+
+    /// The deadlock report: every waiting task (and the root) and what it waits on.
+    fn waiting_report(&self) -> String {
         let mut waiting = Vec::new();
-        if let Some((name, Some(reason))) = root {
+        if let Some((name, Some(reason))) = self.root.get() {
             waiting.push(format!(
                 "  `{name}` (the root of `run_until_finished`): {reason}"
             ));
         }
-        for (_, entry) in registry.iter() {
+        for (_, entry) in self.registry.borrow().iter() {
             if let Some(reason) = entry.reason {
                 waiting.push(format!("  `{}`: {reason}", entry.name()));
             }
         }
-        let report = format!(
+        format!(
             "{}\n{}\n{}",
             misuse::DEADLOCK,
             waiting.join("\n"),
             misuse::DEADLOCK_FIX
-        );
-        // What outside this scheduler may hold a waker, or queue work that wakes one.
-        let mut why = Vec::new();
-        if self.shared.handles.load(Ordering::Acquire) > 0 {
-            why.push("a `Handle` to this scheduler is alive");
-        }
-        if crate::report::live_schedulers() > 1 {
-            why.push("another scheduler is alive");
-        }
-        if context::foreign_use_seen() {
-            why.push("a sync primitive was used outside a scheduler");
-        }
-        Some(if why.is_empty() {
-            Deadlock::Certain(report)
-        } else {
-            Deadlock::Suspected {
-                report,
-                why: why.join(", "),
-            }
-        })
+        )
     }
 
     /// A snapshot of this scheduler's tasks and counters (see [`Stats`]).
@@ -669,10 +669,10 @@ impl Local {
 
 /// What a parked loop found when every task waits on another task or a sync primitive.
 enum Deadlock {
-    /// Nothing can wake a task: the report to panic with.
-    Certain(String),
+    /// Nothing can wake a task.
+    Certain,
     /// Only something outside the scheduler could wake one (`why`).
-    Suspected { report: String, why: String },
+    Suspected { why: String },
 }
 
 /// How long a loop that looks deadlocked waits for a wake-up before it panics: a plain thread
