@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # ThreadSanitizer over the pool's tests: the ones that share tasks between threads, drop
 # schedulers while other threads wake their tasks, and the drop races made every run by the
-# test hooks. Nightly Rust with rust-src (std is rebuilt with TSan, `-Zbuild-std`); the build
-# alone takes 5 minutes on 2 cores, so not part of CI: run it after touching the pool, its queues, parking
-# or the close path. It passes when no test fails and TSan reports no data race.
+# test hooks. Nightly Rust with rust-src (std is rebuilt with TSan, `-Zbuild-std`); the
+# build alone takes 5 minutes on 2 cores, so not part of CI: run it after touching the pool,
+# its queues, parking or the close path. It passes when no test fails and TSan reports no data race.
 #
 #   bash tests/tsan.sh                # the default set below
 #   bash tests/tsan.sh threads soak   # only these test files
