@@ -106,6 +106,40 @@ fn run_child_with(test: &str, env: &[(&str, &std::ffi::OsStr)]) -> (bool, String
     )
 }
 
+/// Runs the test named `test` of the current test binary in a child process, like
+/// [`run_child`], with its stderr on `/dev/full`, where every write fails; returns whether it
+/// exited successfully, and its stdout.
+///
+/// ```no_run
+/// #[test]
+/// fn survives_a_full_stderr() {
+///     if scheduler_workspace::in_child() {
+///         eprintln!("lost");
+///         println!("survived");
+///         return;
+///     }
+///     let (ok, stdout) = scheduler_workspace::run_child_with_stderr_full("survives_a_full_stderr");
+///     assert!(ok && stdout.contains("survived"));
+/// }
+/// ```
+pub fn run_child_with_stderr_full(test: &str) -> (bool, String) {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists (Linux)");
+    let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads", "1"])
+        .env("SCHEDULER_CHILD", "1")
+        .env("RUST_BACKTRACE", "0")
+        .stderr(full)
+        .output()
+        .expect("the test binary runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
 /// Whether this process is a child started by [`run_child`].
 pub fn in_child() -> bool {
     std::env::var_os("SCHEDULER_CHILD").is_some()

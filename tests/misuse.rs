@@ -57,7 +57,7 @@ fn a_blocking_run_of_the_same_scheduler_inside_a_task_is_refused_too() {
     let inner = s.clone();
     let message = panic_message(|| s.run_until_finished(move || inner.run(), ()));
     assert!(
-        message.contains("called `Scheduler::run_until_finished` (or `run`)"),
+        message.contains("called `Scheduler::run`, which blocks the thread"),
         "{message}"
     );
 }
@@ -97,4 +97,52 @@ fn a_task_fn_called_from_plain_code_panics_naming_it() {
         message.contains("the #[task] fn `misuse::set_tv_channel` was called at tests/misuse.rs:"),
         "{message}"
     );
+}
+
+#[task]
+fn blocks_through_a_handle(handle: scheduler::Handle) {
+    handle.run_until_finished(|| 1, ());
+}
+
+#[test]
+fn a_blocking_run_through_a_handle_inside_a_task_names_the_handle_method() {
+    let s = Scheduler::new();
+    let handle = s.handle();
+    let message = panic_message(|| s.run_until_finished(blocks_through_a_handle, (handle,)));
+    assert!(
+        message.starts_with(
+            "task `misuse::blocks_through_a_handle` called `Handle::run_until_finished`, \
+             which blocks the thread"
+        ),
+        "{message}"
+    );
+    let pool = Scheduler::builder().threads(2).build();
+    let handle = pool.handle();
+    let message = panic_message(|| pool.run_until_finished(blocks_through_a_handle, (handle,)));
+    assert!(
+        message.contains("called `Handle::run_until_finished`, which blocks"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_handle_blocking_on_its_own_schedulers_thread_says_to_call_the_scheduler() {
+    let s = Scheduler::new();
+    let handle = s.handle();
+    let message = panic_message(|| {
+        handle.run_until_finished(|| 1, ());
+    });
+    assert!(
+        message.starts_with(
+            "`Handle::run_until_finished` was called on the thread that runs this handle's scheduler"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("s.run_until_finished(f, args)"),
+        "{message}"
+    );
+    // The scheduler is still usable, and nothing was queued.
+    assert_eq!(s.run_until_finished(|| 2, ()), 2);
+    assert_eq!(s.stats().queued, 0);
 }

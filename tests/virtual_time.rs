@@ -152,3 +152,26 @@ fn the_virtual_clock_waits_for_work_in_a_thread() {
         5
     );
 }
+
+#[test]
+fn the_virtual_clock_jumps_again_once_the_work_in_threads_is_done() {
+    #[task]
+    fn thread_then_sleep(n: u32) -> Duration {
+        let start = scheduler::now();
+        scheduler::run_in_thread(move || n, ());
+        scheduler::sleep(Duration::from_secs(u64::from(n) + 1));
+        scheduler::now() - start
+    }
+    #[task]
+    fn many() -> Vec<Duration> {
+        let handles: Vec<_> = (0..50)
+            .map(|n| scheduler::queue_to_run(thread_then_sleep, (n,)))
+            .collect();
+        scheduler::wait_all(handles)
+    }
+    // Each task waited on a thread, then on its timer: the clock jumped to every deadline.
+    let waited = virtual_scheduler().run_until_finished(many, ());
+    for (n, waited) in (0u64..).zip(waited) {
+        assert!(waited >= Duration::from_secs(n + 1), "{n}: {waited:?}");
+    }
+}

@@ -20,6 +20,10 @@ use crate::task_handle::TaskHandle;
 /// On a pool ([`threads(n)`](crate::Builder::threads)), written in a `#[task]` body, a
 /// `Send` task may run on any worker; other work (`!Send`, a closure written in the same
 /// body, a fn queuing itself, or any call from plain code) stays on the calling worker.
+/// Work that stays there waits for that worker: behind a task that holds the worker
+/// without pausing (blocking I/O, a long computation), it starts late even while other
+/// workers are idle. Put such blocking work in [`run_in_thread`](crate::run_in_thread), or
+/// queue a `Send` `#[task]` fn from the body, which any worker may take.
 ///
 /// A `#[task]` fn may queue itself. Two that queue each other by name do not compile (the
 /// compiler finds a cycle, E0391): write one of the calls through a closure,

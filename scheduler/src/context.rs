@@ -167,7 +167,12 @@ pub(crate) fn current_task() -> Option<TaskName> {
 /// Calls `f` with the scheduler running on this thread, if any.
 #[inline]
 pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&Current>) -> R) -> R {
-    SCHEDULER.with(|s| f(s.borrow().as_ref()))
+    let mut f = Some(f);
+    match SCHEDULER.try_with(|s| (f.take().expect("called once"))(s.borrow().as_ref())) {
+        Ok(r) => r,
+        // At thread exit, once `SCHEDULER` is gone: no scheduler runs here any more.
+        Err(_) => (f.take().expect("not called yet"))(None),
+    }
 }
 
 /// Calls `f` with the scheduler running on this thread; panics naming `what` (the function
@@ -292,6 +297,15 @@ impl Drop for TaskGuard {
     }
 }
 
+/// Panics when this thread is inside a task: `what`, the blocking method the user called,
+/// would stop every other task on the thread.
+#[track_caller]
+pub(crate) fn refuse_inside_a_task(what: &str) {
+    if let Some(task) = current_task() {
+        panic!("task `{task}` called `{what}`, {}", misuse::NESTED_BLOCKING);
+    }
+}
+
 /// Makes a scheduler this thread's running one until the guard drops.
 pub(crate) struct SchedulerGuard {
     previous: Option<Current>,
@@ -305,10 +319,8 @@ impl SchedulerGuard {
     /// Enters `current` for a blocking run, or panics when this thread is inside a task (a
     /// blocking call there would stop every other task on the thread).
     #[track_caller]
-    pub(crate) fn enter_blocking(current: Current) -> Self {
-        if let Some(task) = current_task() {
-            panic!("task `{task}` {}", misuse::NESTED_BLOCKING);
-        }
+    pub(crate) fn enter_blocking(what: &str, current: Current) -> Self {
+        refuse_inside_a_task(what);
         Self::enter(current)
     }
 
@@ -321,7 +333,12 @@ impl SchedulerGuard {
             Current::Worker(worker) => (core::ptr::null(), Rc::as_ptr(worker)),
             Current::Closing(_) => (core::ptr::null(), core::ptr::null()),
         };
-        let previous = SCHEDULER.with(|s| s.replace(Some(current)));
+        // At thread exit (a scheduler kept in a `thread_local!`, dropped after ours) there
+        // is no `SCHEDULER` any more: the plain pointers below, which need no destructor
+        // and so are always there, still reach the scheduler while it cancels its tasks.
+        let previous = SCHEDULER
+            .try_with(|s| s.replace(Some(current)))
+            .unwrap_or(None);
         SchedulerGuard {
             previous,
             previous_local: LOCAL.with(|l| l.replace(local)),
@@ -340,7 +357,7 @@ impl Drop for SchedulerGuard {
         LOCAL.with(|l| l.set(self.previous_local));
         WORKER.with(|w| w.set(self.previous_worker));
         // Drop the replaced value after the borrow ends: its drop may run user code.
-        let _ours = SCHEDULER.with(|s| s.replace(previous));
+        let _ours = SCHEDULER.try_with(|s| s.replace(previous));
         TASK.with(|t| t.set(self.previous_task));
         watchdog::set_threshold(self.previous_threshold);
     }

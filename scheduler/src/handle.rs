@@ -164,8 +164,10 @@ impl Handle {
     /// # Panics
     ///
     /// Inside a task (blocking there would stop every task of the thread; call
-    /// `scheduler::run_until_finished(f, args)` or `handle.queue_to_run(f, args).join()`), when
-    /// the scheduler was dropped, and, re-raised here, when `f` panics.
+    /// `scheduler::run_until_finished(f, args)` or `handle.queue_to_run(f, args).join()`), on
+    /// the thread that owns a single-threaded scheduler (nobody else can run it: call
+    /// `s.run_until_finished(f, args)` there), when the scheduler was dropped, and, re-raised
+    /// here, when `f` panics.
     ///
     /// # Examples
     ///
@@ -186,8 +188,14 @@ impl Handle {
         F::Output: Send + 'static,
         Args: Send + 'static,
     {
-        if let Some(task) = context::current_task() {
-            panic!("task `{task}` {}", misuse::NESTED_BLOCKING);
+        context::refuse_inside_a_task("Handle::run_until_finished");
+        if let Target::Local(shared) = &self.target
+            && shared.owner == std::thread::current().id()
+        {
+            panic!(
+                "`Handle::run_until_finished` {}",
+                misuse::BLOCKING_ON_OWN_THREAD
+            );
         }
         let handle = self.queue_to_run(f, args);
         match futures_lite::future::block_on(handle) {

@@ -138,6 +138,7 @@ pub(crate) fn schedule(runnable: Runnable<Meta>, info: ScheduleInfo) {
         if let Some(Job::Task(runnable)) = job
             && let Home::Local(shared) = runnable.metadata().keep_alive()
         {
+            crate::test_hooks::reached!(ForeignWakeBeforePush);
             shared.push(Job::Task(runnable), false);
         }
         return;
@@ -150,6 +151,7 @@ pub(crate) fn schedule(runnable: Runnable<Meta>, info: ScheduleInfo) {
         return;
     };
     if let Home::Pool(pool) = runnable.metadata().keep_alive() {
+        crate::test_hooks::reached!(ForeignWakeBeforePush);
         pool.push_from_elsewhere(pinned, runnable);
     }
 }

@@ -450,6 +450,8 @@ mod scheduler;
 mod stats;
 mod task;
 mod task_handle;
+#[cfg_attr(not(feature = "test-hooks"), allow(dead_code, unused_imports))]
+mod test_hooks;
 mod time;
 mod tokio_compat;
 mod waiting;
@@ -461,6 +463,13 @@ pub mod trace;
 
 #[doc(hidden)]
 pub mod __private;
+
+/// Test support: see `test_hooks.rs` (feature `test-hooks`, this workspace's own tests).
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub mod __test_hooks {
+    pub use crate::test_hooks::{Point, clear, set};
+}
 
 pub use api::{
     current, now, queue_to_run, queue_to_run_after, run_until_finished, sleep, sleep_until, wait,

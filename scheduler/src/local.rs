@@ -76,6 +76,8 @@ pub(crate) struct Shared {
     pub(crate) queuing: AtomicUsize,
     /// The virtual clock, under `.virtual_time()`.
     pub(crate) clock: Option<Arc<VirtualClock>>,
+    /// The thread that owns the scheduler, the only one that runs it.
+    pub(crate) owner: std::thread::ThreadId,
 }
 
 impl Shared {
@@ -187,6 +189,9 @@ pub(crate) struct Local {
     root_polling: Cell<bool>,
     /// Tasks that have been polled at least once and have not finished.
     registry: RefCell<Slab<Entry>>,
+    /// How many of them wait on `run_in_thread` (`Reason::Thread`): kept as their reasons
+    /// change, so that the virtual clock need not scan the registry before each jump.
+    on_a_thread: Cell<usize>,
     /// Jobs run since the reactor was last given a turn.
     ticks: Cell<u32>,
     /// The root of the blocking call in progress, and what it waits for.
@@ -214,8 +219,10 @@ impl Local {
                 handles: AtomicUsize::new(0),
                 queuing: AtomicUsize::new(0),
                 clock: config.virtual_time.then(|| Arc::new(VirtualClock::new())),
+                owner: std::thread::current().id(),
             }),
             registry: RefCell::new(Slab::new()),
+            on_a_thread: Cell::new(0),
             ticks: Cell::new(0),
             root: Cell::new(None),
             counters: LocalCounters::default(),
@@ -236,6 +243,10 @@ impl Local {
     /// and wakes the loop if it is parked (its reactor fired the wake-up).
     #[inline]
     pub(crate) fn push_own(&self, job: Job, itself: bool) {
+        // Work other threads woke earlier goes first: it became ready before this job did
+        // (a timer fired by another thread's reactor turn is not overtaken by a later one
+        // fired here).
+        self.absorb();
         let itself = itself || (matches!(job, Job::Root) && self.root_polling.get());
         if itself && self.rng.is_some() {
             self.yielded.borrow_mut().push(job);
@@ -267,6 +278,12 @@ impl Local {
         if let Some(entry) = self.registry.borrow_mut().get_mut(key)
             && entry.reason != reason
         {
+            let thread = Some(Reason::Thread);
+            if entry.reason == thread {
+                self.on_a_thread.set(self.on_a_thread.get() - 1);
+            } else if reason == thread {
+                self.on_a_thread.set(self.on_a_thread.get() + 1);
+            }
             entry.reason = reason;
         }
     }
@@ -274,6 +291,12 @@ impl Local {
     /// Forgets a task whose state was dropped.
     pub(crate) fn deregister(&self, key: usize) {
         let entry = self.registry.borrow_mut().try_remove(key);
+        if entry
+            .as_ref()
+            .is_some_and(|e| e.reason == Some(Reason::Thread))
+        {
+            self.on_a_thread.set(self.on_a_thread.get() - 1);
+        }
         drop(entry); // Dropping the waker may queue the task one last time: after the borrow.
     }
 
@@ -316,7 +339,8 @@ impl Local {
         Some(round.swap_remove(index))
     }
 
-    /// Moves the work other threads queued behind the work that became ready here.
+    /// Moves the work other threads queued behind the work that became ready here (before
+    /// it is pushed, see `push_own`: so the queue keeps the order in which work became ready).
     #[inline]
     fn absorb(&self) {
         if !self.shared.queue.is_empty() {
@@ -335,7 +359,10 @@ impl Local {
         name: TaskName,
         root: impl Future<Output = T>,
     ) -> T {
-        let _entered = SchedulerGuard::enter_blocking(Current::Local(self.clone()));
+        let _entered = SchedulerGuard::enter_blocking(
+            "Scheduler::run_until_finished",
+            Current::Local(self.clone()),
+        );
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         let root_waker = Arc::new(RootWaker {
             shared: self.shared.clone(),
@@ -392,7 +419,8 @@ impl Local {
     /// task.
     #[track_caller]
     pub(crate) fn run(self: &Rc<Self>) {
-        let _entered = SchedulerGuard::enter_blocking(Current::Local(self.clone()));
+        let _entered =
+            SchedulerGuard::enter_blocking("Scheduler::run", Current::Local(self.clone()));
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         block_on(async {
             while let Some(job) = self.next_job(|| self.is_idle()).await {
@@ -413,6 +441,10 @@ impl Local {
             // Give `block_on` a turn to process due timers and I/O.
             futures_lite::future::yield_now().await;
         }
+        // How long every task has looked deadlocked while something outside the scheduler
+        // could still wake one, and whether that was said.
+        let mut suspected = std::time::Duration::ZERO;
+        let mut warned = false;
         loop {
             if let Some(job) = self.pop() {
                 return Some(job);
@@ -434,15 +466,41 @@ impl Local {
                 self.shared.parked.store(false, Ordering::SeqCst);
                 return Some(job);
             }
-            if self.deadlock_report().is_some() {
-                // It looks deadlocked: give a plain thread that holds a sync primitive a
-                // moment to release it, then look again.
-                let woke = wakes_within_grace(&mut woken).await;
-                self.shared.parked.store(false, Ordering::SeqCst);
-                if !woke && let Some(report) = self.deadlock_report() {
-                    panic!("{report}");
+            match self.deadlock_report() {
+                Some(Deadlock::Certain) => {
+                    // It looks deadlocked: give a plain thread that holds a sync primitive a
+                    // moment to release it, then look again.
+                    let woke = wakes_within(&mut woken, DEADLOCK_GRACE).await;
+                    self.shared.parked.store(false, Ordering::SeqCst);
+                    if !woke && let Some(Deadlock::Certain) = self.deadlock_report() {
+                        panic!("{}", self.waiting_report());
+                    }
+                    continue;
                 }
-                continue;
+                Some(Deadlock::Suspected { why }) => {
+                    // Only something outside this scheduler could wake a task, and that may
+                    // change (another scheduler ends, the last `Handle` goes): look again
+                    // now and then instead of parking for good, and say it on stderr once
+                    // it has lasted.
+                    crate::test_hooks::reached!(DeadlockSuspected);
+                    let woke = wakes_within(&mut woken, DEADLOCK_RECHECK).await;
+                    self.shared.parked.store(false, Ordering::SeqCst);
+                    if !woke {
+                        suspected += DEADLOCK_RECHECK;
+                        if suspected >= DEADLOCK_WARN && !warned {
+                            warned = true;
+                            crate::report::say(format_args!(
+                                "{}{} s ({why}). {}",
+                                misuse::DEADLOCK_SUSPECTED,
+                                suspected.as_secs(),
+                                self.waiting_report()
+                            ));
+                            crate::test_hooks::reached!(DeadlockWarned);
+                        }
+                    }
+                    continue;
+                }
+                None => {}
             }
             woken.await;
             self.shared.parked.store(false, Ordering::SeqCst);
@@ -452,26 +510,19 @@ impl Local {
     /// Whether a task (or the root) waits on `run_in_thread`: real work is under way, so the
     /// virtual clock must not jump past it.
     fn waits_on_a_thread(&self) -> bool {
-        let thread = Some(Reason::Thread);
-        self.root.get().is_some_and(|(_, reason)| reason == thread)
+        self.on_a_thread.get() > 0
             || self
-                .registry
-                .borrow()
-                .iter()
-                .any(|(_, e)| e.reason == thread)
+                .root
+                .get()
+                .is_some_and(|(_, reason)| reason == Some(Reason::Thread))
     }
 
-    /// Panics, listing the waiting tasks, when nothing is ready and nothing can ever wake a
-    /// task: every task (and the root) waits on another task or a sync primitive of this
-    /// scheduler, no timer or I/O or `wait(future)` is pending, no `Handle` is alive, and no
-    /// sync primitive or pause value was ever used outside a scheduler.
-    fn deadlock_report(&self) -> Option<String> {
-        if self.shared.handles.load(Ordering::Acquire) > 0
-            || context::foreign_use_seen()
-            || crate::report::live_schedulers() > 1
-        {
-            return None; // another thread or scheduler may hold a waker
-        }
+    /// Whether every task (and the root) waits on another task or a sync primitive of this
+    /// scheduler, with no timer, I/O or `wait(future)` pending. It is [`Deadlock::Certain`]
+    /// when nothing outside the scheduler could wake one either: no `Handle` is alive, no
+    /// other scheduler is, and no sync primitive or pause value was ever used outside a
+    /// scheduler; else [`Deadlock::Suspected`], saying why it cannot be sure.
+    fn deadlock_report(&self) -> Option<Deadlock> {
         let root = self.root.get();
         if let Some((_, reason)) = root
             && !reason.is_some_and(Reason::is_internal)
@@ -488,23 +539,42 @@ impl Local {
         {
             return None;
         }
+        // What outside this scheduler may hold a waker, or queue work that wakes one.
+        let why = [
+            (self.shared.handles.load(Ordering::Acquire) > 0)
+                .then_some("a `Handle` to this scheduler is alive"),
+            (crate::report::live_schedulers() > 1).then_some("another scheduler is alive"),
+            context::foreign_use_seen().then_some("a sync primitive was used outside a scheduler"),
+        ];
+        let why: Vec<&str> = why.into_iter().flatten().collect();
+        Some(if why.is_empty() {
+            Deadlock::Certain
+        } else {
+            Deadlock::Suspected {
+                why: why.join(", "),
+            }
+        })
+    }
+
+    /// The deadlock report: every waiting task (and the root) and what it waits on.
+    fn waiting_report(&self) -> String {
         let mut waiting = Vec::new();
-        if let Some((name, Some(reason))) = root {
+        if let Some((name, Some(reason))) = self.root.get() {
             waiting.push(format!(
                 "  `{name}` (the root of `run_until_finished`): {reason}"
             ));
         }
-        for (_, entry) in registry.iter() {
+        for (_, entry) in self.registry.borrow().iter() {
             if let Some(reason) = entry.reason {
                 waiting.push(format!("  `{}`: {reason}", entry.name()));
             }
         }
-        Some(format!(
+        format!(
             "{}\n{}\n{}",
             misuse::DEADLOCK,
             waiting.join("\n"),
             misuse::DEADLOCK_FIX
-        ))
+        )
     }
 
     /// A snapshot of this scheduler's tasks and counters (see [`Stats`]).
@@ -530,6 +600,9 @@ impl Local {
     /// state dropped now) and returns their names. Called when the scheduler is dropped.
     pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
         close(&self.shared.closed, &self.shared.queuing);
+        // The task being polled on this thread, if the scheduler is dropped inside one: it
+        // stays in the registry until its poll returns, so it is not waited for below.
+        let running = context::current_task();
         let _entered = SchedulerGuard::enter(Current::Local(self.clone()));
         let (mut names, registered, wakers) = {
             let registry = self.registry.borrow();
@@ -558,6 +631,21 @@ impl Local {
         for runnable in queued {
             self.shared.push(Job::Task(runnable), false);
         }
+        self.cancel_queued();
+        crate::test_hooks::reached!(ClosingDrained);
+        // A wake-up from another thread may still be in flight: it marked its task
+        // scheduled (so the wake-up above did nothing) and has not pushed it yet. Every
+        // started task comes back through the queue, or ended: wait for the ones left.
+        // The wait is as long as that thread's push (it only runs our `schedule`).
+        while self.started_left(running) {
+            std::thread::yield_now();
+            self.cancel_queued();
+        }
+        names
+    }
+
+    /// Runs every queued task cancelled, until the queue is empty.
+    fn cancel_queued(&self) {
         while let Some(job) = self.pop() {
             if let Job::Task(runnable) = job {
                 // A cancelled task drops its state instead of being polled, and its handle
@@ -566,18 +654,47 @@ impl Local {
                 runnable.run();
             }
         }
-        names
     }
+
+    /// Whether a started task is left in the registry, other than the one being polled on
+    /// this thread (`running`, if the scheduler is dropped inside a task).
+    fn started_left(&self, running: Option<TaskName>) -> bool {
+        let registry = self.registry.borrow();
+        match running {
+            None => !registry.is_empty(),
+            Some(running) => {
+                registry.len() > 1 || registry.iter().any(|(_, e)| e.name() != running)
+            }
+        }
+    }
+}
+
+/// What a parked loop found when every task waits on another task or a sync primitive.
+enum Deadlock {
+    /// Nothing can wake a task.
+    Certain,
+    /// Only something outside the scheduler could wake one (`why`).
+    Suspected { why: String },
 }
 
 /// How long a loop that looks deadlocked waits for a wake-up before it panics: a plain thread
 /// may still hold a sync primitive it will release.
 const DEADLOCK_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// Whether `woken` fires within [`DEADLOCK_GRACE`].
+/// How often a loop that would be deadlocked but for something outside it (a live `Handle`,
+/// another scheduler) looks again: that may have gone meanwhile.
+const DEADLOCK_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How long such a loop waits before it says on stderr that it may be deadlocked.
+const DEADLOCK_WARN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Whether `woken` fires within `limit`.
 #[cfg(not(miri))]
-async fn wakes_within_grace(woken: &mut (impl Future<Output = ()> + Unpin)) -> bool {
-    let grace = async_io::Timer::after(DEADLOCK_GRACE);
+async fn wakes_within(
+    woken: &mut (impl Future<Output = ()> + Unpin),
+    limit: std::time::Duration,
+) -> bool {
+    let grace = async_io::Timer::after(limit);
     futures_lite::future::or(
         async {
             woken.await;
@@ -591,10 +708,18 @@ async fn wakes_within_grace(woken: &mut (impl Future<Output = ()> + Unpin)) -> b
     .await
 }
 
-/// Under miri (no timers), it does not wait.
+/// Under miri (no timers), it does not wait for the grace; a suspected deadlock waits for
+/// its wake-up alone (rechecking would spin).
 #[cfg(miri)]
-async fn wakes_within_grace(_woken: &mut (impl Future<Output = ()> + Unpin)) -> bool {
-    false
+async fn wakes_within(
+    woken: &mut (impl Future<Output = ()> + Unpin),
+    limit: std::time::Duration,
+) -> bool {
+    if limit == DEADLOCK_GRACE {
+        return false;
+    }
+    woken.await;
+    true
 }
 
 /// Marks the root of a blocking call for deadlock reports, until the call returns.

@@ -7,11 +7,19 @@ Free functions like `scheduler::queue_to_run(f, args)` work inside tasks. From p
 make a scheduler and call its methods: `let s = scheduler::Scheduler::new(); \
 s.queue_to_run(f, args); s.run();`, or mark `main` with `#[scheduler::main]`";
 
-/// `Scheduler::run_until_finished` (or `run`) was called from inside a running task.
-pub(crate) const NESTED_BLOCKING: &str = "called `Scheduler::run_until_finished` (or `run`), \
-which blocks the thread, from inside a running task: every other task on this thread would \
-stop. Inside a #[task] fn call `scheduler::run_until_finished(f, args)`, which pauses only \
-this task";
+/// A blocking method (`Scheduler::run_until_finished`, `Scheduler::run`,
+/// `Handle::run_until_finished`) was called from inside a running task; the caller writes
+/// "task `name` called `method`, " in front.
+pub(crate) const NESTED_BLOCKING: &str = "which blocks the thread, from inside a running task: \
+every other task on this thread would stop. Inside a #[task] fn call \
+`scheduler::run_until_finished(f, args)`, which pauses only this task";
+
+/// `Handle::run_until_finished` was called on the thread that owns the single-threaded
+/// scheduler behind the handle; the caller writes "`Handle::run_until_finished` " in front.
+pub(crate) const BLOCKING_ON_OWN_THREAD: &str = "was called on the thread that runs this \
+handle's scheduler: it would wait for a task that only this thread can run, which is blocked \
+in the call, so it would never return. On this thread call `s.run_until_finished(f, args)` on \
+the `Scheduler` itself; `Handle::run_until_finished` is for other threads";
 
 /// A `Pause` was dropped without being run.
 pub(crate) const PAUSE_DROPPED: &str = "where it cannot pause, so it would have been skipped \
@@ -47,6 +55,19 @@ pub(crate) const ZERO_PERIOD: &str = "`scheduler::interval(Duration::ZERO)`: an 
 needs a period longer than zero, or it would tick without end and never let time pass. \
 Use `scheduler::yield_now()` in the loop to let other tasks run between rounds";
 
+/// `channel(n)` was called with `n` above `sync::MAX_CAPACITY`; the caller writes the call in
+/// front.
+pub(crate) const HUGE_CAPACITY: &str = "asks for room for more values than \
+`scheduler::sync::MAX_CAPACITY` (2^20): a channel allocates room for all of them when it is \
+made. Use a smaller capacity (a full channel makes senders wait, which is what a bound is \
+for), or, for a queue that grows as needed, `async_channel::unbounded()` with \
+`scheduler::wait(rx.recv())`";
+
+/// Said on stderr (not a panic) when every task has been waiting a while and only something
+/// outside the scheduler could wake one; the seconds, why, and the report follow.
+pub(crate) const DEADLOCK_SUSPECTED: &str = "scheduler: maybe a deadlock: every task has been \
+waiting, with nothing of this scheduler able to wake one, for ";
+
 /// The first line of a deadlock report; the waiting tasks follow, then `DEADLOCK_FIX`.
 pub(crate) const DEADLOCK: &str = "deadlock: every task is waiting and nothing can wake one \
 (all tasks are asleep). Waiting:";
@@ -68,3 +89,10 @@ pub(crate) const NO_TOKIO_RUNTIME: &str = "A tokio-based future (tokio's timers 
 hyper, reqwest, sqlx, tonic) was made or polled in a task, outside any tokio runtime. Turn on \
 the `tokio` feature: `plain-scheduler = { version = \"0.1\", features = [\"tokio\"] }` in \
 Cargo.toml; every task then runs inside a shared tokio runtime's context";
+
+/// A `TaskHandle` polled as a `Future` again after it gave the task's value; the caller
+/// writes "the `TaskHandle` of task `name` " in front.
+pub(crate) const HANDLE_POLLED_AFTER_VALUE: &str = "was polled again after it gave the \
+task's value (or error): a task has one value, given once. Keep the value the first poll \
+returned, or stop polling the handle once it is `Ready` (a `select` or `poll_fn` loop must \
+not poll a finished branch again); `handle.is_finished()` tells without polling";

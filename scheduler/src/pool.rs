@@ -121,6 +121,9 @@ pub(crate) struct PoolShared {
     counters: Box<[SharedCounters]>,
     /// The counters of tasks that end on other threads (cancelled as the pool is dropped).
     pub(crate) other_counters: SharedCounters,
+    /// Set when one of the pool's own tasks dropped it: the names of the tasks cancelled so
+    /// far, for the worker that ran it, which finishes the shutdown (see `Pool::shut_down`).
+    left_to_worker: Mutex<Option<Vec<TaskName>>>,
 }
 
 /// Locks `mutex`, ignoring poisoning: no code panics while holding these locks.
@@ -378,6 +381,7 @@ impl Pool {
             queuing: AtomicUsize::new(0),
             counters: (0..threads).map(|_| SharedCounters::default()).collect(),
             other_counters: SharedCounters::default(),
+            left_to_worker: Mutex::new(None),
         });
         let threads = (0..threads)
             .map(|index| {
@@ -429,22 +433,51 @@ impl Pool {
     }
 
     /// Stops the workers and cancels every task left; returns their names.
+    ///
+    /// Dropped by one of its own tasks (the last `Arc<Scheduler<MultiThread>>` let go in a
+    /// task), the pool cannot wait here for the worker running that task, which is this
+    /// thread: it joins the others, and that worker finishes the shutdown once the task's
+    /// poll returns (see `worker::work`), and says what it cancelled. Returns nothing then.
     pub(crate) fn shut_down(&mut self) -> Vec<TaskName> {
         let shared = self.shared.clone();
         crate::local::close(&shared.closed, &shared.queuing);
         for slot in shared.slots.iter() {
             slot.wake.notify(usize::MAX);
         }
+        let this_thread = std::thread::current().id();
         let mut names = Vec::new();
+        let mut on_a_worker = false;
         for thread in self.threads.drain(..) {
+            if thread.thread().id() == this_thread {
+                on_a_worker = true; // not joined: it ends on its own, after this
+                continue;
+            }
             match thread.join() {
                 Ok(pinned) => names.extend(pinned),
-                Err(_) => eprintln!("a scheduler worker thread panicked while shutting down"),
+                Err(_) => crate::report::say(format_args!(
+                    "a scheduler worker thread panicked while shutting down"
+                )),
             }
         }
-        // The workers are gone: cancel the `Send` tasks that are left from here.
+        if on_a_worker {
+            lock(&shared.left_to_worker)
+                .get_or_insert_with(Vec::new)
+                .extend(names);
+            return Vec::new();
+        }
+        names.extend(shared.cancel_send_tasks());
+        names
+    }
+}
+
+impl PoolShared {
+    /// Cancels the `Send` tasks left once the workers stopped (queued or started), from the
+    /// thread that closes the pool; returns their names.
+    pub(crate) fn cancel_send_tasks(self: &Arc<Self>) -> Vec<TaskName> {
+        let shared = self;
         let _entered = SchedulerGuard::enter(Current::Closing(shared.clone()));
-        let (left, registered, wakers) = registered_tasks(&shared, None);
+        let (left, registered, wakers) = registered_tasks(shared, None);
+        let mut names = Vec::new();
         names.extend(left);
         let mut queued = Vec::new();
         let queues =
@@ -464,6 +497,23 @@ impl Pool {
         while let Ok(runnable) = shared.injector.pop() {
             cancel(runnable);
         }
+        crate::test_hooks::reached!(ClosingDrained);
+        // A wake-up from another thread may still be in flight (see `Local::cancel_all`):
+        // wait until every started task came back through the injector and ended.
+        while started_left(shared, None) {
+            std::thread::yield_now();
+            while let Ok(runnable) = shared.injector.pop() {
+                cancel(runnable);
+            }
+        }
         names
     }
+}
+
+/// Whether a started task pinned to worker `pinned_to` (or, for `None`, pinned nowhere) is
+/// still in the registry.
+fn started_left(pool: &PoolShared, pinned_to: Option<usize>) -> bool {
+    pool.registry
+        .iter()
+        .any(|part| lock(&part.0).iter().any(|(_, e)| e.pinned_to == pinned_to))
 }

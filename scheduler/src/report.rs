@@ -3,6 +3,8 @@
 
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};
+use std::fmt;
+use std::io::Write;
 use std::panic;
 use std::sync::Once;
 
@@ -12,33 +14,52 @@ use crate::names::TaskName;
 
 /// Installs (once per process) a panic hook that reports a panic inside a task as
 /// "task `name` panicked at file:line:col: message" and leaves every other panic to the
-/// hook that was there before.
+/// hook that was there before. A hook the user set before (a crash reporter, `tracing`'s)
+/// sees task panics too, after that report; std's default hook does not, or every task
+/// panic would be reported twice.
 pub(crate) fn install_panic_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
+        // With no hook set, `take_hook` gives a fresh box of std's default hook: the same
+        // (zero-sized) value behind the same vtable as `previous` when nobody set a hook.
+        let default = panic::take_hook();
+        let user_hook = !core::ptr::eq(&*previous, &*default);
+        drop(default);
         panic::set_hook(Box::new(move |info| match context::current_task() {
             Some(task) => {
-                let message = payload_text(info.payload());
-                match info.location() {
-                    Some(at) => eprintln!("task `{task}` panicked at {at}:\n{message}"),
-                    None => eprintln!("task `{task}` panicked:\n{message}"),
+                // The report (a backtrace capture takes a while) is not the task's poll:
+                // the slow-poll watchdog must not blame the task for it.
+                crate::watchdog::poll_ended();
+                report_task_panic(task, info);
+                if user_hook {
+                    previous(info);
                 }
-                if let Some(seed) = context::current_seed() {
-                    eprintln!(
-                        "(the scheduler ran with seed {seed}: rerun with {}={seed} to replay \
-                         this order of tasks)",
-                        crate::config::SEED_VAR
-                    );
-                }
-                let backtrace = Backtrace::capture();
-                if backtrace.status() == BacktraceStatus::Captured {
-                    eprintln!("stack backtrace:\n{backtrace}");
-                }
+                crate::watchdog::poll_started(task);
             }
             None => previous(info),
         }));
     });
+}
+
+/// The report of a panic in `task`: where, what, the seed to replay it, the backtrace.
+fn report_task_panic(task: TaskName, info: &panic::PanicHookInfo<'_>) {
+    let message = payload_text(info.payload());
+    match info.location() {
+        Some(at) => say(format_args!("task `{task}` panicked at {at}:\n{message}")),
+        None => say(format_args!("task `{task}` panicked:\n{message}")),
+    }
+    if let Some(seed) = context::current_seed() {
+        say(format_args!(
+            "(the scheduler ran with seed {seed}: rerun with {}={seed} to replay this order \
+             of tasks)",
+            crate::config::SEED_VAR
+        ));
+    }
+    let backtrace = Backtrace::capture();
+    if backtrace.status() == BacktraceStatus::Captured {
+        say(format_args!("stack backtrace:\n{backtrace}"));
+    }
 }
 
 /// The message of a panic payload (`&str` or `String`, as `panic!` makes them), with the
@@ -68,10 +89,20 @@ pub(crate) fn dropped_with(names: &[TaskName]) {
         .join(", ");
     let count = names.len();
     let tasks = if count == 1 { "task" } else { "tasks" };
-    eprintln!(
+    say(format_args!(
         "scheduler dropped with {count} unfinished {tasks}: {list}; {}",
         misuse::DROPPED_WITH_TASKS
-    );
+    ));
+}
+
+/// Writes one line to stderr, ignoring a failed write (`2>/dev/full`, a closed pipe), as
+/// std's own panic hook does: a report that cannot be written must never become a panic of
+/// its own (inside the panic hook, that aborts the process; on the watchdog thread, it
+/// would end the watchdog).
+pub(crate) fn say(line: fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_fmt(line);
+    let _ = stderr.write_all(b"\n");
 }
 
 /// Schedulers alive in this process (a task on one may be woken by another's).

@@ -316,9 +316,7 @@ impl Scheduler<MultiThread> {
         F::Output: Send,
         Args: Send,
     {
-        if let Some(task) = crate::context::current_task() {
-            panic!("task `{task}` {}", crate::misuse::NESTED_BLOCKING);
-        }
+        crate::context::refuse_inside_a_task("Scheduler::run_until_finished");
         let (future, name) = f.into_task(args, Location::caller());
         let _flush = crate::trace::FlushOnReturn;
         self.inner.run_until_finished(name, future)
@@ -335,9 +333,7 @@ impl Scheduler<MultiThread> {
     /// assert!(task.is_finished());
     /// ```
     pub fn run(&self) {
-        if let Some(task) = crate::context::current_task() {
-            panic!("task `{task}` {}", crate::misuse::NESTED_BLOCKING);
-        }
+        crate::context::refuse_inside_a_task("Scheduler::run");
         let _flush = crate::trace::FlushOnReturn;
         self.inner.run();
     }

@@ -48,7 +48,8 @@ mod semaphore;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use channel::{
-    Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, channel, unbounded,
+    MAX_CAPACITY, Receiver, RecvError, SendError, Sender, TryRecvError, TrySendError, channel,
+    unbounded,
 };
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};

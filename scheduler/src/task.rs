@@ -218,10 +218,59 @@ fn end(standing: &mut u32, how: Ended, polled: Polled) {
     });
 }
 
+/// A task's result as its handle receives it. If nobody takes it (the task was detached),
+/// async-task drops it where a panic aborts the process: so its `Drop` drops the value
+/// itself, catching a panic there as the task's, reported once by name like any other.
+pub(crate) struct Finished<T> {
+    task: TaskName,
+    result: core::mem::ManuallyDrop<Result<T, TaskError>>,
+}
+
+impl<T> Finished<T> {
+    fn new(task: TaskName, result: Result<T, TaskError>) -> Self {
+        Finished {
+            task,
+            result: core::mem::ManuallyDrop::new(result),
+        }
+    }
+
+    /// The result, for the task's handle.
+    pub(crate) fn into_result(self) -> Result<T, TaskError> {
+        let mut this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped (`ManuallyDrop`), so `result` is taken exactly
+        // once, here, and never dropped by `Finished::drop`.
+        unsafe { core::mem::ManuallyDrop::take(&mut this.result) }
+    }
+}
+
+impl<T> Drop for Finished<T> {
+    fn drop(&mut self) {
+        let _running = TaskGuard::enter(self.task);
+        // SAFETY: `drop` runs once, and `into_result`, the only other taker, never lets
+        // `drop` run: `result` is taken exactly once.
+        let result = unsafe { core::mem::ManuallyDrop::take(&mut self.result) };
+        // The panic hook has reported it, naming the task; nobody waits for this value.
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
+    }
+}
+
 impl<F: Future> Future for TaskFuture<'_, F> {
-    type Output = Result<F::Output, TaskError>;
+    type Output = Finished<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let task = self.meta.name;
+        self.poll_result(cx)
+            .map(|result| Finished::new(task, result))
+    }
+}
+
+impl<F: Future> TaskFuture<'_, F> {
+    /// The poll of the task itself: its result, once it has one.
+    #[inline]
+    fn poll_result(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<F::Output, TaskError>> {
         let mut this = self.project();
         let task = this.meta.name;
         if this.inner.is_none() {

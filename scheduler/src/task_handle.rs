@@ -10,7 +10,7 @@ use core::task::{Context, Poll, Waker};
 use crate::names::TaskName;
 use crate::pause::Pause;
 use crate::reason::Reason;
-use crate::task::Meta;
+use crate::task::{Finished, Meta};
 
 /// How a task ended when it did not return a value.
 ///
@@ -104,20 +104,23 @@ impl std::error::Error for TaskError {}
 /// assert_eq!(Scheduler::new().run_until_finished(main_task, ()), 6);
 /// ```
 pub struct TaskHandle<T> {
-    task: Option<async_task::Task<Result<T, TaskError>, Meta>>,
+    task: Option<async_task::Task<Finished<T>, Meta>>,
     /// Wakes the task so that a cancellation takes effect at once.
     waker: Waker,
+    /// Set once, polled as a `Future`, it gave the task's value: it has no second one.
+    returned: bool,
 }
 
 impl<T> TaskHandle<T> {
-    pub(crate) fn new(task: async_task::Task<Result<T, TaskError>, Meta>, waker: Waker) -> Self {
+    pub(crate) fn new(task: async_task::Task<Finished<T>, Meta>, waker: Waker) -> Self {
         TaskHandle {
             task: Some(task),
             waker,
+            returned: false,
         }
     }
 
-    fn task(&self) -> &async_task::Task<Result<T, TaskError>, Meta> {
+    fn task(&self) -> &async_task::Task<Finished<T>, Meta> {
         self.task
             .as_ref()
             .expect("a TaskHandle has its task until it is dropped")
@@ -262,12 +265,22 @@ impl Canceller {
 impl<T> Future for TaskHandle<T> {
     type Output = Result<T, TaskError>;
 
+    #[track_caller]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.returned {
+            panic!(
+                "the `TaskHandle` of task `{}` {}",
+                self.name(),
+                crate::misuse::HANDLE_POLLED_AFTER_VALUE
+            );
+        }
         let task = self
             .task
             .as_mut()
             .expect("a TaskHandle has its task until it is dropped");
-        Pin::new(task).poll(cx)
+        let polled = Pin::new(task).poll(cx).map(Finished::into_result);
+        self.returned = polled.is_ready();
+        polled
     }
 }
 

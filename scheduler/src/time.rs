@@ -47,6 +47,18 @@ impl VirtualClock {
         self.start + Duration::from_nanos(self.elapsed())
     }
 
+    /// The deadline of a sleep of `duration` that starts now, in nanoseconds on the clock.
+    /// One past the clock's range (584 years from its start) is [`NEVER`], as
+    /// `sleep(Duration::MAX)` never ends on the real clock: the clock never jumps there,
+    /// which would leave it stuck at its end, where every later sleep would end at once.
+    fn deadline_after(&self, duration: Duration) -> u64 {
+        u64::try_from(duration.as_nanos())
+            .ok()
+            .and_then(|nanos| self.elapsed().checked_add(nanos))
+            .filter(|&deadline| deadline != NEVER)
+            .unwrap_or(NEVER)
+    }
+
     /// Jumps to the earliest deadline and wakes every timer due by then; returns whether
     /// there was one.
     pub(crate) fn advance(&self) -> bool {
@@ -84,8 +96,7 @@ pub(crate) fn sleep(duration: Duration) -> Sleep {
     match current_clock() {
         None => Sleep::Real(async_io::Timer::after(duration)),
         Some(clock) => {
-            let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
-            let deadline = clock.elapsed().saturating_add(nanos);
+            let deadline = clock.deadline_after(duration);
             Sleep::Virtual {
                 clock,
                 deadline,
@@ -119,6 +130,9 @@ pub(crate) async fn after<F: Future>(delay: Duration, future: F) -> F::Output {
     future.await
 }
 
+/// The deadline of a virtual sleep that never ends.
+const NEVER: u64 = u64::MAX;
+
 /// A timer: real or virtual.
 pub(crate) enum Sleep {
     Real(async_io::Timer),
@@ -145,6 +159,9 @@ impl Future for Sleep {
                 deadline,
                 id,
             } => {
+                if *deadline == NEVER {
+                    return Poll::Pending; // only a cancel, through the task's waker, ends it
+                }
                 if clock.elapsed() >= *deadline {
                     if let Some(id) = id.take() {
                         clock.timers().remove(&(*deadline, id));
@@ -169,5 +186,39 @@ impl Drop for Sleep {
         {
             clock.timers().remove(&(*deadline, *id));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Polls a virtual sleep of `duration` once, as a task would.
+    fn start(clock: &Arc<VirtualClock>, duration: Duration) -> Sleep {
+        let deadline = clock.deadline_after(duration);
+        let mut sleep = Sleep::Virtual {
+            clock: clock.clone(),
+            deadline,
+            id: None,
+        };
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(Pin::new(&mut sleep).poll(&mut cx).is_pending());
+        sleep
+    }
+
+    #[test]
+    fn the_virtual_clock_never_jumps_to_a_sleep_past_its_range() {
+        let clock = Arc::new(VirtualClock::new());
+        let forever = start(&clock, Duration::MAX);
+        assert!(!clock.advance(), "a sleep of Duration::MAX is never due");
+        assert_eq!(clock.elapsed(), 0);
+        let second = start(&clock, Duration::from_secs(1));
+        assert!(clock.advance());
+        assert_eq!(
+            clock.elapsed(),
+            1_000_000_000,
+            "a later sleep keeps its length"
+        );
+        drop((forever, second));
     }
 }

@@ -103,7 +103,11 @@ pub(crate) fn set_threshold(threshold: Option<Duration>) -> Option<Duration> {
     if ms != 0 {
         start();
     }
-    let before = LANE.with(|lane| lane.0.threshold_ms.swap(ms, Ordering::Relaxed));
+    // At thread exit this thread's lane may be gone already (a scheduler kept in a
+    // `thread_local!` is dropped after it): then there is nothing to watch.
+    let before = LANE
+        .try_with(|lane| lane.0.threshold_ms.swap(ms, Ordering::Relaxed))
+        .unwrap_or(0);
     (before != 0).then(|| Duration::from_millis(before))
 }
 
@@ -241,21 +245,22 @@ fn watch() {
                 watch.reported = Some(blocked);
             }
         }
+        crate::test_hooks::reached!(WatchdogTicked);
     }
 }
 
 fn report(task: TaskName, thread: &str, blocked: Duration, again: bool) {
     let ms = blocked.as_millis();
     if again {
-        eprintln!(
+        crate::report::say(format_args!(
             "task `{task}` is still blocking thread `{thread}`: {ms} ms so far; {}",
             misuse::SLOW_POLL
-        );
+        ));
     } else {
-        eprintln!(
+        crate::report::say(format_args!(
             "task `{task}` has been running for {ms} ms without reaching a pause point, \
              so every other task on thread `{thread}` waits; {}",
             misuse::SLOW_POLL
-        );
+        ));
     }
 }

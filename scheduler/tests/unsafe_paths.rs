@@ -217,3 +217,76 @@ fn the_watchdog_reads_the_name_of_a_task_blocking_its_thread() {
     ); // a site name
     s.run();
 }
+
+/// Counts its drops.
+struct Counted(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[task]
+fn returns_counted(drops: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Counted {
+    scheduler::yield_now();
+    Counted(drops)
+}
+
+#[task]
+fn detach_and_join(drops: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> usize {
+    drop(scheduler::queue_to_run(returns_counted, (drops.clone(),)));
+    let joined = scheduler::queue_to_run(returns_counted, (drops.clone(),)).join();
+    drop(joined);
+    scheduler::yield_now();
+    drops.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[test]
+fn a_tasks_value_is_dropped_once_whether_joined_or_detached() {
+    // `Finished` takes the value out of its `ManuallyDrop` exactly once on either path.
+    let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    assert_eq!(
+        Scheduler::new().run_until_finished(detach_and_join, (drops.clone(),)),
+        2
+    );
+    let pool = Scheduler::builder().threads(2).build();
+    pool.run_until_finished(detach_and_join, (drops.clone(),));
+    drop(pool);
+    assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 4);
+}
+
+type PoolSlot =
+    std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<Scheduler<scheduler::MultiThread>>>>>;
+
+fn take_pool(slot: &PoolSlot) -> Option<std::sync::Arc<Scheduler<scheduler::MultiThread>>> {
+    slot.lock().unwrap().take()
+}
+
+#[task]
+fn drop_own_pool(slot: PoolSlot, go: std::sync::Arc<scheduler::sync::Event>) {
+    go.wait();
+    drop(take_pool(&slot));
+}
+
+#[task]
+fn waits_on(never: std::sync::Arc<scheduler::sync::Event>) {
+    never.wait();
+}
+
+#[test]
+fn a_pool_dropped_by_its_own_task_never_joins_its_own_thread() {
+    let go = std::sync::Arc::new(scheduler::sync::Event::new());
+    let never = std::sync::Arc::new(scheduler::sync::Event::new());
+    let pool = std::sync::Arc::new(Scheduler::builder().threads(2).build());
+    let slot: PoolSlot = std::sync::Arc::new(std::sync::Mutex::new(Some(pool.clone())));
+    let other = pool.queue_to_run(waits_on, (never,));
+    let dropper = pool.queue_to_run(drop_own_pool, (slot, go.clone()));
+    drop(pool);
+    go.set();
+    assert_eq!(future::block_on(dropper), Ok(()));
+    assert!(matches!(
+        future::block_on(other),
+        Err(TaskError::Cancelled { .. })
+    ));
+}

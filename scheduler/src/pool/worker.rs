@@ -16,6 +16,7 @@ use event_listener::listener;
 
 use super::{
     FAIRNESS, LOCAL_CAPACITY, PoolShared, REACTOR_BUDGET, Slot, cancel, lock, registered_tasks,
+    started_left,
 };
 use crate::context::{Current, SchedulerGuard};
 use crate::names::TaskName;
@@ -349,6 +350,9 @@ impl Worker {
             let next = self.pop_ready();
             match next.or_else(|| slot.pinned.pop().ok()) {
                 Some(runnable) => cancel(runnable),
+                // A wake-up from another thread may still be in flight (see
+                // `Local::cancel_all`): wait for every started task pinned here.
+                None if started_left(pool, Some(self.index)) => std::thread::yield_now(),
                 None => break,
             }
         }
@@ -385,5 +389,15 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
     let _entered = SchedulerGuard::enter(Current::Worker(worker.clone()));
     let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
     crate::local::block_on(worker.run());
-    worker.shut_down()
+    let mut names = worker.shut_down();
+    // One of this worker's tasks dropped the pool: nobody joins this thread, so it finishes
+    // the shutdown (see `Pool::shut_down`) and says what it cancelled.
+    let left = lock(&pool.left_to_worker).take();
+    if let Some(left) = left {
+        names.extend(left);
+        names.extend(pool.cancel_send_tasks());
+        crate::report::dropped_with(&names);
+        return Vec::new();
+    }
+    names
 }

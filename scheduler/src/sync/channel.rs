@@ -33,6 +33,11 @@ pub use async_channel::{RecvError, SendError, TryRecvError, TrySendError};
 /// fails once the values in flight have been taken. Nothing ever waits forever on a closed
 /// channel.
 ///
+/// # Panics
+///
+/// When `capacity` is above [`MAX_CAPACITY`] (room for every value is allocated when the
+/// channel is made, so `channel(usize::MAX)` could never be made).
+///
 /// # Examples
 ///
 /// ```
@@ -91,6 +96,11 @@ pub use async_channel::{RecvError, SendError, TryRecvError, TrySendError};
 /// assert_eq!(scheduler::Scheduler::new().run_until_finished(meet, ()), "baton");
 /// ```
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        capacity <= MAX_CAPACITY,
+        "`scheduler::sync::channel({capacity})` {}",
+        crate::misuse::HUGE_CAPACITY
+    );
     if capacity == 0 {
         let meeting = Arc::new(Rendezvous::new());
         return (
@@ -153,6 +163,18 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
         },
     )
 }
+
+/// The largest capacity of a [`channel`]: 2^20 values. A channel allocates room for all its
+/// values when it is made, so a larger one would take a long time and much memory to make
+/// (`channel(1 << 40)` could not be made at all).
+///
+/// # Examples
+///
+/// ```
+/// let (tx, _rx) = scheduler::sync::channel::<u8>(scheduler::sync::MAX_CAPACITY);
+/// assert!(tx.try_send(1).is_ok());
+/// ```
+pub const MAX_CAPACITY: usize = 1 << 20;
 
 /// The sending end of a [`channel`]; clone it for more senders.
 ///

@@ -1,0 +1,62 @@
+//! A pool dropped by one of its own tasks (the last `Arc<Scheduler<MultiThread>>` let go in
+//! a task) shuts down completely: it cannot wait for the worker running that task, so that
+//! worker finishes the shutdown once the task's poll returns, and every other task is
+//! cancelled and named as usual.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use scheduler::sync::Event;
+use scheduler::{MultiThread, Scheduler, TaskError};
+use scheduler_workspace::{in_child, run_child};
+use support::{Ledger, Token, Watchdog};
+
+type Slot = Arc<Mutex<Option<Arc<Scheduler<MultiThread>>>>>;
+
+/// A plain helper: the lock in a task body would make the task `!Send`.
+fn take(slot: &Slot) -> Option<Arc<Scheduler<MultiThread>>> {
+    slot.lock().unwrap().take()
+}
+
+#[scheduler::task]
+fn drop_own_pool(slot: Slot, go: Arc<Event>) {
+    go.wait();
+    drop(take(&slot)); // the last reference: the pool is dropped on its own worker
+}
+
+#[scheduler::task]
+fn waits_forever(_token: Token, never: Arc<Event>) {
+    never.wait();
+}
+
+#[test]
+fn a_pool_dropped_by_its_own_task_cancels_the_others() {
+    if in_child() {
+        let _watchdog = Watchdog::new(Duration::from_secs(60), "a pool dropped by its task");
+        let ledger = Ledger::new();
+        let (go, never) = (Arc::new(Event::new()), Arc::new(Event::new()));
+        let pool = Arc::new(Scheduler::builder().threads(2).build());
+        let slot: Slot = Arc::new(Mutex::new(Some(pool.clone())));
+        let other = pool.queue_to_run(waits_forever, (ledger.token("the other task"), never));
+        let dropper = pool.queue_to_run(drop_own_pool, (slot, go.clone()));
+        drop(pool); // the slot holds the last reference
+        go.set();
+        assert_eq!(futures_lite::future::block_on(dropper), Ok(()));
+        assert!(matches!(
+            futures_lite::future::block_on(other),
+            Err(TaskError::Cancelled { .. })
+        ));
+        ledger.assert_each_dropped_once();
+        return;
+    }
+    let (ok, stderr) = run_child("a_pool_dropped_by_its_own_task_cancels_the_others");
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains(
+            "scheduler dropped with 1 unfinished task: `pool_dropped_by_its_task::waits_forever`"
+        ),
+        "the worker that finished the shutdown names what it cancelled: {stderr}"
+    );
+}
