@@ -321,6 +321,12 @@ impl Worker {
                 if searching {
                     searching = false;
                     self.stop_searching(true);
+                } else {
+                    // It found work after it had stopped searching: more may have come
+                    // since, and a searcher that saw none may have parked on it. Without
+                    // this wake, that work could wait behind this job's poll while that
+                    // worker sleeps (`parking_model.rs` found it).
+                    pool.wake_one_idle();
                 }
                 self.run_job(runnable);
             }
