@@ -2,9 +2,8 @@
 //!
 //! Parallel means parallel: no task waits behind another task's poll while a worker is idle.
 //!
-//! Each worker thread runs the `Send` tasks woken on it from its own `local` queue, the
-//! owner's end of a work-stealing deque (`crossbeam-deque`): every other worker can take
-//! tasks from its other end at any time, also while the owner is in the middle of a long
+//! Each worker thread runs the `Send` tasks woken on it from its own `local` queue, a
+//! lock-free `ConcurrentQueue` (FIFO): every other worker can take tasks from it at any time, also while the owner is in the middle of a long
 //! poll. A push there while the owner runs wakes an idle worker to take it (one fence and
 //! two loads when none is idle). Tasks that are *pinned* (queued by the free functions on
 //! that thread, they may be `!Send`) never leave it: they wait in a plain `VecDeque` only
@@ -30,7 +29,6 @@ use std::thread::JoinHandle;
 
 use async_task::Runnable;
 use concurrent_queue::ConcurrentQueue;
-use crossbeam_deque::{Steal, Stealer};
 use event_listener::{Event, listener};
 use slab::Slab;
 
@@ -59,9 +57,9 @@ const REACTOR_BUDGET: u32 = 128;
 
 /// One worker's queues that other threads reach.
 struct Slot {
-    /// The other end of this worker's `local` queue: other workers steal its `Send` tasks
-    /// from here, whenever they have none.
-    stealer: Stealer<Runnable<Meta>>,
+    /// The `Send` tasks woken on this worker's thread: it pushes and pops here, and other
+    /// workers steal from here whenever they have none.
+    local: ConcurrentQueue<Runnable<Meta>>,
     /// Tasks that must stay on this worker's thread (maybe `!Send`), woken on other threads.
     pinned: ConcurrentQueue<Runnable<Meta>>,
     /// Wakes this worker when it parks.
@@ -278,7 +276,7 @@ impl PoolShared {
             + self
                 .slots
                 .iter()
-                .map(|slot| slot.stealer.len() + slot.pinned.len())
+                .map(|slot| slot.local.len() + slot.pinned.len())
                 .sum::<usize>();
         let started: usize = self.registry.iter().map(|part| lock(&part.0).len()).sum();
         let running_started = self
@@ -349,17 +347,12 @@ impl Pool {
     /// Starts `threads` workers (at least one).
     pub(crate) fn start(threads: usize, config: Config) -> Pool {
         let threads = threads.max(1);
-        // FIFO: a worker runs its own tasks in the order they were woken.
-        let locals: Vec<_> = (0..threads)
-            .map(|_| crossbeam_deque::Worker::new_fifo())
-            .collect();
         let shared = Arc::new(PoolShared {
             config,
             injector: ConcurrentQueue::unbounded(),
-            slots: locals
-                .iter()
-                .map(|local| Slot {
-                    stealer: local.stealer(),
+            slots: (0..threads)
+                .map(|_| Slot {
+                    local: ConcurrentQueue::unbounded(),
                     pinned: ConcurrentQueue::unbounded(),
                     wake: Event::new(),
                     woken_to_search: AtomicBool::new(false),
@@ -378,14 +371,12 @@ impl Pool {
             counters: (0..threads).map(|_| SharedCounters::default()).collect(),
             other_counters: SharedCounters::default(),
         });
-        let threads = locals
-            .into_iter()
-            .enumerate()
-            .map(|(index, local)| {
+        let threads = (0..threads)
+            .map(|index| {
                 let pool = shared.clone();
                 std::thread::Builder::new()
                     .name(format!("scheduler-worker-{index}"))
-                    .spawn(move || work(pool, index, local))
+                    .spawn(move || work(pool, index))
                     .expect("the OS could not start a scheduler worker thread")
             })
             .collect();
@@ -451,17 +442,10 @@ impl Pool {
         // Each worker handed its `local` tasks over to the injector as it stopped; take
         // what may be left in those queues all the same.
         let from_injector = core::iter::from_fn(|| shared.injector.pop().ok());
-        let from_locals = shared.slots.iter().flat_map(|slot| {
-            core::iter::from_fn(|| {
-                loop {
-                    match slot.stealer.steal() {
-                        Steal::Success(runnable) => return Some(runnable),
-                        Steal::Empty => return None,
-                        Steal::Retry => {}
-                    }
-                }
-            })
-        });
+        let from_locals = shared
+            .slots
+            .iter()
+            .flat_map(|slot| core::iter::from_fn(|| slot.local.pop().ok()));
         for runnable in from_injector.chain(from_locals) {
             if !registered.contains(&runnable.metadata().address()) {
                 names.push(runnable.metadata().name);

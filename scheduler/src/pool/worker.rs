@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_task::Runnable;
-use crossbeam_deque::Steal;
+use concurrent_queue::ConcurrentQueue;
 use event_listener::listener;
 
 use super::{FAIRNESS, INJECTOR_BATCH, PoolShared, REACTOR_BUDGET, cancel, lock, registered_tasks};
@@ -28,10 +28,6 @@ pub(crate) struct Worker {
     ticks: Cell<u32>,
     /// Set when the job being run ended the pool's last task.
     pub(crate) ended_last: Cell<bool>,
-    /// The `Send` tasks woken on this worker's thread, in order: the owner's end of a
-    /// work-stealing deque whose other end (`Slot::stealer`) idle workers take from at any
-    /// time, also while this worker is running a poll.
-    local: crossbeam_deque::Worker<Runnable<Meta>>,
     /// The pinned tasks woken on this worker's thread (maybe `!Send`), and while one waits,
     /// where they stand among the `local` ones: seen by no other thread (no atomics). Empty
     /// when no pinned task waits, so that a worker with none pays one check per push.
@@ -53,6 +49,13 @@ enum Turn {
 }
 
 impl Worker {
+    /// The `Send` tasks woken on this worker's thread, in order (`Slot::local`): idle
+    /// workers take from it at any time, also while this worker is running a poll.
+    #[inline]
+    fn local(&self) -> &ConcurrentQueue<Runnable<Meta>> {
+        &self.pool.slots[self.index].local
+    }
+
     /// Whether this worker works for `pool`.
     #[inline]
     pub(super) fn of(&self, pool: &PoolShared) -> bool {
@@ -75,14 +78,14 @@ impl Worker {
             let mut order = self.order.borrow_mut();
             if order.is_empty() {
                 // The `local` tasks queued so far go first.
-                let before = self.local.len();
+                let before = self.local().len();
                 if before > 0 {
                     order.push_back(Turn::Local(before));
                 }
             }
             order.push_back(Turn::Pinned(runnable));
         } else {
-            self.local.push(runnable);
+            push(self.local(), runnable);
             let mut order = self.order.borrow_mut();
             if !order.is_empty() {
                 match order.back_mut() {
@@ -110,9 +113,9 @@ impl Worker {
         let mut order = self.order.borrow_mut();
         loop {
             match order.front_mut() {
-                None => return self.local.pop(),
+                None => return self.local().pop().ok(),
                 Some(Turn::Local(count)) => {
-                    let next = self.local.pop();
+                    let next = self.local().pop().ok();
                     if next.is_some() && *count > 1 {
                         *count -= 1;
                     } else {
@@ -193,7 +196,7 @@ impl Worker {
         for _ in 0..count {
             let Ok(more) = pool.injector.pop() else { break };
             // Only `Send` tasks are injected.
-            self.local.push(more);
+            push(self.local(), more);
             moved = true;
         }
         if moved {
@@ -204,28 +207,26 @@ impl Worker {
         Some(runnable)
     }
 
-    /// Takes half of another worker's `local` tasks (into this one's, the first to run
-    /// now), starting from the next worker. A `Retry` (another thread took from the same
-    /// queue at the same time) is tried again: giving up could let this worker park while
-    /// a task waits.
+    /// Takes half of another worker's `local` tasks (the first to run now, the others into
+    /// this one's `local`), starting from the next worker.
     fn steal(&self) -> Option<Runnable<Meta>> {
         let pool = &*self.pool;
         let count = pool.slots.len();
         for offset in 1..count {
-            let victim = &pool.slots[(self.index + offset) % count].stealer;
-            loop {
-                match victim.steal_batch_and_pop(&self.local) {
-                    Steal::Success(runnable) => {
-                        if !self.local.is_empty() {
-                            // The rest of the batch was in no queue for a moment.
-                            self.unannounced.set(true);
-                        }
-                        return Some(runnable);
-                    }
-                    Steal::Empty => break,
-                    Steal::Retry => core::hint::spin_loop(),
-                }
+            let victim = &pool.slots[(self.index + offset) % count].local;
+            let Ok(first) = victim.pop() else { continue };
+            let more = (victim.len() / 2).min(INJECTOR_BATCH);
+            let mut moved = false;
+            for _ in 0..more {
+                let Ok(runnable) = victim.pop() else { break };
+                push(self.local(), runnable);
+                moved = true;
             }
+            if moved {
+                // Between the pops and the pushes the batch was in no queue.
+                self.unannounced.set(true);
+            }
+            return Some(first);
         }
         None
     }
@@ -250,7 +251,7 @@ impl Worker {
     /// announced: none of them waits behind this poll while a worker is idle.
     #[inline]
     fn run_job(&self, runnable: Runnable<Meta>) {
-        if self.unannounced.replace(false) && !self.local.is_empty() {
+        if self.unannounced.replace(false) && !self.local().is_empty() {
             self.pool.wake_one_idle();
         }
         let running = &self.counters().running;
@@ -387,7 +388,7 @@ impl Worker {
     /// Moves the `Send` tasks of this worker's `local` queue to the injector, where the
     /// thread that drops the pool names and cancels them with the others.
     fn hand_over_send_tasks(&self) {
-        while let Some(runnable) = self.local.pop() {
+        while let Some(runnable) = self.local().pop().ok() {
             let _ = self.pool.injector.push(runnable);
         }
         self.order
@@ -396,18 +397,20 @@ impl Worker {
     }
 }
 
+/// Pushes `runnable` on a worker's `local` queue, which is unbounded and never closed: the
+/// push cannot fail.
+#[inline]
+fn push(queue: &ConcurrentQueue<Runnable<Meta>>, runnable: Runnable<Meta>) {
+    let _ = queue.push(runnable);
+}
+
 /// A worker thread's body.
-pub(super) fn work(
-    pool: Arc<PoolShared>,
-    index: usize,
-    local: crossbeam_deque::Worker<Runnable<Meta>>,
-) -> Vec<TaskName> {
+pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
     let worker = Rc::new(Worker {
         index,
         pool: pool.clone(),
         ticks: Cell::new(0),
         ended_last: Cell::new(false),
-        local,
         order: RefCell::new(VecDeque::new()),
         parked: Cell::new(false),
         unannounced: Cell::new(false),
