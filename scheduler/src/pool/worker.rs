@@ -388,7 +388,7 @@ impl Worker {
     /// Moves the `Send` tasks of this worker's `local` queue to the injector, where the
     /// thread that drops the pool names and cancels them with the others.
     fn hand_over_send_tasks(&self) {
-        while let Some(runnable) = self.local().pop().ok() {
+        while let Ok(runnable) = self.local().pop() {
             let _ = self.pool.injector.push(runnable);
         }
         self.order
