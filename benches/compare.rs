@@ -19,7 +19,8 @@ use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 mod runtimes;
 
 use runtimes::{
-    CHAIN_DEPTH, PING_PONG_PAIRS, Runtime, SPAWN_MANY, YIELD_TASKS, YIELDS, ours::Ours,
+    BUSY_PER_WORKER, CHAIN_DEPTH, FAN_OUT_MAX_COST, FAN_OUT_TASKS, PING_PONG_PAIRS, REMOTE_SPAWNS,
+    Runtime, SPAWN_MANY, STEAL_LIMIT, YIELD_TASKS, YIELDS, fan_out_costs, ours::Ours,
 };
 
 /// How to run a workload once on a runtime.
@@ -72,5 +73,46 @@ fn macro_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, single_threaded, macro_overhead, two_threads);
+/// Issue 16 on two threads: whether an idle worker takes work from a busy one, and how soon.
+/// `fan_out_imbalanced`: the makespan of 1,000 CPU-bound tasks of random cost below 2 ms,
+/// queued from one task. `spawn_many_remote_busy`: tokio's shape, 10,000 empty tasks spawned
+/// from outside while busy tasks hold every worker. `steal_latency`: from "a worker is idle
+/// and a running task queues one" to "that task runs" (the mean, per task).
+fn parallel(c: &mut Criterion) {
+    let runtimes = runtimes::parallel(2);
+    let costs = fan_out_costs(FAN_OUT_TASKS, FAN_OUT_MAX_COST);
+    let mut fan_out = c.benchmark_group("fan_out_imbalanced_2_threads");
+    fan_out
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6));
+    for runtime in &runtimes {
+        fan_out.bench_function(runtime.name(), |b| {
+            b.iter(|| runtime.fan_out_imbalanced(&costs))
+        });
+    }
+    fan_out.finish();
+    let mut busy = group(c, "spawn_many_remote_busy_2_threads");
+    for runtime in &runtimes {
+        busy.bench_function(runtime.name(), |b| {
+            b.iter(|| runtime.spawn_many_remote_busy(2 * BUSY_PER_WORKER, REMOTE_SPAWNS))
+        });
+    }
+    busy.finish();
+    let mut latency = group(c, "steal_latency_2_threads");
+    for runtime in &runtimes {
+        latency.bench_function(runtime.name(), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| runtime.steal_latency(STEAL_LIMIT)).sum())
+        });
+    }
+    latency.finish();
+}
+
+criterion_group!(
+    benches,
+    single_threaded,
+    macro_overhead,
+    two_threads,
+    parallel
+);
 criterion_main!(benches);

@@ -14,6 +14,7 @@ ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
 WORKLOADS = ["spawn_many", "yield_many", "ping_pong", "chained_spawn"]
 SINGLE = ["ours", "tokio_current_thread", "local_executor"]
 MULTI = ["ours", "tokio_multi_thread", "executor"]
+PARALLEL = ["fan_out_imbalanced", "spawn_many_remote_busy", "steal_latency"]
 
 
 def median(group, name):
@@ -32,11 +33,11 @@ def fmt(ns):
     return f"{ns / 1e3:.1f} µs"
 
 
-def table(title, suffix, runtimes):
+def table(title, suffix, runtimes, workloads=WORKLOADS):
     print(f"### {title}\n")
     print("| workload | " + " | ".join(runtimes) + " | ours / fastest other |")
     print("|---|" + "---:|" * (len(runtimes) + 1))
-    for workload in WORKLOADS:
+    for workload in workloads:
         times = [median(workload + suffix, r) for r in runtimes]
         others = [t for t in times[1:] if t is not None]
         if times[0] is None or not others:
@@ -49,6 +50,8 @@ def table(title, suffix, runtimes):
 
 table("One thread", "", SINGLE)
 table("Two threads", "_2_threads", MULTI)
+# Issue 16: whether an idle worker takes work from a busy one, and how soon.
+table("Two threads, parallel (issue 16)", "_2_threads", MULTI, PARALLEL)
 task, hand = median("macro_overhead", "task_fn"), median("macro_overhead", "async_fn")
 print("### macro_overhead (ours only)\n")
 print("| `#[task]` fn | same body as `async fn` | task / async |")

@@ -1,7 +1,7 @@
 //! How a pool shares work between its threads: tasks queued on a busy worker move to an idle
-//! one, never before the queuing task pauses, and no kind of task starves another. In a
-//! `#[task]` body, `scheduler::queue_to_run` lets any worker run a `Send` task, and keeps
-//! the others on the calling thread.
+//! one (at once: `tests/parallel.rs`), a pinned task never before the queuing task pauses,
+//! and no kind of task starves another. In a `#[task]` body, `scheduler::queue_to_run` lets
+//! any worker run a `Send` task, and keeps the others on the calling thread.
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -221,11 +221,22 @@ fn not_send_closures_and_self_queuing_tasks_compile_and_run_on_a_pool() {
     assert_eq!(s.run_until_finished(queue_the_not_send_one, ()), 1);
 }
 
+/// A plain helper: a `!Send` closure that sets `flag`.
+fn not_send_setter(flag: Arc<AtomicBool>) -> impl FnOnce() {
+    let not_send = Rc::new(());
+    move || {
+        let _here = &not_send;
+        flag.store(true, Ordering::SeqCst);
+    }
+}
+
 #[task]
-fn queue_and_keep_running() -> bool {
+fn queue_a_pinned_task_and_keep_running() -> bool {
     let started = Arc::new(AtomicBool::new(false));
     let flag = started.clone();
-    let task = scheduler::current().queue_to_run(move || flag.store(true, Ordering::SeqCst), ());
+    // `!Send`: pinned to this worker, so it waits for this task's next pause. (A `Send` task
+    // would start at once on the idle worker: `tests/parallel.rs`.)
+    let task = scheduler::queue_to_run(not_send_setter(flag), ());
     // Hold this worker for a while without pausing: the other worker is idle all along.
     let until = Instant::now() + Duration::from_millis(100);
     let mut started_early = false;
@@ -237,10 +248,18 @@ fn queue_and_keep_running() -> bool {
     !started_early && started.load(Ordering::SeqCst)
 }
 
+/// Runs the keeper, which is `!Send` (it holds its closure's `Rc`), as a pinned task.
+#[task]
+fn queue_the_keeper() -> bool {
+    scheduler::queue_to_run(queue_a_pinned_task_and_keep_running, ())
+        .join()
+        .unwrap()
+}
+
 #[test]
-fn a_queued_task_starts_no_earlier_than_the_queuing_tasks_next_pause_on_any_worker() {
+fn a_pinned_task_starts_no_earlier_than_the_queuing_tasks_next_pause() {
     let s = Scheduler::builder().threads(2).build();
-    assert!(s.run_until_finished(queue_and_keep_running, ()));
+    assert!(s.run_until_finished(queue_the_keeper, ()));
 }
 
 #[task]

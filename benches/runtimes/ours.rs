@@ -4,12 +4,13 @@
 //! Part of the benches (`runtimes/mod.rs` says how to run them).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use async_channel::{Receiver, Sender};
-use scheduler::{MultiThread, Scheduler, task};
+use scheduler::{MultiThread, Scheduler, TaskHandle, task};
 
-use super::Runtime;
+use super::{Parallel, Runtime, spin_for, stall};
 
 /// `Scheduler::new()`: single-threaded, driven by the bench's thread.
 pub struct Ours {
@@ -225,4 +226,66 @@ async fn by_hand_body() {
 /// ... made a task fn the way `#[task]` makes one: a plain fn returning a `Pause`.
 fn by_hand() -> scheduler::Pause<impl Future<Output = ()>> {
     scheduler::wait(by_hand_body())
+}
+
+impl Parallel for OursThreads {
+    fn fan_out_imbalanced(&self, costs: &Arc<[Duration]>) {
+        self.scheduler
+            .run_until_finished(fan_out_imbalanced, (costs.clone(),));
+    }
+
+    fn spawn_many_remote_busy(&self, busy: usize, n: usize) {
+        let running = Arc::new(AtomicBool::new(true));
+        let busy: Vec<_> = (0..busy)
+            .map(|_| self.scheduler.queue_to_run(keep_busy, (running.clone(),)))
+            .collect();
+        let handle = self.scheduler.handle();
+        let spawned: Vec<_> = (0..n).map(|_| handle.queue_to_run(|| {}, ())).collect();
+        self.scheduler.run_until_finished(wait_for, (spawned,));
+        running.store(false, Ordering::Relaxed);
+        self.scheduler.run_until_finished(wait_for, (busy,));
+    }
+
+    fn steal_latency(&self, limit: Duration) -> Duration {
+        self.scheduler.run_until_finished(steal_latency, (limit,))
+    }
+}
+
+#[task]
+fn fan_out_imbalanced(costs: Arc<[Duration]>) {
+    let handles: Vec<_> = costs
+        .iter()
+        .map(|&cost| scheduler::queue_to_run(spin_for, (cost,)))
+        .collect();
+    scheduler::wait_all(handles);
+}
+
+#[task]
+fn keep_busy(running: Arc<AtomicBool>) {
+    while running.load(Ordering::Relaxed) {
+        scheduler::yield_now();
+        stall();
+    }
+}
+
+#[task]
+fn wait_for(handles: Vec<TaskHandle<()>>) {
+    scheduler::wait_all(handles);
+}
+
+/// Notes, in nanoseconds since `queued`, when it starts.
+fn note_start(queued: Instant, started: Arc<AtomicU64>) {
+    started.store(queued.elapsed().as_nanos() as u64 + 1, Ordering::SeqCst);
+}
+
+#[task]
+fn steal_latency(limit: Duration) -> Duration {
+    let started = Arc::new(AtomicU64::new(0));
+    let queued = Instant::now();
+    let task = scheduler::queue_to_run(note_start, (queued, started.clone()));
+    while started.load(Ordering::SeqCst) == 0 && queued.elapsed() < limit {
+        std::hint::spin_loop();
+    }
+    task.join().unwrap();
+    Duration::from_nanos(started.load(Ordering::SeqCst) - 1)
 }

@@ -5,14 +5,15 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use async_channel::Sender;
 use async_executor::{Executor, LocalExecutor, Task};
 use futures_lite::future;
 
-use super::Runtime;
+use super::{Parallel, Runtime, spin_for, stall};
 
 /// What the workloads need of an executor: spawning, from inside a task.
 trait Spawner: Clone + Send + 'static {
@@ -229,4 +230,62 @@ async fn park_many(ex: impl Spawner, n: usize, probe: fn() -> usize) -> usize {
         future::yield_now().await;
     }
     value
+}
+
+impl Parallel for Shared {
+    fn fan_out_imbalanced(&self, costs: &Arc<[Duration]>) {
+        let costs = costs.clone();
+        self.run(|ex| async move {
+            let tasks: Vec<_> = costs
+                .iter()
+                .map(|&cost| ex.spawn(async move { spin_for(cost) }))
+                .collect();
+            for task in tasks {
+                task.await;
+            }
+        });
+    }
+
+    fn spawn_many_remote_busy(&self, busy: usize, n: usize) {
+        let running = Arc::new(AtomicBool::new(true));
+        let busy: Vec<_> = (0..busy)
+            .map(|_| {
+                let running = running.clone();
+                self.ex.spawn(async move {
+                    while running.load(Ordering::Relaxed) {
+                        future::yield_now().await;
+                        stall();
+                    }
+                })
+            })
+            .collect();
+        let spawned: Vec<_> = (0..n).map(|_| self.ex.spawn(async {})).collect();
+        future::block_on(async move {
+            for task in spawned {
+                task.await;
+            }
+        });
+        running.store(false, Ordering::Relaxed);
+        future::block_on(async move {
+            for task in busy {
+                task.await;
+            }
+        });
+    }
+
+    fn steal_latency(&self, limit: Duration) -> Duration {
+        self.run(move |ex| async move {
+            let started = Arc::new(AtomicU64::new(0));
+            let queued = Instant::now();
+            let note = started.clone();
+            let task = ex.spawn(async move {
+                note.store(queued.elapsed().as_nanos() as u64 + 1, Ordering::SeqCst);
+            });
+            while started.load(Ordering::SeqCst) == 0 && queued.elapsed() < limit {
+                std::hint::spin_loop();
+            }
+            task.await;
+            Duration::from_nanos(started.load(Ordering::SeqCst) - 1)
+        })
+    }
 }

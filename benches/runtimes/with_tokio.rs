@@ -2,12 +2,13 @@
 //! Part of the benches (`runtimes/mod.rs` says how to run them).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use async_channel::Sender;
 use tokio::runtime::{Builder, Runtime as TokioRuntime};
 
-use super::Runtime;
+use super::{Parallel, Runtime, spin_for, stall};
 
 /// A tokio runtime: `current_thread`, or `multi_thread` with some workers.
 pub struct Tokio {
@@ -151,6 +152,73 @@ impl Runtime for Tokio {
                     tokio::task::yield_now().await;
                 }
                 value
+            })
+            .await
+            .unwrap()
+        })
+    }
+}
+
+impl Parallel for Tokio {
+    fn fan_out_imbalanced(&self, costs: &Arc<[Duration]>) {
+        let costs = costs.clone();
+        self.runtime.block_on(async move {
+            tokio::spawn(async move {
+                let handles: Vec<_> = costs
+                    .iter()
+                    .map(|&cost| tokio::spawn(async move { spin_for(cost) }))
+                    .collect();
+                for handle in handles {
+                    handle.await.unwrap();
+                }
+            })
+            .await
+            .unwrap();
+        });
+    }
+
+    fn spawn_many_remote_busy(&self, busy: usize, n: usize) {
+        let running = Arc::new(AtomicBool::new(true));
+        let busy: Vec<_> = (0..busy)
+            .map(|_| {
+                let running = running.clone();
+                self.runtime.spawn(async move {
+                    while running.load(Ordering::Relaxed) {
+                        tokio::task::yield_now().await;
+                        stall();
+                    }
+                })
+            })
+            .collect();
+        let handle = self.runtime.handle();
+        let spawned: Vec<_> = (0..n).map(|_| handle.spawn(async {})).collect();
+        self.runtime.block_on(async move {
+            for task in spawned {
+                task.await.unwrap();
+            }
+        });
+        running.store(false, Ordering::Relaxed);
+        self.runtime.block_on(async move {
+            for task in busy {
+                task.await.unwrap();
+            }
+        });
+    }
+
+    fn steal_latency(&self, limit: Duration) -> Duration {
+        self.runtime.block_on(async move {
+            tokio::spawn(async move {
+                let started = Arc::new(AtomicU64::new(0));
+                let queued = Instant::now();
+                let note = started.clone();
+                let task = tokio::spawn(async move {
+                    note.store(queued.elapsed().as_nanos() as u64 + 1, Ordering::SeqCst);
+                });
+                while started.load(Ordering::SeqCst) == 0 && queued.elapsed() < limit {
+                    std::hint::spin_loop();
+                }
+                task.await.unwrap();
+                Duration::from_nanos(started.load(Ordering::SeqCst) - 1)
             })
             .await
             .unwrap()

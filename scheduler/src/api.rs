@@ -14,11 +14,12 @@ use crate::task_handle::TaskHandle;
 
 /// Queues `f(args)` on the current scheduler to run when its turn comes; does not pause.
 ///
-/// It starts no earlier than the calling task's next pause point. `f` is a `#[task]` fn, a
+/// On one thread, it starts no earlier than the calling task's next pause point. `f` is a `#[task]` fn, a
 /// plain fn or a closure (which runs in one go, like asyncio's `call_soon`).
 ///
 /// On a pool ([`threads(n)`](crate::Builder::threads)), written in a `#[task]` body, a
-/// `Send` task may run on any worker; other work (`!Send`, a closure written in the same
+/// `Send` task may run on any worker, and starts at once if one is idle (the calling task
+/// need not pause first); other work (`!Send`, a closure written in the same
 /// body, a fn queuing itself, or any call from plain code) stays on the calling worker.
 /// Work that stays there waits for that worker: behind a task that holds the worker
 /// without pausing (blocking I/O, a long computation), it starts late even while other

@@ -122,9 +122,10 @@
 //!
 //! [`Scheduler::builder().threads(n)`](Builder::threads) makes a `Scheduler<MultiThread>`:
 //! a work-stealing pool of `n` threads. Its tasks must be `Send`, checked at compile time.
-//! Each worker runs the tasks woken on it from its own queue, and between two tasks hands
-//! half of them to a worker that has none. A task queued by a running task never starts
-//! before that task's next pause, on any worker.
+//! Parallel means parallel: each worker runs the tasks woken on it from its own queue,
+//! which idle workers steal from at any time, so no task waits behind another task's poll
+//! while a worker is idle: a task queued by a running task may start at once on another
+//! worker (on one thread it starts no earlier than that task's next pause).
 //!
 //! The free functions cannot know which flavour runs them, so they take `!Send` work too:
 //! in a `#[task]` body, `scheduler::queue_to_run(f, args)` (and `queue_to_run_after`, and

@@ -1,21 +1,22 @@
 //! The work-stealing threads of `Scheduler::builder().threads(n)`.
 //!
-//! Each worker thread runs the tasks woken on it from its own `ready` queue, a plain
-//! `VecDeque` (no atomics, no lock: only that thread touches it). Some of those tasks are
-//! *pinned*: queued by the free functions on that thread, they may be `!Send` and never
-//! leave it. The others are shared out: between two jobs, a worker whose `ready` queue holds
-//! more than one task while another worker is idle or searching moves half of its `Send`
-//! tasks to its `stealable` queue and wakes an idle worker, which takes them. Sharing only
-//! between jobs keeps the order promise: a task queued by a running task never starts before
-//! that task's next pause, on any worker.
+//! Parallel means parallel: no task waits behind another task's poll while a worker is idle.
+//!
+//! Each worker thread runs the `Send` tasks woken on it from its own `local` queue, a
+//! lock-free `ConcurrentQueue` (FIFO): every other worker can take tasks from it at any time, also while the owner is in the middle of a long
+//! poll. A push there while the owner runs wakes an idle worker to take it (one fence and
+//! two loads when none is idle). Tasks that are *pinned* (queued by the free functions on
+//! that thread, they may be `!Send`) never leave it: they wait in a plain `VecDeque` only
+//! that worker sees, which also keeps their place among its `local` tasks: a worker runs its
+//! own tasks in the order they were woken, pinned or not, less those others took.
 //!
 //! Work queued from other threads (`Scheduler`/`Handle` methods, which require `Send`) goes
 //! to a global injector; a pinned task woken on another thread goes to its worker's `pinned`
 //! queue. Idle workers park on the async-io reactor (one of them drives timers and I/O)
 //! until a push wakes one of them: no thread spins while there is nothing to do.
 //!
-//! A worker looks for work in this order: its `ready` queue, its `pinned` queue, the tasks
-//! it shared that nobody took, the injector, then the other workers' `stealable` queues;
+//! A worker looks for work in this order: its own queues, its `pinned` queue from other
+//! threads, the injector, then the other workers' `local` queues (half of one at a time);
 //! once every [`FAIRNESS`] jobs it looks at the `pinned` queue and the injector first, so
 //! that work from other threads is never starved.
 
@@ -44,8 +45,9 @@ mod worker;
 pub(crate) use worker::Worker;
 use worker::work;
 
-/// How many tasks a worker's stealable queue holds before sharing overflows to the injector.
-const LOCAL_CAPACITY: usize = 256;
+/// The most tasks a worker moves from the injector to its `local` queue at once, besides the
+/// one it runs.
+const INJECTOR_BATCH: usize = 128;
 
 /// A worker looks at its `pinned` queue and the injector first once every this many jobs.
 const FAIRNESS: u32 = 61;
@@ -55,8 +57,9 @@ const REACTOR_BUDGET: u32 = 128;
 
 /// One worker's queues that other threads reach.
 struct Slot {
-    /// `Send` tasks this worker shared out; idle workers take them from here.
-    stealable: ConcurrentQueue<Runnable<Meta>>,
+    /// The `Send` tasks woken on this worker's thread: it pushes and pops here, and other
+    /// workers steal from here whenever they have none.
+    local: ConcurrentQueue<Runnable<Meta>>,
     /// Tasks that must stay on this worker's thread (maybe `!Send`), woken on other threads.
     pinned: ConcurrentQueue<Runnable<Meta>>,
     /// Wakes this worker when it parks.
@@ -105,8 +108,6 @@ pub(crate) struct PoolShared {
     idle_count: CacheLine<AtomicUsize>,
     /// Workers woken to look for work that have not found any yet.
     searching: CacheLine<AtomicUsize>,
-    /// Workers that found a task since they last found none.
-    busy: CacheLine<AtomicUsize>,
     /// Tasks that have paused and have not ended, in one part per worker and a last part for
     /// other threads (see [`RegistryPart`]).
     registry: Box<[RegistryPart]>,
@@ -153,14 +154,6 @@ impl PoolShared {
                 self.wake_one_idle();
             }
         }
-    }
-
-    /// Whether some worker has no task to run (it is starting, searching, or parked), and so
-    /// would take shared tasks. Not `idle_count`: a worker between two searches is in
-    /// neither list, and a task kept from it then could wait behind a long poll.
-    #[inline]
-    fn wants_work(&self) -> bool {
-        self.busy.load(Ordering::Relaxed) < self.slots.len()
     }
 
     /// Wakes one parked worker, if any is parked.
@@ -237,9 +230,9 @@ impl PoolShared {
         let worker = u32::try_from(index).expect("fewer than 4 billion workers");
         // SAFETY: `future` is `'static`. The task may be `!Send`: we are on worker `index`
         // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`
-        // and the worker's own `ready` queue, which only worker `index` pops
-        // (`Worker::find_work` runs it, `Worker::shut_down` cancels it there, and
-        // `Worker::share` never moves a pinned task).
+        // and the worker's own `order` queue, which only worker `index` pops
+        // (`Worker::find_work` runs it, `Worker::shut_down` cancels it there;
+        // `Worker::push_ready` never puts a pinned task in the stealable `local` queue).
         unsafe { task::spawn(name, Home::Pinned(self.clone(), worker), future) }
     }
 
@@ -286,7 +279,7 @@ impl PoolShared {
             + self
                 .slots
                 .iter()
-                .map(|slot| slot.stealable.len() + slot.pinned.len())
+                .map(|slot| slot.local.len() + slot.pinned.len())
                 .sum::<usize>();
         let started: usize = self.registry.iter().map(|part| lock(&part.0).len()).sum();
         let running_started = self
@@ -301,8 +294,8 @@ impl PoolShared {
 }
 
 /// Queues a task that became ready on this thread's own queue, when this thread is a worker
-/// of `pool` (worker `pinned`, for a pinned task): a worker shares tasks out between jobs
-/// when others have none. Gives it back otherwise. Only `pool`'s address is used: the task
+/// of `pool` (worker `pinned`, for a pinned task): idle workers may take a `Send` one from
+/// there at once. Gives it back otherwise. Only `pool`'s address is used: the task
 /// may be queued away, and run and freed elsewhere, before this returns.
 #[inline]
 pub(crate) fn push_here(
@@ -362,7 +355,7 @@ impl Pool {
             injector: ConcurrentQueue::unbounded(),
             slots: (0..threads)
                 .map(|_| Slot {
-                    stealable: ConcurrentQueue::bounded(LOCAL_CAPACITY),
+                    local: ConcurrentQueue::unbounded(),
                     pinned: ConcurrentQueue::unbounded(),
                     wake: Event::new(),
                     woken_to_search: AtomicBool::new(false),
@@ -371,7 +364,6 @@ impl Pool {
             idle: Mutex::new(Vec::with_capacity(threads)),
             idle_count: CacheLine(AtomicUsize::new(0)),
             searching: CacheLine(AtomicUsize::new(0)),
-            busy: CacheLine(AtomicUsize::new(0)),
             registry: (0..=threads)
                 .map(|_| CacheLine(Mutex::new(Slab::new())))
                 .collect(),
@@ -480,15 +472,18 @@ impl PoolShared {
         let mut names = Vec::new();
         names.extend(left);
         let mut queued = Vec::new();
-        let queues =
-            core::iter::once(&shared.injector).chain(shared.slots.iter().map(|s| &s.stealable));
-        for queue in queues {
-            while let Ok(runnable) = queue.pop() {
-                if !registered.contains(&runnable.metadata().address()) {
-                    names.push(runnable.metadata().name);
-                }
-                queued.push(runnable);
+        // Each worker handed its `local` tasks over to the injector as it stopped; take
+        // what may be left in those queues all the same.
+        let from_injector = core::iter::from_fn(|| shared.injector.pop().ok());
+        let from_locals = shared
+            .slots
+            .iter()
+            .flat_map(|slot| core::iter::from_fn(|| slot.local.pop().ok()));
+        for runnable in from_injector.chain(from_locals) {
+            if !registered.contains(&runnable.metadata().address()) {
+                names.push(runnable.metadata().name);
             }
+            queued.push(runnable);
         }
         for waker in wakers {
             waker.wake(); // into the injector: no worker is running

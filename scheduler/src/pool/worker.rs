@@ -1,5 +1,5 @@
-//! One worker thread of a pool: its own `ready` queue, where it looks for work, how it
-//! shares tasks with idle workers between jobs, how it parks, and how it cancels its pinned
+//! One worker thread of a pool: its own queues, where it looks for work, how it lets idle
+//! workers take its tasks while it runs a poll, how it parks, and how it cancels its pinned
 //! tasks when the pool closes. The pool's shared state is in `pool.rs`.
 
 use core::future::Future;
@@ -11,11 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_task::Runnable;
-use concurrent_queue::{ConcurrentQueue, PushError};
+use concurrent_queue::ConcurrentQueue;
 use event_listener::listener;
 
 use super::{
-    FAIRNESS, LOCAL_CAPACITY, PoolShared, REACTOR_BUDGET, Slot, cancel, lock, registered_tasks,
+    FAIRNESS, INJECTOR_BATCH, PoolShared, REACTOR_BUDGET, cancel, lock, registered_tasks,
     started_left,
 };
 use crate::context::{Current, SchedulerGuard};
@@ -31,88 +31,111 @@ pub(crate) struct Worker {
     ticks: Cell<u32>,
     /// Set when the job being run ended the pool's last task.
     pub(crate) ended_last: Cell<bool>,
-    /// Tasks woken on this worker's own thread, pinned or not, in order (no atomics).
-    ready: RefCell<VecDeque<Runnable<Meta>>>,
-    /// How many tasks of `ready` are not pinned (may be shared with other workers).
-    shareable: Cell<usize>,
+    /// The pinned tasks woken on this worker's thread (maybe `!Send`), and while one waits,
+    /// where they stand among the `local` ones: seen by no other thread (no atomics). Empty
+    /// when no pinned task waits, so that a worker with none pays one check per push.
+    order: RefCell<VecDeque<Turn>>,
     /// Set while this worker is parked.
     parked: Cell<bool>,
+    /// Set when tasks went into `local` while no idle worker was told (pushed while this
+    /// worker was parked, or taken in a batch); the next job starts only after telling one.
+    unannounced: Cell<bool>,
+}
+
+/// One entry of a worker's `order`: so that its own tasks run in the order they were woken,
+/// pinned or not (as on a single thread: `yield_now` lets every other ready task go first).
+enum Turn {
+    /// The next this many tasks of `local` (fewer if other workers took some meanwhile).
+    Local(usize),
+    /// A pinned task.
+    Pinned(Runnable<Meta>),
 }
 
 impl Worker {
+    /// The `Send` tasks woken on this worker's thread, in order (`Slot::local`): idle
+    /// workers take from it at any time, also while this worker is running a poll.
+    #[inline]
+    fn local(&self) -> &ConcurrentQueue<Runnable<Meta>> {
+        &self.pool.slots[self.index].local
+    }
+
     /// Whether this worker works for `pool`.
     #[inline]
     pub(super) fn of(&self, pool: &PoolShared) -> bool {
         core::ptr::eq(Arc::as_ptr(&self.pool), pool)
     }
 
-    /// Queues a task woken on this worker's thread.
+    /// Queues a task woken on this worker's thread: a pinned one on `order`, any other on
+    /// `local`, where an idle worker may take it at once.
+    ///
+    /// Pushed while this worker runs (a poll, or between two), a `Send` task is announced
+    /// at once: an idle worker is woken to take it, so it never waits behind the poll that
+    /// queued it (`PoolShared::wake_one_idle`: its fence pairs with the one a worker makes
+    /// before its last look, so either that worker sees the task or this push sees it idle).
+    /// Pushed while this worker is parked (its reactor woke the task), the worker itself is
+    /// woken, and it announces what is left in `local` before it runs the first job.
     #[inline]
     pub(super) fn push_ready(&self, runnable: Runnable<Meta>) {
-        if !runnable.metadata().pinned() {
-            self.shareable.set(self.shareable.get() + 1);
+        let parked = self.parked.get();
+        if runnable.metadata().pinned() {
+            let mut order = self.order.borrow_mut();
+            if order.is_empty() {
+                // The `local` tasks queued so far go first.
+                let before = self.local().len();
+                if before > 0 {
+                    order.push_back(Turn::Local(before));
+                }
+            }
+            order.push_back(Turn::Pinned(runnable));
+        } else {
+            push(self.local(), runnable);
+            let mut order = self.order.borrow_mut();
+            if !order.is_empty() {
+                match order.back_mut() {
+                    Some(Turn::Local(count)) => *count += 1,
+                    _ => order.push_back(Turn::Local(1)),
+                }
+            }
+            drop(order);
+            if parked {
+                self.unannounced.set(true);
+            } else {
+                self.pool.wake_one_idle();
+            }
         }
-        self.ready.borrow_mut().push_back(runnable);
         // Parked, it drives the reactor, whose timers and I/O wake tasks here.
-        if self.parked.get() {
+        if parked {
             self.pool.slots[self.index].wake.notify(1);
         }
     }
 
-    /// Takes the next task of this worker's `ready` queue.
+    /// Takes the next task this worker queued for itself, pinned or from `local`, in the
+    /// order they were woken (less the ones other workers took).
     #[inline]
     fn pop_ready(&self) -> Option<Runnable<Meta>> {
-        let runnable = self.ready.borrow_mut().pop_front()?;
-        if !runnable.metadata().pinned() {
-            self.shareable.set(self.shareable.get() - 1);
-        }
-        Some(runnable)
-    }
-
-    /// Between two jobs: when this worker has more than one task ready, some of them `Send`,
-    /// and another worker has none, moves half of its `Send` tasks (the newer ones) to its
-    /// `stealable` queue and wakes an idle worker to take them (a worker that is not parked
-    /// looks there before it parks).
-    #[inline]
-    fn share(&self) {
-        let pool = &*self.pool;
-        if self.shareable.get() == 0 || self.ready.borrow().len() < 2 || !pool.wants_work() {
-            return;
-        }
-        let slot = &pool.slots[self.index];
-        if !slot.stealable.is_empty() {
-            return; // what was shared before has not been taken yet
-        }
-        self.share_half(pool, slot);
-        pool.wake_one_idle();
-    }
-
-    /// Moves half of the `ready` queue's `Send` tasks (at least one, and never its last
-    /// task), from the back, to `slot.stealable` (the injector once that is full); pinned
-    /// tasks stay, in order.
-    #[cold]
-    fn share_half(&self, pool: &PoolShared, slot: &Slot) {
-        let mut ready = self.ready.borrow_mut();
-        let shareable = self.shareable.get();
-        let mut to_move = shareable.div_ceil(2).min(ready.len() - 1);
-        self.shareable.set(shareable - to_move);
-        let mut kept = Vec::new();
-        while to_move > 0 {
-            let Some(runnable) = ready.pop_back() else {
-                break;
-            };
-            if runnable.metadata().pinned() {
-                kept.push(runnable);
-                continue;
-            }
-            to_move -= 1;
-            if let Err(PushError::Full(runnable) | PushError::Closed(runnable)) =
-                slot.stealable.push(runnable)
-            {
-                let _ = pool.injector.push(runnable);
+        let mut order = self.order.borrow_mut();
+        loop {
+            match order.front_mut() {
+                None => return self.local().pop().ok(),
+                Some(Turn::Local(count)) => {
+                    let next = self.local().pop().ok();
+                    if next.is_some() && *count > 1 {
+                        *count -= 1;
+                    } else {
+                        order.pop_front();
+                    }
+                    if next.is_some() {
+                        return next;
+                    }
+                }
+                Some(Turn::Pinned(_)) => {
+                    let Some(Turn::Pinned(runnable)) = order.pop_front() else {
+                        unreachable!("the front was a pinned task")
+                    };
+                    return Some(runnable);
+                }
             }
         }
-        ready.extend(kept.into_iter().rev());
     }
 
     /// Queues a task, maybe `!Send`, that stays on this worker.
@@ -161,49 +184,51 @@ impl Worker {
         self.take_from_other_threads().or_else(|| self.steal())
     }
 
-    /// A task from the queues other threads push to: this worker's `pinned` queue, what it
-    /// shared and nobody took, the injector (with a batch of more taken along, so that the
-    /// injector is not touched once per task).
+    /// A task from the queues other threads push to: this worker's `pinned` queue from
+    /// elsewhere, then the injector (with a batch of more moved to `local`, so that the
+    /// injector is not touched once per task; other workers may steal them from there).
     fn take_from_other_threads(&self) -> Option<Runnable<Meta>> {
         let pool = &*self.pool;
         let slot = &pool.slots[self.index];
         if let Ok(runnable) = slot.pinned.pop() {
             return Some(runnable);
         }
-        if let Ok(runnable) = slot.stealable.pop() {
-            return Some(runnable);
-        }
         let runnable = pool.injector.pop().ok()?;
-        self.take_batch(&pool.injector, pool.injector.len().min(LOCAL_CAPACITY) / 2);
+        let count = (pool.injector.len() / 2).min(INJECTOR_BATCH);
+        let mut moved = false;
+        for _ in 0..count {
+            let Ok(more) = pool.injector.pop() else { break };
+            // Only `Send` tasks are injected.
+            push(self.local(), more);
+            moved = true;
+        }
+        if moved {
+            // Between the pops and the pushes the batch was in no queue: a worker that
+            // looked then may have parked.
+            self.unannounced.set(true);
+        }
         Some(runnable)
     }
 
-    /// Moves up to `count` tasks from `queue` to this worker's `ready` queue.
-    fn take_batch(&self, queue: &ConcurrentQueue<Runnable<Meta>>, count: usize) {
-        if count == 0 {
-            return;
-        }
-        let mut ready = self.ready.borrow_mut();
-        for _ in 0..count {
-            match queue.pop() {
-                Ok(more) => {
-                    // Only `Send` tasks are shared or injected.
-                    self.shareable.set(self.shareable.get() + 1);
-                    ready.push_back(more);
-                }
-                Err(_) => break,
-            }
-        }
-    }
-
-    /// Takes half of what another worker shared, starting from the next worker.
+    /// Takes half of another worker's `local` tasks (the first to run now, the others into
+    /// this one's `local`), starting from the next worker.
     fn steal(&self) -> Option<Runnable<Meta>> {
         let pool = &*self.pool;
         let count = pool.slots.len();
         for offset in 1..count {
-            let victim = &pool.slots[(self.index + offset) % count].stealable;
+            let victim = &pool.slots[(self.index + offset) % count].local;
             let Ok(first) = victim.pop() else { continue };
-            self.take_batch(victim, victim.len().div_ceil(2));
+            let more = (victim.len() / 2).min(INJECTOR_BATCH);
+            let mut moved = false;
+            for _ in 0..more {
+                let Ok(runnable) = victim.pop() else { break };
+                push(self.local(), runnable);
+                moved = true;
+            }
+            if moved {
+                // Between the pops and the pushes the batch was in no queue.
+                self.unannounced.set(true);
+            }
             return Some(first);
         }
         None
@@ -224,8 +249,14 @@ impl Worker {
 
     /// Runs one job; once it has returned (so its handle shows it finished), tells `run()`
     /// when it was the last task.
+    ///
+    /// Before the poll starts, tasks left in `local` that no idle worker was told of are
+    /// announced: none of them waits behind this poll while a worker is idle.
     #[inline]
     fn run_job(&self, runnable: Runnable<Meta>) {
+        if self.unannounced.replace(false) && !self.local().is_empty() {
+            self.pool.wake_one_idle();
+        }
         let running = &self.counters().running;
         let started = runnable.metadata().started.load(Ordering::Relaxed);
         running.store(
@@ -245,7 +276,6 @@ impl Worker {
         let slot = &pool.slots[self.index];
         let mut since_reactor = 0;
         let mut searching = false;
-        let mut busy = false;
         loop {
             if pool.closed.load(Ordering::Acquire) {
                 return;
@@ -255,12 +285,7 @@ impl Worker {
                     searching = false;
                     self.stop_searching(true);
                 }
-                if !busy {
-                    busy = true;
-                    pool.busy.fetch_add(1, Ordering::Relaxed);
-                }
                 self.run_job(runnable);
-                self.share();
                 since_reactor += 1;
                 if since_reactor >= REACTOR_BUDGET {
                     since_reactor = 0;
@@ -270,10 +295,6 @@ impl Worker {
             }
             if searching {
                 self.stop_searching(false);
-            }
-            if busy {
-                busy = false;
-                pool.busy.fetch_sub(1, Ordering::Relaxed);
             }
             listener!(slot.wake => woken);
             {
@@ -304,11 +325,14 @@ impl Worker {
                 if searching {
                     searching = false;
                     self.stop_searching(true);
+                } else {
+                    // It found work after it had stopped searching: more may have come
+                    // since, and a searcher that saw none may have parked on it. Without
+                    // this wake, that work could wait behind this job's poll while that
+                    // worker sleeps (`parking_model.rs` found it).
+                    pool.wake_one_idle();
                 }
-                busy = true;
-                pool.busy.fetch_add(1, Ordering::Relaxed);
                 self.run_job(runnable);
-                self.share();
             }
         }
     }
@@ -330,7 +354,15 @@ impl Worker {
         self.hand_over_send_tasks();
         let (mut names, registered, wakers) = registered_tasks(pool, Some(self.index));
         let mut queued = Vec::new();
-        let here: Vec<_> = self.ready.borrow_mut().drain(..).collect();
+        let here: Vec<_> = self
+            .order
+            .borrow_mut()
+            .drain(..)
+            .filter_map(|turn| match turn {
+                Turn::Pinned(runnable) => Some(runnable),
+                Turn::Local(_) => None,
+            })
+            .collect();
         let from_elsewhere = core::iter::from_fn(|| slot.pinned.pop().ok());
         for runnable in from_elsewhere.chain(here) {
             if !registered.contains(&runnable.metadata().address()) {
@@ -339,7 +371,7 @@ impl Worker {
             queued.push(runnable);
         }
         for waker in wakers {
-            waker.wake(); // back into `ready`
+            waker.wake(); // back into `order`
         }
         for runnable in queued {
             cancel(runnable);
@@ -359,20 +391,23 @@ impl Worker {
         names
     }
 
-    /// Moves the `Send` tasks of this worker's `ready` queue to the injector, where the
+    /// Moves the `Send` tasks of this worker's `local` queue to the injector, where the
     /// thread that drops the pool names and cancels them with the others.
     fn hand_over_send_tasks(&self) {
-        let mut ready = self.ready.borrow_mut();
-        let all: Vec<_> = ready.drain(..).collect();
-        self.shareable.set(0);
-        for runnable in all {
-            if runnable.metadata().pinned() {
-                ready.push_back(runnable);
-            } else {
-                let _ = self.pool.injector.push(runnable);
-            }
+        while let Ok(runnable) = self.local().pop() {
+            let _ = self.pool.injector.push(runnable);
         }
+        self.order
+            .borrow_mut()
+            .retain(|turn| matches!(turn, Turn::Pinned(_)));
     }
+}
+
+/// Pushes `runnable` on a worker's `local` queue, which is unbounded and never closed: the
+/// push cannot fail.
+#[inline]
+fn push(queue: &ConcurrentQueue<Runnable<Meta>>, runnable: Runnable<Meta>) {
+    let _ = queue.push(runnable);
 }
 
 /// A worker thread's body.
@@ -382,9 +417,9 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         pool: pool.clone(),
         ticks: Cell::new(0),
         ended_last: Cell::new(false),
-        ready: RefCell::new(VecDeque::new()),
-        shareable: Cell::new(0),
+        order: RefCell::new(VecDeque::new()),
         parked: Cell::new(false),
+        unannounced: Cell::new(false),
     });
     let _entered = SchedulerGuard::enter(Current::Worker(worker.clone()));
     let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
