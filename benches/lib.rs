@@ -1,0 +1,1 @@
+//! Nothing but benchmarks: `cargo bench --bench compare`; tables in `RESULTS.md`.
