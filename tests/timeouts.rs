@@ -12,11 +12,9 @@ const HOUR: Duration = Duration::from_secs(3600);
 
 /// A future that never ends and holds `token` (async blocks are plain Rust here, outside a
 /// task body).
-fn hold_forever(token: DropToken) -> impl Future<Output = ()> {
-    async move {
-        let _token = token;
-        pending::<()>().await;
-    }
+async fn hold_forever(token: DropToken) {
+    let _token = token;
+    pending::<()>().await;
 }
 
 /// `timeout` around a pause value, made in plain code (a `#[task]` body would pause on

@@ -120,13 +120,13 @@ fn validate(entry: Entry, func: &ItemFn) -> syn::Result<()> {
             errors.push(error);
         }
     }
-    if entry == Entry::Test {
-        if let Some(attr) = func.attrs.iter().find(|attr| is_test_attr(attr)) {
-            errors.push(syn::Error::new_spanned(
-                attr,
-                "remove this `#[test]`: #[scheduler::test] adds it",
-            ));
-        }
+    if entry == Entry::Test
+        && let Some(attr) = func.attrs.iter().find(|attr| is_test_attr(attr))
+    {
+        errors.push(syn::Error::new_spanned(
+            attr,
+            "remove this `#[test]`: #[scheduler::test] adds it",
+        ));
     }
     errors.finish(())
 }

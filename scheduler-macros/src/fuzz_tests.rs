@@ -315,10 +315,10 @@ impl Mutation {
                 return true;
             }
             *target -= 1;
-            if let Tok::Group(_, inner) = &mut toks[index] {
-                if self.apply_at(inner, target) {
-                    return true;
-                }
+            if let Tok::Group(_, inner) = &mut toks[index]
+                && self.apply_at(inner, target)
+            {
+                return true;
             }
         }
         false

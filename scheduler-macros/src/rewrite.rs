@@ -203,13 +203,13 @@ impl Rewrite {
             }
             return;
         }
-        if let MacroArgs::Vec = args {
-            if let Ok(mut repeat) = mac.parse_body::<VecRepeat>() {
-                self.visit_expr_mut(&mut repeat.elem);
-                self.visit_expr_mut(&mut repeat.len);
-                mac.tokens = quote!(#repeat);
-                return;
-            }
+        if let MacroArgs::Vec = args
+            && let Ok(mut repeat) = mac.parse_body::<VecRepeat>()
+        {
+            self.visit_expr_mut(&mut repeat.elem);
+            self.visit_expr_mut(&mut repeat.len);
+            mac.tokens = quote!(#repeat);
+            return;
         }
         let Ok(mut exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
         else {
@@ -471,11 +471,13 @@ impl Rewrite {
             _ => return,
         };
         for (index, arg) in args.iter_mut().enumerate() {
-            if let (Some((at, params)), Expr::Closure(closure)) = (block, &mut *arg) {
-                if at == index && closure.inputs.len() == params && closure.asyncness.is_none() {
-                    *arg = self.pausing_block(closure, params == 1);
-                    continue;
-                }
+            if let (Some((at, params)), Expr::Closure(closure)) = (block, &mut *arg)
+                && at == index
+                && closure.inputs.len() == params
+                && closure.asyncness.is_none()
+            {
+                *arg = self.pausing_block(closure, params == 1);
+                continue;
             }
             self.closure_is_an_argument = matches!(arg, Expr::Closure(_)) && Some(index) != task;
             self.visit_expr_mut(arg);

@@ -129,14 +129,14 @@ fn boxed_lifetime() -> syn::Lifetime {
 fn validate_boxed(sig: &Signature, flag: Span) -> syn::Result<()> {
     let mut errors = Errors::default();
     for input in &sig.inputs {
-        if let FnArg::Typed(typed) = input {
-            if let syn::Type::ImplTrait(ty) = &*typed.ty {
-                errors.push(syn::Error::new_spanned(
-                    ty,
-                    "a #[task(boxed)] fn takes named generics: write `fn f<T: Trait>(x: T)` \
+        if let FnArg::Typed(typed) = input
+            && let syn::Type::ImplTrait(ty) = &*typed.ty
+        {
+            errors.push(syn::Error::new_spanned(
+                ty,
+                "a #[task(boxed)] fn takes named generics: write `fn f<T: Trait>(x: T)` \
                      instead of `x: impl Trait`",
-                ));
-            }
+            ));
         }
     }
     let _ = flag;

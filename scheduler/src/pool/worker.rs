@@ -173,7 +173,7 @@ impl Worker {
     fn find_work(&self) -> Option<Runnable<Meta>> {
         let ticks = self.ticks.get().wrapping_add(1);
         self.ticks.set(ticks);
-        if ticks % FAIRNESS == 0
+        if ticks.is_multiple_of(FAIRNESS)
             && let Some(runnable) = self.take_from_other_threads()
         {
             return Some(runnable);
