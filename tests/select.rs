@@ -146,3 +146,28 @@ fn select_runs_the_first_arm_to_finish_on_two_threads() {
         "timer"
     );
 }
+
+#[task]
+fn a_timeout_around_a_pause_point_written_in_place() -> (bool, Option<u32>) {
+    let (tx, rx) = sync::channel::<u32>(1);
+    let timed_out = scheduler::timeout(Duration::from_millis(1), rx.recv()).is_err();
+    tx.try_send(5).unwrap();
+    let got = scheduler::timeout(Duration::from_secs(60), rx.recv())
+        .ok()
+        .and_then(Result::ok);
+    (timed_out, got)
+}
+
+#[test]
+fn timeout_takes_a_pause_point_written_in_its_call() {
+    let s = Scheduler::new();
+    assert_eq!(
+        s.run_until_finished(a_timeout_around_a_pause_point_written_in_place, ()),
+        (true, Some(5))
+    );
+    let s = Scheduler::builder().threads(2).build();
+    assert_eq!(
+        s.run_until_finished(a_timeout_around_a_pause_point_written_in_place, ()),
+        (true, Some(5))
+    );
+}

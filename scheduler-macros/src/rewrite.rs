@@ -445,6 +445,7 @@ impl Rewrite {
     fn visit_call_parts(&mut self, expr: &mut Expr) {
         let task = called_name(expr).and_then(task_argument);
         let block = called_name(expr).and_then(block_argument);
+        let takes_a_future = called_name(expr).is_some_and(|name| name == "timeout");
         let args = match expr {
             Expr::Call(call) => {
                 if block == Some((0, 1))
@@ -471,6 +472,11 @@ impl Rewrite {
             _ => return,
         };
         for (index, arg) in args.iter_mut().enumerate() {
+            // `timeout(d, rx.recv())`: the future is timed, not awaited where it is written.
+            if takes_a_future && index == 1 && matches!(arg, Expr::Call(_) | Expr::MethodCall(_)) {
+                self.visit_call_parts(arg);
+                continue;
+            }
             if let (Some((at, params)), Expr::Closure(closure)) = (block, &mut *arg)
                 && at == index
                 && closure.inputs.len() == params

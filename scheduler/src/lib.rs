@@ -174,6 +174,42 @@
 //! | `TaskGroup`, Trio's nursery | `JoinSet` | [`scope(\|s\| ...)`](scope): see [Structured concurrency](#structured-concurrency) |
 //! | `tg.create_task(..)` in a coroutine given `tg` | a `JoinSet` behind an `Arc<Mutex<..>>` | [`ScopeHandle::queue_to_run`], from [`Scope::handle`] |
 //! | raise `TerminateTaskGroup`, `nursery.cancel_scope.cancel()` | `JoinSet::abort_all` | [`Scope::cancel`], [`ScopeHandle::cancel`] |
+//! | `asyncio.wait({a, b}, return_when=FIRST_COMPLETED)` on two awaits | `select! { v = a => .., w = b => .. }` | [`select!`] `{ v = rx.recv() => .., _ = sleep(d) => .. }`: the first pause point to finish runs its arm, the others are dropped |
+//! | `async with asyncio.timeout(d): <block>` | `timeout(d, async { <block> })` | `with_timeout(d, \|\| { <block> }, ())`: a *pausing block*, whose pause points pause |
+//!
+//! A closure handed to [`scope`], [`with_timeout`] or [`with_deadline`] in a `#[task]` body
+//! is a *pausing block*: its pause points pause the task like the body around it, so a
+//! scope's body may queue, wait and queue again, and a timeout goes around a block, not
+//! only a fn.
+//!
+//! ```
+//! use std::time::Duration;
+//! use scheduler::sync;
+//!
+//! #[scheduler::task]
+//! fn chat_turn(lines: sync::Receiver<String>, ticks: u32) -> Vec<String> {
+//!     let mut seen = Vec::new();
+//!     for _ in 0..ticks {
+//!         // tokio: `tokio::select! { Some(l) = lines.recv() => .., _ = sleep(d) => .. }`
+//!         scheduler::select! {
+//!             Ok(line) = lines.recv() => seen.push(line),
+//!             _ = scheduler::sleep(Duration::from_millis(5)) => seen.push("tick".into()),
+//!         }
+//!     }
+//!     // asyncio: `async with asyncio.timeout(0.05): await asyncio.sleep(3600)`
+//!     let late = scheduler::with_timeout(Duration::from_millis(50), || {
+//!         scheduler::sleep(Duration::from_secs(3600));
+//!         "never"
+//!     }, ());
+//!     assert!(late.is_err());
+//!     seen
+//! }
+//!
+//! let (tx, rx) = sync::channel(4);
+//! tx.try_send("hi".to_string()).unwrap();
+//! let s = scheduler::Scheduler::builder().virtual_time().build();
+//! assert_eq!(s.run_until_finished(chat_turn, (rx, 2)), ["hi", "tick"]);
+//! ```
 //!
 //! Deadlines and timeouts are on [`now()`](now)'s clock: real time, or the virtual clock of
 //! a scheduler built with [`virtual_time`](Builder::virtual_time), where the example below
@@ -416,6 +452,14 @@
 //! the same as an SVG timeline (`cargo run --example timeline -- trace.json out.svg`).
 //! [`Scheduler::stats`] counts tasks and polls; the `tracing` feature opens a span per poll.
 //!
+//! # Features
+//!
+//! | feature | what it does |
+//! |---|---|
+//! | `tokio` | every task is polled inside one shared tokio runtime's context, so tokio-based libraries work in `wait(..)` (see [Using tokio libraries](#using-tokio-libraries)) |
+//! | `tracing` | a `tracing` span per task poll, named after the task |
+//! | `test-hooks` | not for users: points where this workspace's tests stop a thread to make a race happen every run (compiled out without it) |
+//!
 //! # What the `#[task]` rewrite leaves alone
 //!
 //! The macro awaits calls by their type, so it needs each call's type where the call is.
@@ -484,7 +528,58 @@ pub use names::TaskName;
 pub use pause::Pause;
 pub use schedulable::Schedulable;
 pub use scheduler::{Builder, Scheduler};
-pub use scheduler_macros::{main, task, test};
+/// Marks a plain fn as a task: its calls to pause points pause, and a `#[task]` body that
+/// calls it pauses until it returns.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[scheduler::task]
+/// fn set_tv_channel(channel: u32) -> u32 {
+///     scheduler::sleep(Duration::from_millis(1)); // other tasks run meanwhile
+///     channel
+/// }
+///
+/// #[scheduler::task]
+/// fn twice() -> u32 {
+///     set_tv_channel(3) + set_tv_channel(4) // each call pauses; the values are `u32`s
+/// }
+///
+/// let s = scheduler::Scheduler::new();
+/// assert_eq!(s.run_until_finished(twice, ()), 7);
+/// ```
+///
+/// Arguments: `name = "..."`, `boxed`, `crate = "path"` (see the macro's own docs below).
+pub use scheduler_macros::task;
+
+/// Runs `main`'s body as a task on a fresh scheduler.
+///
+/// ```
+/// #[scheduler::main(seed = 7)]
+/// fn main() {
+///     scheduler::yield_now();
+///     let handle = scheduler::queue_to_run(|| 6 * 7, ());
+///     assert_eq!(handle.join().unwrap(), 42);
+/// }
+/// ```
+///
+/// Arguments: `threads = N`, `seed = N`, `virtual_time`, `crate = "path"`.
+pub use scheduler_macros::main;
+
+/// A test whose body runs as a task on a fresh scheduler; adds `#[test]` itself.
+///
+/// ```
+/// #[scheduler::test(virtual_time)]
+/// fn an_hour_passes_at_once() {
+///     let start = scheduler::now();
+///     scheduler::sleep(std::time::Duration::from_secs(3600));
+///     assert!(scheduler::now() - start >= std::time::Duration::from_secs(3600));
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Arguments: those of [`macro@main`].
+pub use scheduler_macros::test;
 pub use stats::{Stats, TaskTime};
 pub use task_handle::{TaskError, TaskHandle};
 pub use waiting::{
