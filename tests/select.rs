@@ -6,7 +6,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use scheduler::sync::{self, Event};
-use scheduler::{Scheduler, task};
+use scheduler::task;
+
+mod support;
+#[macro_use]
+#[path = "support/flavours.rs"]
+mod flavours;
+
+on_both_flavours!(
+    a_message_waiting_wins_over_a_sleep,
+    a_sleep_wins_and_the_losing_recv_takes_no_message,
+    the_loser_is_dropped_before_the_winner_runs,
+    arms_may_pause_and_use_the_value,
+    an_arm_whose_pattern_does_not_match_leaves_the_race,
+    a_future_from_another_library_races_through_wait,
+    timeout_takes_a_pause_point_written_in_its_call,
+);
 
 /// Sets its flag when dropped: proves a losing arm's state is gone.
 struct SetOnDrop(Arc<AtomicBool>);
@@ -33,33 +48,33 @@ fn first_message_or_timeout(rx: sync::Receiver<u32>, ms: u64) -> Option<u32> {
 }
 
 #[task]
-fn a_message_waiting_wins_over_a_sleep() -> Option<u32> {
+fn a_message_waiting_wins_over_a_sleep() {
     let (tx, rx) = sync::channel(1);
     tx.try_send(7).unwrap();
-    first_message_or_timeout(rx, 60_000)
+    assert_eq!(first_message_or_timeout(rx, 60_000), Some(7));
 }
 
 #[task]
-fn a_sleep_wins_and_the_losing_recv_takes_no_message() -> (Option<u32>, u32) {
+fn a_sleep_wins_and_the_losing_recv_takes_no_message() {
     let (tx, rx) = sync::channel(1);
     let timed_out = first_message_or_timeout(rx.clone(), 1);
     tx.try_send(9).unwrap();
-    (timed_out, rx.recv().unwrap())
+    assert_eq!((timed_out, rx.recv().unwrap()), (None, 9));
 }
 
 #[task]
-fn the_loser_is_dropped_before_the_winner_runs() -> bool {
+fn the_loser_is_dropped_before_the_winner_runs() {
     let dropped = Arc::new(AtomicBool::new(false));
     let never = Arc::new(Event::new());
     let seen_in_arm = scheduler::select! {
         _ = wait_holding(SetOnDrop(dropped.clone()), never.clone()) => false,
         () = scheduler::yield_now() => dropped.load(Ordering::SeqCst),
     };
-    seen_in_arm && dropped.load(Ordering::SeqCst)
+    assert!(seen_in_arm && dropped.load(Ordering::SeqCst));
 }
 
 #[task]
-fn arms_may_pause_and_use_the_value() -> u32 {
+fn arms_may_pause_and_use_the_value() {
     let (tx, rx) = sync::channel(1);
     tx.try_send(20).unwrap();
     let mut total = 0;
@@ -73,101 +88,37 @@ fn arms_may_pause_and_use_the_value() -> u32 {
             _ = scheduler::sleep(Duration::from_secs(60)) => unreachable!("a message is waiting"),
         }
     }
-    total
+    assert_eq!(total, 41);
 }
 
 #[task]
-fn an_arm_whose_pattern_does_not_match_leaves_the_race() -> &'static str {
+fn an_arm_whose_pattern_does_not_match_leaves_the_race() {
     let (tx, rx) = sync::channel::<u32>(1);
     drop(tx);
-    scheduler::select! {
+    let won = scheduler::select! {
         Ok(_) = rx.recv() => "message",
         _ = scheduler::sleep(Duration::from_millis(1)) => "timer",
-    }
+    };
+    assert_eq!(won, "timer");
 }
 
 #[task]
-fn a_future_from_another_library_races_through_wait() -> &'static str {
+fn a_future_from_another_library_races_through_wait() {
     let (_keep, never) = async_channel::bounded::<()>(1);
-    scheduler::select! {
+    let won = scheduler::select! {
         _ = scheduler::wait(never.recv()) => "message",
         _ = scheduler::wait(async_io::Timer::after(Duration::from_millis(1))) => "timer",
-    }
-}
-
-#[test]
-fn select_runs_the_first_arm_to_finish_on_one_thread() {
-    let s = Scheduler::new();
-    assert_eq!(
-        s.run_until_finished(a_message_waiting_wins_over_a_sleep, ()),
-        Some(7)
-    );
-    assert_eq!(
-        s.run_until_finished(a_sleep_wins_and_the_losing_recv_takes_no_message, ()),
-        (None, 9)
-    );
-    assert!(s.run_until_finished(the_loser_is_dropped_before_the_winner_runs, ()));
-    assert_eq!(
-        s.run_until_finished(arms_may_pause_and_use_the_value, ()),
-        41
-    );
-    assert_eq!(
-        s.run_until_finished(a_future_from_another_library_races_through_wait, ()),
-        "timer"
-    );
-    assert_eq!(
-        s.run_until_finished(an_arm_whose_pattern_does_not_match_leaves_the_race, ()),
-        "timer"
-    );
-}
-
-#[test]
-fn select_runs_the_first_arm_to_finish_on_two_threads() {
-    let s = Scheduler::builder().threads(2).build();
-    assert_eq!(
-        s.run_until_finished(a_message_waiting_wins_over_a_sleep, ()),
-        Some(7)
-    );
-    assert_eq!(
-        s.run_until_finished(a_sleep_wins_and_the_losing_recv_takes_no_message, ()),
-        (None, 9)
-    );
-    assert!(s.run_until_finished(the_loser_is_dropped_before_the_winner_runs, ()));
-    assert_eq!(
-        s.run_until_finished(arms_may_pause_and_use_the_value, ()),
-        41
-    );
-    assert_eq!(
-        s.run_until_finished(a_future_from_another_library_races_through_wait, ()),
-        "timer"
-    );
-    assert_eq!(
-        s.run_until_finished(an_arm_whose_pattern_does_not_match_leaves_the_race, ()),
-        "timer"
-    );
+    };
+    assert_eq!(won, "timer");
 }
 
 #[task]
-fn a_timeout_around_a_pause_point_written_in_place() -> (bool, Option<u32>) {
+fn timeout_takes_a_pause_point_written_in_its_call() {
     let (tx, rx) = sync::channel::<u32>(1);
     let timed_out = scheduler::timeout(Duration::from_millis(1), rx.recv()).is_err();
     tx.try_send(5).unwrap();
     let got = scheduler::timeout(Duration::from_secs(60), rx.recv())
         .ok()
         .and_then(Result::ok);
-    (timed_out, got)
-}
-
-#[test]
-fn timeout_takes_a_pause_point_written_in_its_call() {
-    let s = Scheduler::new();
-    assert_eq!(
-        s.run_until_finished(a_timeout_around_a_pause_point_written_in_place, ()),
-        (true, Some(5))
-    );
-    let s = Scheduler::builder().threads(2).build();
-    assert_eq!(
-        s.run_until_finished(a_timeout_around_a_pause_point_written_in_place, ()),
-        (true, Some(5))
-    );
+    assert_eq!((timed_out, got), (true, Some(5)));
 }
