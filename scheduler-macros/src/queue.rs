@@ -232,14 +232,23 @@ fn decidable(f: &Expr, args: &Expr, fn_name: &Ident, locals: &ClosureLocals) -> 
         && !locals.hold_a_closure(quote!(#args))
 }
 
-/// Which free function `call` is: `Some(false)` for `queue_to_run(f, args)`, `Some(true)`
-/// for `queue_to_run_after(delay, f, args)` (bare or `scheduler::`), `None` for any other.
+/// Which free function `call` is: `Some(false)` for `scheduler::queue_to_run(f, args)`,
+/// `Some(true)` for `scheduler::queue_to_run_after(delay, f, args)` (or through the
+/// `crate = ".."` path), `None` for any other.
 fn queue_call(call: &ExprCall) -> Option<bool> {
     let names = called_path(call)?;
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let after = match names.as_slice() {
-        ["queue_to_run"] | ["scheduler", "queue_to_run"] => false,
-        ["queue_to_run_after"] | ["scheduler", "queue_to_run_after"] => true,
+    // Only the crate's own path: a bare `queue_to_run(..)` may be a fn of the user's (a
+    // wrapper that logs, say), which must be called as written.
+    let (last, prefix) = names.split_last()?;
+    let krate = crate::krate::path().to_string().replace(' ', "");
+    let krate: Vec<&str> = krate.trim_start_matches("::").split("::").collect();
+    let ours = prefix == ["scheduler"] || prefix.iter().map(String::as_str).eq(krate);
+    if !ours {
+        return None;
+    }
+    let after = match last.as_str() {
+        "queue_to_run" => false,
+        "queue_to_run_after" => true,
         _ => return None,
     };
     let arity = if after { 3 } else { 2 };

@@ -12,10 +12,12 @@
 //! - never inside nested items (`fn`, `impl`, `mod`, `const`, `static`), types, patterns
 //!   or `const` blocks: they are not part of the task.
 //!
-//! One call is also recognized by name: `scheduler::queue_to_run(f, args)` (or a bare
-//! `queue_to_run(f, args)`) goes through a second dispatch that queues a `Send` task so that
-//! any worker of a pool may run it, and any other task on the calling thread, where the
-//! compiler can tell which it is (`queue.rs`).
+//! One call is also recognized by its path: `scheduler::queue_to_run(f, args)` (not a bare
+//! `queue_to_run`, which may be a fn of the user's) goes through a second dispatch that
+//! queues a `Send` task so that any worker of a pool may run it, and any other task on the
+//! calling thread, where the compiler can tell which it is (`queue.rs`). Closures handed to
+//! the scheduler calls that take a body become pausing blocks, `select!` is expanded here,
+//! and a call statement whose value is a future nothing runs is rejected.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -934,9 +936,8 @@ mod tests {
     fn queue_to_run_of_a_fn_goes_through_the_send_dispatch() {
         let text = rewrite(quote!(let h = scheduler::queue_to_run(worker, (a, b.clone()));));
         assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
-        let text = rewrite(quote!(let h = queue_to_run(worker, (a,));));
-        assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
-        let text = rewrite(quote!(let v: Vec<_> = xs.map(|x| queue_to_run(worker, (x,)));));
+        let text =
+            rewrite(quote!(let v: Vec<_> = xs.map(|x| scheduler::queue_to_run(worker, (x,)));));
         assert_eq!(count(&text, "__private :: queue ("), 1, "{text}");
         let text = rewrite(quote!(scheduler::queue_to_run_after(d, worker, (1,));));
         assert_eq!(count(&text, "__private :: queue_after ("), 1, "{text}");
@@ -966,18 +967,20 @@ mod tests {
     fn queue_to_run_keeps_the_plain_call_where_the_compiler_could_not_tell() {
         for body in [
             // The fn being expanded (`me` in these tests) queuing itself.
-            quote!(queue_to_run(me, (1,));),
-            quote!(queue_to_run(Self::me, (1,));),
+            quote!(scheduler::queue_to_run(me, (1,));),
+            quote!(scheduler::queue_to_run(Self::me, (1,));),
             // A closure written in the body, directly or through locals.
-            quote!(queue_to_run(|| 1, ());),
-            quote!(queue_to_run(worker, (|| 1,));),
-            quote!(let c = move || x; queue_to_run(c, ());),
-            quote!(let c = move || x; let d = (c, 1); queue_to_run(worker, d);),
-            quote!(let mut c = None; c = Some(|| 1); queue_to_run(worker, (c,));),
-            quote!(let mut v = Vec::new(); v.push(|| 1); queue_to_run(worker, (v,));),
-            // Some other `queue_to_run`.
+            quote!(scheduler::queue_to_run(|| 1, ());),
+            quote!(scheduler::queue_to_run(worker, (|| 1,));),
+            quote!(let c = move || x; scheduler::queue_to_run(c, ());),
+            quote!(let c = move || x; let d = (c, 1); scheduler::queue_to_run(worker, d);),
+            quote!(let mut c = None; c = Some(|| 1); scheduler::queue_to_run(worker, (c,));),
+            quote!(let mut v = Vec::new(); v.push(|| 1); scheduler::queue_to_run(worker, (v,));),
+            // Some other `queue_to_run`: a method, another path, or a bare name (a fn of the
+            // user's may have it).
             quote!(s.queue_to_run(worker, ());),
             quote!(other::queue_to_run(worker, ());),
+            quote!(queue_to_run(worker, (1,));),
         ] {
             let text = rewrite(body);
             assert_eq!(count(&text, "__private :: queue ("), 0, "{text}");
