@@ -182,7 +182,7 @@ impl ValueTag {
 #[diagnostic::on_unimplemented(
     message = "this pause point is inside a closure, where it cannot pause",
     label = "a closure is plain code: this call would never pause",
-    note = "move the pause point out of the closure into the #[task] fn body, or make the closure's work a #[task] fn and queue it: `scheduler::queue_to_run(f, args)`"
+    note = "a closure that pauses is a pausing block only where a scheduler call takes a body: `scheduler::scope(|s| ..)`, `with_timeout(d, || .., ())`, `with_deadline(at, || .., ())`; elsewhere move the pause point into the #[task] fn body, or make the closure's work a #[task] fn and queue it: `scheduler::queue_to_run(f, args)`"
 )]
 pub trait PausesOnlyInTaskBody {}
 
