@@ -25,7 +25,7 @@ version = "0.0.0"
 edition = "2021"
 publish = false
 [dependencies]
-scheduler = { path = "$root/scheduler" }
+scheduler = { path = "$root/scheduler", package = "plain-scheduler" }
 [workspace]
 TOML
   else
