@@ -21,6 +21,7 @@ on_both_flavours!(
     an_arm_whose_pattern_does_not_match_leaves_the_race,
     a_future_from_another_library_races_through_wait,
     timeout_takes_a_pause_point_written_in_its_call,
+    a_losing_arm_s_scope_is_finished_before_the_winner_runs,
 );
 
 /// Sets its flag when dropped: proves a losing arm's state is gone.
@@ -121,4 +122,30 @@ fn timeout_takes_a_pause_point_written_in_its_call() {
         .ok()
         .and_then(Result::ok);
     assert_eq!((timed_out, got), (true, Some(5)));
+}
+
+#[task]
+fn hold(_token: scheduler_workspace::DropToken, never: Arc<Event>) {
+    never.wait();
+}
+
+/// A scope whose task holds `token` until it is cancelled.
+#[task]
+fn scope_holding(token: scheduler_workspace::DropToken, started: Arc<Event>) {
+    let never = Arc::new(Event::new());
+    scheduler::scope(|s| {
+        s.queue_to_run(hold, (token, never.clone()));
+        started.set();
+    });
+}
+
+#[task]
+fn a_losing_arm_s_scope_is_finished_before_the_winner_runs() {
+    let counter = scheduler_workspace::DropCounter::new();
+    let started = Arc::new(Event::new());
+    let alive_in_arm = scheduler::select! {
+        _ = scope_holding(counter.token(), started.clone()) => unreachable!("it never ends"),
+        _ = started.wait() => counter.alive(),
+    };
+    assert_eq!(alive_in_arm, 0, "the losing scope's task still held its token");
 }

@@ -93,19 +93,23 @@ pub(crate) fn is_select(path: &syn::Path) -> bool {
 //     {
 //         enum __SchedulerWon<T0, T1> { Arm0(T0), Arm1(T1) }
 //         let __scheduler_won = {
-//             let mut __scheduler_arm0 = pin!(__private::select_arm(rx.recv()));
-//             let mut __scheduler_arm1 = pin!(__private::select_arm(sleep(d)));
-//             poll_fn(|cx| {
-//                 if let Ready(v) = __scheduler_arm0.as_mut().poll(cx) {
-//                     return Ready(__SchedulerWon::Arm0(v));
+//             let mut __scheduler_arm0 = pin!(Some(__private::select_arm(rx.recv())));
+//             let mut __scheduler_arm1 = pin!(Some(__private::select_arm(sleep(d))));
+//             let __scheduler_won = poll_fn(|cx| {
+//                 if let Ready(v) = __scheduler_arm0.as_pin_mut().unwrap().poll(cx) {
+//                     return Ready(__SchedulerWon::Arm0(v)); // if `v` matches its pattern
 //                 }
-//                 if let Ready(v) = __scheduler_arm1.as_mut().poll(cx) {
+//                 if let Ready(v) = __scheduler_arm1.as_pin_mut().unwrap().poll(cx) {
 //                     return Ready(__SchedulerWon::Arm1(v));
 //                 }
 //                 Pending
 //             })
-//             .await
-//         }; // the losers are dropped here, before the winner's body runs
+//             .await;
+//             // the losers are dropped, and what they cancelled is waited for, before the
+//             // winner's body runs
+//             __private::select_drop_losers(|| { __scheduler_arm0.set(None); .. }).await;
+//             __scheduler_won
+//         };
 //         match __scheduler_won {
 //             __SchedulerWon::Arm0(msg) => on_msg(msg),
 //             __SchedulerWon::Arm1(_) => on_timeout(),
@@ -132,7 +136,9 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
         let future = &arm.future;
         let span = future.span();
         quote_spanned! {span=>
-            let mut #name = ::core::pin::pin!(#krate::__private::select_arm(#future));
+            let mut #name = ::core::pin::pin!(::core::option::Option::Some(
+                #krate::__private::select_arm(#future)
+            ));
         }
     });
     let done: Vec<_> = (0..count)
@@ -142,9 +148,10 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
         let (name, variant, done, pat) = (&futures[i], &variants[i], &done[i], &arm.pat);
         quote! {
             if !#done {
-                if let ::core::task::Poll::Ready(#ready) =
-                    ::core::future::Future::poll(#name.as_mut(), #cx)
-                {
+                if let ::core::task::Poll::Ready(#ready) = ::core::future::Future::poll(
+                    #name.as_mut().as_pin_mut().expect("an arm is polled until it is done"),
+                    #cx,
+                ) {
                     #done = true;
                     #[allow(unreachable_patterns, unused_variables)]
                     match &#ready {
@@ -165,7 +172,7 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
             let #won_value = {
                 #(#pins)*
                 #(let mut #done = false;)*
-                ::core::future::poll_fn(|#cx: &mut ::core::task::Context<'_>| {
+                let #won_value = ::core::future::poll_fn(|#cx: &mut ::core::task::Context<'_>| {
                     #(#polls)*
                     if #(#done)&&* {
                         ::core::panic!(
@@ -175,7 +182,13 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
                     }
                     ::core::task::Poll::Pending
                 })
-                .await
+                .await;
+                // The losers are dropped here, and what they cancelled is waited for.
+                #krate::__private::select_drop_losers(|| {
+                    #(#futures.as_mut().set(::core::option::Option::None);)*
+                })
+                .await;
+                #won_value
             };
             #[allow(unreachable_patterns)]
             match #won_value {

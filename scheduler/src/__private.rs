@@ -583,3 +583,11 @@ pub fn pausing<F: Future>(block: F) -> impl FnOnce() -> Pause<F> {
     let pause = Pause::new(block);
     move || pause
 }
+
+/// `select!`'s losers: `drop_them` drops every arm's future but the winner's, and the
+/// returned future is ready once whatever those drops cancelled (a losing arm's scope and
+/// its tasks) has had its state dropped, so a `select!` is finished when its arm runs.
+pub fn select_drop_losers(drop_them: impl FnOnce()) -> impl Future<Output = ()> {
+    let ((), mut pending) = crate::drain::collect(drop_them);
+    core::future::poll_fn(move |cx| crate::drain::poll_all(&mut pending, cx))
+}
