@@ -36,7 +36,9 @@
 /// through `scheduler::wait(fut)`. `select!` is an expression: its value is the winning
 /// arm's, and every arm has the same type.
 ///
-/// The losers are dropped: whatever a dropped pause point was doing is given up. None of
+/// The losers are dropped before the winner's arm runs, and what they cancelled is finished
+/// by then: a losing arm that ran a [`scope`](crate::scope) has had every task of it
+/// dropped. Whatever a dropped pause point was doing is given up. None of
 /// `scheduler::sync`'s waits loses anything when dropped: a `recv` that lost the race took
 /// no message, a `lock` or `acquire` holds nothing.
 ///
