@@ -147,5 +147,8 @@ fn a_losing_arm_s_scope_is_finished_before_the_winner_runs() {
         _ = scope_holding(counter.token(), started.clone()) => unreachable!("it never ends"),
         _ = started.wait() => counter.alive(),
     };
-    assert_eq!(alive_in_arm, 0, "the losing scope's task still held its token");
+    assert_eq!(
+        alive_in_arm, 0,
+        "the losing scope's task still held its token"
+    );
 }
