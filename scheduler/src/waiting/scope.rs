@@ -230,12 +230,7 @@ impl Scope {
         F::Output: 'static,
         Args: 'static,
     {
-        let handle = crate::context::queue_here("Scope::queue_to_run", || {
-            let (future, name) = f.into_task(args, site);
-            (self.child(future, name), name)
-        });
-        self.state.adopt(handle.canceller());
-        handle
+        queue_here_into(&self.state, "Scope::queue_to_run", f, args, site)
     }
 
     /// [`queue_to_run`](Scope::queue_to_run) for a `Send` task: on a pool, any worker may
@@ -255,15 +250,10 @@ impl Scope {
     {
         let handle = crate::context::queue_anywhere("Scope::queue_to_run", || {
             let (future, name) = f.into_task(args, site);
-            (self.child(future, name), name)
+            (child_of(&self.state, future, name), name)
         });
         self.state.adopt(handle.canceller());
         handle
-    }
-
-    /// A child task of this scope, counted as running until it ends.
-    fn child<F>(&self, future: F, name: TaskName) -> ScopeChild<F> {
-        child_of(&self.state, future, name)
     }
 
     /// A handle to this scope for its tasks: they can queue more tasks into it, or cancel
@@ -336,6 +326,30 @@ impl Scope {
     pub fn cancel(&self) {
         self.state.cancel_all();
     }
+}
+
+/// Queues `f(args)`, called at `site`, as a task of the scope `state` that stays on this
+/// thread: the one path of [`Scope::queue_to_run`] and [`ScopeHandle::queue_to_run`]
+/// (`what` names the method in misuse messages).
+fn queue_here_into<F, Args, Kind>(
+    state: &Arc<ScopeState>,
+    what: &'static str,
+    f: F,
+    args: Args,
+    site: &'static Location<'static>,
+) -> TaskHandle<F::Output>
+where
+    F: Schedulable<Args, Kind> + 'static,
+    F::Future: 'static,
+    F::Output: 'static,
+    Args: 'static,
+{
+    let handle = crate::context::queue_here(what, || {
+        let (future, name) = f.into_task(args, site);
+        (child_of(state, future, name), name)
+    });
+    state.adopt(handle.canceller());
+    handle
 }
 
 /// A child task of the scope `state`, counted as running until it ends.
@@ -443,12 +457,7 @@ impl ScopeHandle {
         Args: 'static,
     {
         let site = Location::caller();
-        let handle = crate::context::queue_here("ScopeHandle::queue_to_run", || {
-            let (future, name) = f.into_task(args, site);
-            (child_of(&self.state, future, name), name)
-        });
-        self.state.adopt(handle.canceller());
-        handle
+        queue_here_into(&self.state, "ScopeHandle::queue_to_run", f, args, site)
     }
 
     /// Cancels every task of the scope, as [`Scope::cancel`] does: the first success
