@@ -95,6 +95,7 @@
 //! itself), and wait for a future from another library with `scheduler::wait(fut)`.
 #![deny(missing_docs)]
 
+mod anchor;
 mod args;
 mod entry;
 #[cfg(test)]
@@ -169,8 +170,9 @@ use entry::Entry;
 /// the crate docs for which calls are left as they are.
 #[proc_macro_attribute]
 pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
-    let (tokens, checked) = task::expand(args.into(), item.into());
-    with_errors(tokens, checked)
+    let item = proc_macro2::TokenStream::from(item);
+    let (tokens, checked) = task::expand(args.into(), item.clone());
+    with_errors(anchor::anchor(tokens, &item), checked)
 }
 
 /// Runs `main`'s body as a task on a fresh scheduler, until it returns.
@@ -250,8 +252,9 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// The shim shared by `#[main]` and `#[test]`.
 fn entry(entry: Entry, args: TokenStream, item: TokenStream) -> TokenStream {
-    let (tokens, checked) = entry::expand(entry, args.into(), item.into());
-    with_errors(tokens, checked)
+    let item = proc_macro2::TokenStream::from(item);
+    let (tokens, checked) = entry::expand(entry, args.into(), item.clone());
+    with_errors(anchor::anchor(tokens, &item), checked)
 }
 
 /// The expansion, followed by its errors as `compile_error!`s.
