@@ -19,8 +19,10 @@ use proc_macro2::{Group, Span, TokenStream, TokenTree};
 /// `item`'s first token. Where the compiler does not give the attribute's source text (a
 /// test, or a macro from another crate without its source), `tokens` as they are.
 pub(crate) fn anchor(tokens: TokenStream, item: &TokenStream) -> TokenStream {
-    let (Some(site), Some(first)) = (Span::call_site().source_text(), item.clone().into_iter().next())
-    else {
+    let (Some(site), Some(first)) = (
+        Span::call_site().source_text(),
+        item.clone().into_iter().next(),
+    ) else {
         return tokens;
     };
     let anchor = Anchor {

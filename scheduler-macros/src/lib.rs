@@ -153,14 +153,12 @@ use entry::Entry;
 ///     ::scheduler::__private::task_pause(
 ///         ::core::any::type_name_of_val(&__scheduler_task_name), // or the `name`
 ///         async move {
-///             use ::scheduler::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
+///             use ::scheduler::__private::{Plain as _, QueueAnywhere as _, QueueHere as _, ..};
 ///             let channel = channel;
 ///             body // each call `f(x)` written as:
-///             // match (match f(x) { v => (&v).__scheduler_kind().step(v) }) {
-///             //     step => match step {
-///             //         Step::Now(v) => v,                           // a plain value
-///             //         Step::Later(_) => step.into_later().await,   // a pause point
-///             //     },
+///             // match Dispatch(f(x)).step() {
+///             //     Step::Now(v) => v,                 // a plain value
+///             //     v @ Step::Later(_) => v.await,     // a pause point
 ///             // }
 ///         },
 ///     )

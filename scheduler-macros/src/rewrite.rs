@@ -258,25 +258,20 @@ impl Rewrite {
     // Input:
     //     scheduler::sleep(d)
     // Output, in the body:
-    //     (match (match scheduler::sleep(d) {
-    //         __scheduler_v => (&__scheduler_v).__scheduler_kind().step(__scheduler_v)
-    //     }) {
-    //         __scheduler_step => match __scheduler_step {
-    //             ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
-    //             ::scheduler::__private::Step::Later(_) => __scheduler_step.into_later().await,
-    //         },
+    //     (match ::scheduler::__private::Dispatch(scheduler::sleep(d)).step() {
+    //         ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
+    //         __scheduler_v @ ::scheduler::__private::Step::Later(_) => __scheduler_v.await,
     //     })
     // `Later` of a plain value holds a type with no values: the compiler knows that arm's
     // `.await` never runs, so a plain call is no await point. The arm moves the whole step
     // into the await (binding `Later(f)` would keep the step's storage alive beside the
     // awaited future: twice the future in the task's state). A call of the fn to itself
     // goes through `step_boxed`, which boxes its future, or its state would hold itself.
-    // (with the call in parentheses when it starts with a struct literal, `S { x }.f()`,
-    // which cannot stand bare in `match` position)
+    // One method, found by type in one probe (an inherent method of `Dispatch<Pause<_>>`
+    // first, `Plain`'s for any other value), and one `match`: what every call of every
+    // task body costs the compiler, so as little as it can be.
     // Output, in a closure:
-    //     (match scheduler::sleep(d) {
-    //         __scheduler_v => (&__scheduler_v).__scheduler_kind().forbid(__scheduler_v)
-    //     })
+    //     ::scheduler::__private::Dispatch(scheduler::sleep(d)).forbid()
     fn wrap_call(&self, expr: &mut Expr) {
         let span = call_span(expr);
         // The binding's scope is its arm, which holds no user code, so it needs no
@@ -284,15 +279,10 @@ impl Rewrite {
         // (a pause point in a closure, a type error) on the user's call, where a
         // mixed-site span would send them to the `#[task]` attribute.
         let value = Ident::new("__scheduler_v", span);
-        let call = if starts_with_struct_literal(expr) {
-            quote!((#expr))
-        } else {
-            quote!(#expr)
-        };
         let krate = crate::krate::path();
         let wrapped = if self.in_closure {
             quote_spanned! {span=>
-                (match #call { #value => (&#value).__scheduler_kind().forbid(#value) })
+                #krate::__private::Dispatch(#expr).forbid()
             }
         } else {
             let step = if self.calls_itself(expr) {
@@ -300,13 +290,10 @@ impl Rewrite {
             } else {
                 Ident::new("step", span)
             };
-            let step_value = Ident::new("__scheduler_step", span);
             quote_spanned! {span=>
-                (match (match #call { #value => (&#value).__scheduler_kind().#step(#value) }) {
-                    #step_value => match #step_value {
-                        #krate::__private::Step::Now(#value) => #value,
-                        #krate::__private::Step::Later(_) => #step_value.into_later().await,
-                    },
+                (match #krate::__private::Dispatch(#expr).#step() {
+                    #krate::__private::Step::Now(#value) => #value,
+                    #value @ #krate::__private::Step::Later(_) => #value.await,
                 })
             }
         };
@@ -647,16 +634,11 @@ impl VisitMut for Rewrite {
     // Input, a call as a statement in the body:
     //     set_flag(flag);
     // Output:
-    //     match <set_flag(flag), dispatched> {
-    //         __scheduler_unused => {
-    //             let __scheduler_handle = (&__scheduler_unused).__scheduler_handle_kind();
-    //             (&__scheduler_unused)
-    //                 .__scheduler_unused_kind()
-    //                 .check(__scheduler_handle, &__scheduler_unused);
-    //         }
-    //     }
+    //     ::scheduler::__private::Unused(&<set_flag(flag), dispatched>).check();
     // which fails to compile when the value is a future that is not a `TaskHandle` (whose
     // task runs by itself; a pause value was awaited by the dispatch): nothing would run it.
+    // One probe, as in the dispatch: an inherent method for a handle, a trait's for a future,
+    // another's one autoref later for any other value.
     fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
         let checked = match stmt {
             syn::Stmt::Expr(expr @ (Expr::Call(_) | Expr::MethodCall(_)), Some(_))
@@ -671,15 +653,10 @@ impl VisitMut for Rewrite {
                 if exempt || !matches!(expr, Expr::Verbatim(_)) {
                     return;
                 }
-                let value = Ident::new("__scheduler_unused", span);
-                let handle = Ident::new("__scheduler_handle", span);
+                let krate = crate::krate::path();
+                let check = Ident::new("check", span);
                 quote_spanned! {span=>
-                    match #expr {
-                        #value => {
-                            let #handle = (&#value).__scheduler_handle_kind();
-                            (&#value).__scheduler_unused_kind().check(#handle, &#value);
-                        }
-                    }
+                    #krate::__private::Unused(&#expr).#check();
                 }
             }
             syn::Stmt::Macro(mac) if select::is_select(&mac.mac.path) => {
@@ -789,22 +766,6 @@ fn parse_block(tokens: TokenStream) -> Block {
         .unwrap()
 }
 
-/// Whether `expr` begins with a struct literal (`S { x }.f()`), which `match` cannot take
-/// without parentheses.
-fn starts_with_struct_literal(expr: &Expr) -> bool {
-    match expr {
-        Expr::Struct(_) => true,
-        Expr::MethodCall(call) => starts_with_struct_literal(&call.receiver),
-        Expr::Call(call) => starts_with_struct_literal(&call.func),
-        Expr::Field(field) => starts_with_struct_literal(&field.base),
-        Expr::Index(index) => starts_with_struct_literal(&index.expr),
-        Expr::Try(r#try) => starts_with_struct_literal(&r#try.expr),
-        Expr::Cast(cast) => starts_with_struct_literal(&cast.expr),
-        Expr::Binary(binary) => starts_with_struct_literal(&binary.left),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -845,11 +806,9 @@ mod tests {
         let text = rewrite(quote!(f()));
         assert_eq!(
             text,
-            "(match (match f () { __scheduler_v => (& __scheduler_v) . __scheduler_kind () . \
-             step (__scheduler_v) }) { __scheduler_step => match __scheduler_step { :: \
-             scheduler :: __private :: Step :: Now (__scheduler_v) => __scheduler_v , :: \
-             scheduler :: __private :: Step :: Later (_) => __scheduler_step . into_later () \
-             . await , } , })"
+            "(match :: scheduler :: __private :: Dispatch (f ()) . step () { :: scheduler :: \
+             __private :: Step :: Now (__scheduler_v) => __scheduler_v , __scheduler_v @ :: \
+             scheduler :: __private :: Step :: Later (_) => __scheduler_v . await , })"
         );
     }
 
@@ -857,7 +816,10 @@ mod tests {
     fn inner_calls_are_rewritten_first() {
         let text = rewrite(quote!(f(g(h()))));
         assert!(
-            text.starts_with("(match (match f ((match (match g ((match (match h ()"),
+            text.starts_with(
+                "(match :: scheduler :: __private :: Dispatch (f ((match :: scheduler :: \
+                 __private :: Dispatch (g ((match :: scheduler :: __private :: Dispatch (h ()"
+            ),
             "{text}"
         );
     }

@@ -374,7 +374,7 @@ fn rebind_params(sig: &Signature) -> Vec<TokenStream> {
 //             ::core::any::type_name_of_val(&__scheduler_task_name),
 //             async move {
 //                 #[allow(unused_imports)]
-//                 use ::scheduler::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, ValueKind as _};
+//                 use ::scheduler::__private::{Plain as _, QueueAnywhere as _, QueueHere as _, ..};
 //                 let channel = channel;
 //                 <body, rewritten>
 //             },
@@ -422,7 +422,7 @@ pub(crate) fn expand_fn(
     let body = quote_spanned! {block.brace_token.span.join()=>
         async move {
             #[allow(unused_imports)]
-            use #krate::__private::{PauseKind as _, QueueAnywhere as _, QueueHere as _, UnusedFuture as _, UnusedHandle as _, UnusedOther as _, UnusedValue as _, ValueKind as _};
+            use #krate::__private::{Plain as _, QueueAnywhere as _, QueueHere as _, UnusedFuture as _, UnusedValue as _};
             #(#rebinds)*
             #(#stmts)*
         }

@@ -4,24 +4,23 @@
 //! The body rewrite wraps each call `e` in a `#[task]` body as
 //!
 //! ```text
-//! match (match e { v => (&v).__scheduler_kind().step(v) }) {
-//!     step => match step {
-//!         Step::Now(v) => v,
-//!         Step::Later(_) => step.into_later().await,
-//!     },
+//! match Dispatch(e).step() {
+//!     Step::Now(v) => v,
+//!     v @ Step::Later(_) => v.await,
 //! }
 //! ```
 //!
-//! Method resolution picks [`PauseKind`] when `v` is a [`Pause`] (the method is found on
-//! `&Pause<F>` without autoref) and [`ValueKind`] for every other type (found one autoref
-//! later, on `&&T`). So exactly the pause values are awaited, chosen by type. Every other
+//! Method resolution picks the inherent `step` of `Dispatch<Pause<F>>` when `e` is a
+//! [`Pause`] (inherent methods are tried first, by type alone) and [`Plain`]'s for every
+//! other type. So exactly the pause values are awaited, chosen by type. Every other
 //! value comes back as `Step::Now(v)`, whose `Later` arm holds a [`Never`], a future that
 //! cannot exist: the compiler knows that arm's `.await` is unreachable, so a plain call is
 //! no await point at all. A lock guard or an `Rc` alive across it does not make the task
 //! `!Send`, and nothing alive across it is kept in the task's state (an `async fn` with
 //! `.await` on its pause points only is no bigger). Inside closures,
 //! which cannot pause, the rewrite calls `forbid` instead, which fails to compile for a
-//! `Pause`.
+//! `Pause`. One probe, one `match` and one generic fn per call: every call of every task
+//! body is compiled this way, so its cost is the compile time of a `#[task]` crate.
 //!
 //! A call `scheduler::queue_to_run(f, args)` in a `#[task]` body is rewritten the same way,
 //! by the type of the task it makes:
@@ -39,13 +38,14 @@
 //! on the calling thread. (The free function itself cannot ask: a generic fn cannot tell
 //! whether a type is `Send`, and requiring it would reject `!Send` work.)
 
-use core::future::Future;
+use core::future::{Future, IntoFuture};
 use core::marker::PhantomData;
 use core::task::Poll;
 use std::panic::Location;
 use std::time::Duration;
 
 use crate::context;
+use crate::pause::Head;
 pub use crate::pause::Pause;
 use crate::reason::Reason;
 pub use crate::reason::Reasoned;
@@ -53,33 +53,10 @@ use crate::schedulable::Schedulable;
 use crate::task_handle::TaskHandle;
 use crate::waiting::Scope;
 
-/// Tag returned for [`Pause`] values: their future is awaited.
-pub struct PauseTag;
-
-/// Tag returned for every other value: it is passed through unchanged.
-pub struct ValueTag;
-
-/// Chosen for [`Pause`] values (no autoref needed).
-pub trait PauseKind {
-    /// Which kind of value this is.
-    #[inline(always)]
-    fn __scheduler_kind(&self) -> PauseTag {
-        PauseTag
-    }
-}
-
-impl<F> PauseKind for Pause<F> {}
-
-/// Chosen for every value that is not a [`Pause`] (one autoref later).
-pub trait ValueKind {
-    /// Which kind of value this is.
-    #[inline(always)]
-    fn __scheduler_kind(&self) -> ValueTag {
-        ValueTag
-    }
-}
-
-impl<T> ValueKind for &T {}
+/// A call's value on its way through the dispatch: `Dispatch(v).step()` finds the inherent
+/// method of `Dispatch<Pause<F>>` when `v` is a [`Pause`], and [`Plain`]'s for any other
+/// value (inherent methods come first, and the compiler tries them by type alone).
+pub struct Dispatch<T>(pub T);
 
 /// What the dispatch makes of a call's value: a plain value to use `Now`, or a pause point's
 /// future to await `Later`.
@@ -90,10 +67,13 @@ pub enum Step<T, F> {
     Later(F),
 }
 
-impl<T, F> Step<T, F> {
-    /// The pause point's future; only called on a `Later`.
+impl<T, F: Future<Output = T>> IntoFuture for Step<T, F> {
+    type Output = T;
+    type IntoFuture = F;
+
+    /// The pause point's future; only a `Step::Later` is awaited.
     #[inline(always)]
-    pub fn into_later(self) -> F {
+    fn into_future(self) -> F {
         match self {
             Step::Later(fut) => fut,
             Step::Now(_) => unreachable!("the #[task] rewrite awaits only a `Step::Later`"),
@@ -126,54 +106,63 @@ impl<T> Future for Never<T> {
     }
 }
 
-impl PauseTag {
+impl<F: Future> Dispatch<Pause<F>> {
     /// The future to await: the pause point itself.
     #[inline(always)]
-    pub fn step<F: Future>(self, pause: Pause<F>) -> Step<F::Output, Reasoned<F>> {
-        Step::Later(pause.into_reasoned())
+    pub fn step(self) -> Step<F::Output, F> {
+        // Taken apart here, not by a fn of `Pause`'s: one generic fn per pause type. The
+        // future notes its own reason (see `Pause::because`): a task fn's body, awaited as
+        // it is, nests one type per call, as an `async fn`'s `.await` does.
+        let Pause { fut, head, .. } = self.0;
+        head.disarm();
+        Step::Later(fut)
     }
 
     /// The future to await, boxed: for a call of the task fn to itself, whose future would
     /// otherwise hold itself (one allocation per recursive call).
     #[inline(always)]
     #[allow(clippy::type_complexity)]
-    pub fn step_boxed<F: Future>(
-        self,
-        pause: Pause<F>,
-    ) -> Step<F::Output, core::pin::Pin<Box<Reasoned<F>>>> {
-        Step::Later(Box::pin(pause.into_reasoned()))
+    pub fn step_boxed(self) -> Step<F::Output, core::pin::Pin<Box<F>>> {
+        Step::Later(Box::pin(self.0.into_future()))
     }
 
     /// A pause point where the code cannot pause (inside a closure): a compile error. Its
     /// type is the pause's value, so the error is the only one (never a type mismatch
     /// after it).
     #[inline(always)]
-    pub fn forbid<F: Future>(self, pause: Pause<F>) -> F::Output
+    pub fn forbid(self) -> F::Output
     where
         Pause<F>: PausesOnlyInTaskBody,
     {
-        drop(pause);
+        drop(self.0.into_future());
         unreachable!("no type implements PausesOnlyInTaskBody")
     }
 }
 
-impl ValueTag {
+/// The dispatch of every value that is not a [`Pause`]: it is used as it is.
+pub trait Plain<T> {
     /// A plain value, used as it is.
-    #[inline(always)]
-    pub fn step<T>(self, value: T) -> Step<T, Never<T>> {
-        Step::Now(value)
-    }
-
+    fn step(self) -> Step<T, Never<T>>;
     /// A plain value, used as it is.
-    #[inline(always)]
-    pub fn step_boxed<T>(self, value: T) -> Step<T, Never<T>> {
-        Step::Now(value)
-    }
-
+    fn step_boxed(self) -> Step<T, Never<T>>;
     /// A plain value inside a closure: passed through.
+    fn forbid(self) -> T;
+}
+
+impl<T> Plain<T> for Dispatch<T> {
     #[inline(always)]
-    pub fn forbid<T>(self, value: T) -> T {
-        value
+    fn step(self) -> Step<T, Never<T>> {
+        Step::Now(self.0)
+    }
+
+    #[inline(always)]
+    fn step_boxed(self) -> Step<T, Never<T>> {
+        Step::Now(self.0)
+    }
+
+    #[inline(always)]
+    fn forbid(self) -> T {
+        self.0
     }
 }
 
@@ -193,7 +182,13 @@ pub trait PausesOnlyInTaskBody {}
 #[track_caller]
 #[inline(always)]
 pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
-    Pause::because(Reason::Call(name), fut)
+    // Made here, not by a fn of `Pause`'s: one generic fn per task fn. The body's own
+    // pause points note what it waits for; the name is for messages.
+    Pause {
+        fut,
+        head: Head::new(Reason::Call(name)),
+        _pinned: core::marker::PhantomPinned,
+    }
 }
 
 /// The value of `move || x.wait()` handed to a scheduler call in a `#[task]` body: the wait,
@@ -201,7 +196,7 @@ pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
 #[track_caller]
 #[inline(always)]
 pub fn owned<F: Future>(fut: F) -> Pause<F> {
-    Pause::because(Reason::Wait, fut)
+    Pause::bare(Reason::Wait, fut)
 }
 
 /// The location of the caller, for generated code that names a call site.
@@ -453,85 +448,53 @@ pub trait Captures<T: ?Sized> {}
 
 impl<T: ?Sized, U: ?Sized> Captures<T> for U {}
 
-/// Tag for a statement's unused value that is a future: a compile error.
-pub struct UnusedFutureTag;
+/// A statement's unused value, by reference, on its way through the check that no future
+/// is dropped unrun: `Unused(&v).check()` finds the inherent method of
+/// `Unused<&TaskHandle<T>>` for a task's handle (its task runs by itself), [`UnusedFuture`]'s
+/// for any other future (a compile error), and [`UnusedValue`]'s, one autoref later, for
+/// every other value.
+pub struct Unused<T>(pub T);
 
-/// Tag for a statement's unused value of any other type: dropped, as in plain code.
-pub struct UnusedValueTag;
-
-/// Chosen for a statement's value that is a future (no autoref needed).
-pub trait UnusedFuture {
-    /// What kind of unused value this is.
+impl<T> Unused<&TaskHandle<T>> {
+    /// A task's handle dropped: its task runs by itself (detached).
     #[inline(always)]
-    fn __scheduler_unused_kind(&self) -> UnusedFutureTag {
-        UnusedFutureTag
-    }
+    pub fn check(self) {}
 }
 
-impl<F: Future> UnusedFuture for F {}
+/// Chosen for a statement's value that is a future (no autoref needed).
+pub trait UnusedFuture<F> {
+    /// A future made and dropped in a statement of a `#[task]` body: a compile error.
+    fn check(self)
+    where
+        F: WaitForTheFuture;
+}
+
+impl<F: Future> UnusedFuture<F> for Unused<&F> {
+    #[inline(always)]
+    fn check(self)
+    where
+        F: WaitForTheFuture,
+    {
+    }
+}
 
 /// Chosen for every other value (one autoref later).
 pub trait UnusedValue {
-    /// What kind of unused value this is.
-    #[inline(always)]
-    fn __scheduler_unused_kind(&self) -> UnusedValueTag {
-        UnusedValueTag
-    }
-}
-
-impl<T> UnusedValue for &T {}
-
-/// Tag for a statement's unused value that is a [`TaskHandle`]: its task runs by itself.
-pub struct HandleTag;
-
-/// Tag for a statement's unused value of any other type.
-pub struct OtherTag;
-
-/// Chosen for a [`TaskHandle`] (no autoref needed).
-pub trait UnusedHandle {
-    /// Whether this is a task's handle.
-    #[inline(always)]
-    fn __scheduler_handle_kind(&self) -> HandleTag {
-        HandleTag
-    }
-}
-
-impl<T> UnusedHandle for TaskHandle<T> {}
-
-/// Chosen for every other value (one autoref later).
-pub trait UnusedOther {
-    /// Whether this is a task's handle.
-    #[inline(always)]
-    fn __scheduler_handle_kind(&self) -> OtherTag {
-        OtherTag
-    }
-}
-
-impl<T> UnusedOther for &T {}
-
-impl UnusedFutureTag {
-    /// A future made and dropped in a statement of a `#[task]` body: a compile error,
-    /// unless it is a task's handle.
-    #[inline(always)]
-    pub fn check<H: WaitForTheFuture<F>, F>(self, _: H, _: &F) {}
-}
-
-impl UnusedValueTag {
     /// Any other value: nothing to check.
     #[inline(always)]
-    pub fn check<H, T>(self, _: H, _: &T) {}
+    fn check(&self) {}
 }
 
-impl<F> WaitForTheFuture<F> for HandleTag {}
+impl<T> UnusedValue for Unused<T> {}
 
-/// Implemented for [`HandleTag`] only: the bound that makes any other future dropped unrun
-/// in a `#[task]` body a compile error, with a message that says what to write instead.
+/// Implemented by nothing: the bound that makes a future dropped unrun in a `#[task]` body
+/// a compile error, with a message that says what to write instead.
 #[diagnostic::on_unimplemented(
     message = "this call makes a future that nothing runs",
     label = "this future is dropped here without running",
     note = "to run it and wait for its value, write `scheduler::wait(..)` around the call; if it runs by itself (the handle of a task spawned elsewhere), drop it with `let _ = ..`"
 )]
-pub trait WaitForTheFuture<F> {}
+pub trait WaitForTheFuture {}
 
 /// What a `select!` arm may race: a pause point.
 #[diagnostic::on_unimplemented(
@@ -547,11 +510,11 @@ pub trait SelectArm {
 }
 
 impl<F: Future> SelectArm for Pause<F> {
-    type Future = Reasoned<F>;
+    type Future = F;
 
     #[inline(always)]
-    fn into_arm(self) -> Reasoned<F> {
-        self.into_reasoned()
+    fn into_arm(self) -> F {
+        self.into_future()
     }
 }
 
@@ -580,7 +543,7 @@ where
 pub fn pausing<F: Future>(block: F) -> impl FnOnce() -> Pause<F> {
     // Made here, where the caller's location is known; the scheduler call that takes the
     // block calls the closure at once.
-    let pause = Pause::new(block);
+    let pause = Pause::bare(Reason::Wait, block);
     move || pause
 }
 

@@ -138,7 +138,8 @@ where
 {
     let site = Location::caller();
     let (future, _name) = f.into_task(args, site);
-    Pause::new(future)
+    // Its body's pause points say what it waits for, as a task fn call's do.
+    Pause::bare(crate::reason::Reason::Wait, future)
 }
 
 /// ⏸ Pauses the calling task for at least `duration`; other tasks run meanwhile. Sleepers
@@ -274,7 +275,7 @@ pub fn yield_now() -> Pause<impl Future<Output = ()>> {
 /// assert_eq!(scheduler::Scheduler::new().run_until_finished(receive, ()), 7);
 /// ```
 #[track_caller]
-pub fn wait<F: IntoFuture>(future: F) -> Pause<F::IntoFuture> {
+pub fn wait<F: IntoFuture>(future: F) -> Pause<impl Future<Output = F::Output>> {
     Pause::new(future.into_future())
 }
 

@@ -8,7 +8,6 @@
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomPinned;
-use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::panic::Location;
@@ -58,16 +57,71 @@ use crate::reason::{self, Reason, Reasoned};
 /// ```
 #[must_use = "a pause point does nothing unless a #[task] fn calls it: mark the calling fn #[task] (`let _ = ..` does not run it either)"]
 pub struct Pause<F> {
-    fut: F,
+    /// The pause point's future. Moved out only of an owned `Pause` (this module and the
+    /// dispatch in `__private`, which take it apart without a generic fn of their own).
+    pub(crate) fut: F,
+    /// Everything else, of one type for every `F`: what a `#[task]` body's await and the
+    /// drop check compile to once, not once per pause point's future.
+    pub(crate) head: Head,
+    /// Keeps every `Pause` `!Unpin`: this is how `queue_to_run` tells a task fn (which
+    /// returns a `Pause`) from a plain fn (whose result must be `Unpin`).
+    pub(crate) _pinned: PhantomPinned,
+}
+
+/// What a [`Pause`] knows besides its future. Its `Drop` is the drop check: a `Pause`
+/// dropped unrun panics there, naming where it was made. (`Pause` itself has no `Drop`, so
+/// it can be taken apart by moving its fields out.)
+pub(crate) struct Head {
     /// What the task waits for while paused here (a task fn's call names the fn).
     reason: Reason,
     /// Where the pause value was made, for the message when it is dropped unrun.
     site: &'static Location<'static>,
     /// `true` until the value is polled or taken apart: an armed `Pause` panics on drop.
     armed: bool,
-    /// Keeps every `Pause` `!Unpin`: this is how `queue_to_run` tells a task fn (which
-    /// returns a `Pause`) from a plain fn (whose result must be `Unpin`).
-    _pinned: PhantomPinned,
+}
+
+impl Head {
+    /// The head of a pause value made at the caller's location.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn new(reason: Reason) -> Head {
+        Head {
+            reason,
+            site: Location::caller(),
+            armed: true,
+        }
+    }
+
+    /// Disarms the drop check (whoever takes the future runs it) and gives the reason.
+    #[inline]
+    pub(crate) fn disarm(mut self) -> Reason {
+        self.armed = false;
+        self.reason
+    }
+
+    /// The task fn's name, when this is the value of a call to a `#[task]` fn.
+    fn name(&self) -> Option<&'static str> {
+        match self.reason {
+            Reason::Call(path) => Some(path),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for Head {
+    fn drop(&mut self) {
+        if self.armed && !std::thread::panicking() {
+            let what = match self.name() {
+                Some(name) => format!("the #[task] fn `{}`", crate::names::display_path(name)),
+                None => "a pause point".to_string(),
+            };
+            panic!(
+                "{what} was called at {} {}",
+                self.site,
+                misuse::PAUSE_DROPPED
+            );
+        }
+    }
 }
 
 /// Never `Unpin`, whatever `F` is, and the compiler can tell without looking at `F`.
@@ -78,50 +132,55 @@ struct NeverUnpin<F>(core::marker::PhantomData<fn() -> F>, PhantomPinned);
 // each other turn into a cycle the compiler rejects.
 impl<F> Unpin for Pause<F> where NeverUnpin<F>: Unpin {}
 
-impl<F> Pause<F> {
-    /// Wraps `fut` as a pause point made at the caller's location.
+impl<F> Pause<Reasoned<F>> {
+    /// Wraps `fut` as a pause point made at the caller's location, which waits on a future
+    /// from outside (`wait`).
     #[track_caller]
     #[inline]
     pub(crate) fn new(fut: F) -> Self {
         Self::because(Reason::Wait, fut)
     }
 
-    /// Wraps `fut` as a pause point that waits for `reason`.
+    /// Wraps `fut` as a pause point that waits for `reason`, which its future notes
+    /// whenever it returns `Pending` (a `#[task]` body awaits it as it is).
     #[track_caller]
     #[inline]
     pub(crate) fn because(reason: Reason, fut: F) -> Self {
+        Pause::from_parts(Reasoned::new(fut, reason), Head::new(reason))
+    }
+}
+
+impl<F> Pause<F> {
+    /// Wraps `fut`, whose own pause points note what it waits for (a task's body, a pausing
+    /// block, a nested run), as a pause point made at the caller's location: its reason
+    /// names it in messages only.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn bare(reason: Reason, fut: F) -> Self {
+        Pause::from_parts(fut, Head::new(reason))
+    }
+
+    /// The pause value of `fut` with `head`.
+    #[inline(always)]
+    pub(crate) fn from_parts(fut: F, head: Head) -> Self {
         Pause {
             fut,
-            reason,
-            site: Location::caller(),
-            armed: true,
+            head,
             _pinned: PhantomPinned,
         }
     }
 
     /// The task fn's name, when this is the value of a call to a `#[task]` fn.
     pub(crate) fn name(&self) -> Option<&'static str> {
-        match self.reason {
-            Reason::Call(path) => Some(path),
-            _ => None,
-        }
+        self.head.name()
     }
 
     /// Takes the future out, disarming the drop check: whoever takes it runs it.
     #[inline]
     pub(crate) fn into_future(self) -> F {
-        let this = ManuallyDrop::new(self);
-        // SAFETY: `this` is never used again and is never dropped (ManuallyDrop), so reading
-        // `fut` out of it moves the only copy. `self` was owned, hence never pinned, so
-        // moving the future is allowed.
-        unsafe { core::ptr::read(&this.fut) }
-    }
-
-    /// Takes the future out with its reason, for a `#[task]` body to await.
-    #[inline]
-    pub(crate) fn into_reasoned(self) -> Reasoned<F> {
-        let reason = self.reason;
-        Reasoned::new(self.into_future(), reason)
+        let Pause { fut, head, .. } = self;
+        head.disarm();
+        fut
     }
 }
 
@@ -162,44 +221,28 @@ impl<F: Future> Future for Pause<F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `fut` is structurally pinned: it is never moved while `self` is pinned
-        // (`into_future` needs `self` by value, which a pinned `!Unpin` value never gives back,
-        // and `Drop` does not move it). `armed` is a plain bool and is not pinned.
+        // (`into_future` needs `self` by value, which a pinned `!Unpin` value never gives back;
+        // `Pause` has no `Drop`, and `Head`'s does not touch `fut`). `head` is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        if this.armed {
+        if this.head.armed {
             // Awaited by code that is not a `#[task]` body, maybe on another executor.
             crate::context::note_possible_foreign_use();
         }
-        this.armed = false;
+        this.head.armed = false;
         // SAFETY: see above: `fut` is pinned because `self` is.
         let poll = unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx);
         if poll.is_pending() {
-            reason::note(this.reason);
+            reason::note(this.head.reason);
         }
         poll
-    }
-}
-
-impl<F> Drop for Pause<F> {
-    fn drop(&mut self) {
-        if self.armed && !std::thread::panicking() {
-            let what = match self.name() {
-                Some(name) => format!("the #[task] fn `{}`", crate::names::display_path(name)),
-                None => "a pause point".to_string(),
-            };
-            panic!(
-                "{what} was called at {} {}",
-                self.site,
-                misuse::PAUSE_DROPPED
-            );
-        }
     }
 }
 
 impl<F> fmt::Debug for Pause<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pause")
-            .field("reason", &self.reason)
-            .field("site", &self.site)
+            .field("reason", &self.head.reason)
+            .field("site", &self.head.site)
             .finish_non_exhaustive()
     }
 }

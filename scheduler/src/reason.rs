@@ -149,8 +149,8 @@ pin_project! {
     /// returns `Pending`.
     pub struct Reasoned<F> {
         #[pin]
-        fut: F,
-        reason: Reason,
+        pub(crate) fut: F,
+        pub(crate) reason: Reason,
     }
 }
 

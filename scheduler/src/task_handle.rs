@@ -154,7 +154,7 @@ impl<T> TaskHandle<T> {
     /// assert_eq!(scheduler::Scheduler::new().run_until_finished(ask, ()), 42);
     /// ```
     #[track_caller]
-    pub fn join(self) -> Pause<Self> {
+    pub fn join(self) -> Pause<impl Future<Output = Result<T, TaskError>>> {
         let task = self.name();
         Pause::because(Reason::Join(task), self)
     }
