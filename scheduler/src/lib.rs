@@ -493,6 +493,7 @@ mod report;
 mod schedulable;
 mod scheduler;
 mod stats;
+mod stderr;
 mod task;
 mod task_handle;
 #[cfg_attr(not(feature = "test-hooks"), allow(dead_code, unused_imports))]

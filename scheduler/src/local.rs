@@ -489,7 +489,7 @@ impl Local {
                         suspected += DEADLOCK_RECHECK;
                         if suspected >= DEADLOCK_WARN && !warned {
                             warned = true;
-                            crate::report::say(format_args!(
+                            crate::stderr::say(format_args!(
                                 "{}{} s ({why}). {}",
                                 misuse::DEADLOCK_SUSPECTED,
                                 suspected.as_secs(),

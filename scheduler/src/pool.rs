@@ -446,7 +446,7 @@ impl Pool {
             }
             match thread.join() {
                 Ok(pinned) => names.extend(pinned),
-                Err(_) => crate::report::say(format_args!(
+                Err(_) => crate::stderr::say(format_args!(
                     "a scheduler worker thread panicked while shutting down"
                 )),
             }

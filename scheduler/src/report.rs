@@ -3,14 +3,13 @@
 
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};
-use std::fmt;
-use std::io::Write;
 use std::panic;
 use std::sync::Once;
 
 use crate::context;
 use crate::misuse;
 use crate::names::TaskName;
+use crate::stderr::say;
 
 /// Installs (once per process) a panic hook that reports a panic inside a task as
 /// "task `name` panicked at file:line:col: message" and leaves every other panic to the
@@ -93,16 +92,6 @@ pub(crate) fn dropped_with(names: &[TaskName]) {
         "scheduler dropped with {count} unfinished {tasks}: {list}; {}",
         misuse::DROPPED_WITH_TASKS
     ));
-}
-
-/// Writes one line to stderr, ignoring a failed write (`2>/dev/full`, a closed pipe), as
-/// std's own panic hook does: a report that cannot be written must never become a panic of
-/// its own (inside the panic hook, that aborts the process; on the watchdog thread, it
-/// would end the watchdog).
-pub(crate) fn say(line: fmt::Arguments<'_>) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_fmt(line);
-    let _ = stderr.write_all(b"\n");
 }
 
 /// Schedulers alive in this process (a task on one may be woken by another's).
