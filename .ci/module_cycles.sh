@@ -11,7 +11,7 @@
 # file that defines the item. `mod` declarations are no edges, and `lib.rs` is no node (it
 # holds docs, `mod`s and re-exports only). A parent and its child module may know each other
 # (`pool.rs` and `pool/worker.rs`): a circle of two files is allowed, one of three or more is
-# not. Plain shell and POSIX awk: runs on a fresh clone with nothing installed.
+# not. A file's unit tests (`mod tests { .. }`) are left out. Plain shell and POSIX awk: runs on a fresh clone with nothing installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -107,8 +107,17 @@ function resolve(path, m,    n, seg, i, cur, next_mod, hops) {
   return cur
 }
 {
-  if ($1 == "@file") { nfiles++; fname[nfiles] = $2; fmod[nfiles] = $3; is_mod[$3] = 1; file_of[$3] = $2; next }
-  text[nfiles] = text[nfiles] " " strip_comments($0)
+  if ($1 == "@file") { nfiles++; fname[nfiles] = $2; fmod[nfiles] = $3; is_mod[$3] = 1; file_of[$3] = $2; inline = 0; next }
+  line = strip_comments($0)
+  # Unit tests (`mod tests { .. }`): their `super::` is the file itself; skipped.
+  if (!inline && line ~ /^[ \t]*mod[ \t]+tests[ \t]*\{/) inline = 1
+  if (inline) {
+    opens = gsub(/\{/, "{", line); closes = gsub(/\}/, "}", line)
+    depth += opens - closes
+    if (depth <= 0) { inline = 0; depth = 0 }
+    next
+  }
+  text[nfiles] = text[nfiles] " " line
 }
 END {
   # Every `use` statement of every file, expanded; `pub use` also records re-exports.
