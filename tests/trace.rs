@@ -280,7 +280,10 @@ fn every_pause_names_its_kind() {
             kinds.insert(kind.to_string());
         }
     }
-    assert!(kinds.contains("sleep") && kinds.contains("channel"), "{kinds:?}");
+    assert!(
+        kinds.contains("sleep") && kinds.contains("channel"),
+        "{kinds:?}"
+    );
 }
 
 /// A scheduler that is never dropped (here: the process exits right after the call).

@@ -481,21 +481,19 @@ mod context;
 mod drain;
 mod flavor;
 mod handle;
-mod home;
 mod interval;
-mod local;
+mod lock;
 mod misuse;
 mod names;
 mod pause;
-mod pool;
 mod reason;
 mod report;
+mod runtime;
 mod schedulable;
 mod scheduler;
 mod stats;
 mod stderr;
 mod task;
-mod task_handle;
 #[cfg_attr(not(feature = "test-hooks"), allow(dead_code, unused_imports))]
 mod test_hooks;
 mod time;
@@ -582,7 +580,7 @@ pub use scheduler_macros::main;
 /// Arguments: those of [`macro@main`].
 pub use scheduler_macros::test;
 pub use stats::{Stats, TaskTime};
-pub use task_handle::{TaskError, TaskHandle};
+pub use task::{TaskError, TaskHandle};
 pub use waiting::{
     Scope, ScopeHandle, TimedOut, scope, timeout, wait_all, wait_all_results, wait_any,
     with_deadline, with_timeout,

@@ -95,9 +95,11 @@ impl Reason {
     pub(crate) fn kind(self) -> &'static str {
         match self {
             Reason::Sleep => pause_kind::SLEEP,
-            Reason::Call(_) | Reason::Join(_) | Reason::WaitAll | Reason::WaitAny | Reason::Scope => {
-                pause_kind::JOIN
-            }
+            Reason::Call(_)
+            | Reason::Join(_)
+            | Reason::WaitAll
+            | Reason::WaitAny
+            | Reason::Scope => pause_kind::JOIN,
             Reason::Send | Reason::Recv => pause_kind::CHANNEL,
             Reason::Lock | Reason::Acquire | Reason::Event | Reason::Read | Reason::Write => {
                 pause_kind::LOCK

@@ -119,9 +119,6 @@ mod tests {
 
     #[test]
     fn escapes_what_json_strings_cannot_hold() {
-        assert_eq!(
-            string("q\"\\\n\u{1}é"),
-            "\"q\\\"\\\\\\n\\u0001é\""
-        );
+        assert_eq!(string("q\"\\\n\u{1}é"), "\"q\\\"\\\\\\n\\u0001é\"");
     }
 }
