@@ -133,7 +133,7 @@ impl Current {
             Current::Local(_) => {}
             Current::Worker(worker) => worker.task_ended(),
             Current::Closing(pool) => {
-                if pool.task_ended() {
+                if pool.tasks_ended(1) {
                     pool.notify_all_done();
                 }
             }
