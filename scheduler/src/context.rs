@@ -46,6 +46,9 @@ pub(crate) fn current_task() -> Option<TaskName> {
 pub(crate) struct TaskGuard {
     previous: Option<TaskName>,
     previous_registered: bool,
+    /// Whether the thread was unwinding when the guard was made (a drop during a panic
+    /// names its task too): only a panic that began under this guard is this guard's.
+    entered_unwinding: bool,
 }
 
 impl TaskGuard {
@@ -64,6 +67,7 @@ impl TaskGuard {
         TaskGuard {
             previous: TASK.with(|t| t.replace(Some(task))),
             previous_registered: REGISTERED.with(|s| s.replace(registered)),
+            entered_unwinding: std::thread::panicking(),
         }
     }
 }
@@ -77,6 +81,11 @@ pub(crate) fn running_task_registered() -> bool {
 impl Drop for TaskGuard {
     #[inline]
     fn drop(&mut self) {
+        if std::thread::panicking() && !self.entered_unwinding {
+            // A task's panic that nobody caught on its way out of this guard: its report is
+            // said now, before the task's name goes.
+            crate::stderr::say_unwinding();
+        }
         TASK.with(|t| t.set(self.previous));
         REGISTERED.with(|s| s.set(self.previous_registered));
         watchdog::poll_ended();

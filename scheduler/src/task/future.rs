@@ -176,6 +176,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             let (how, error) = match dropped {
                 Ok(()) => (Ended::Cancelled, TaskError::Cancelled { task }),
                 Err(payload) => {
+                    crate::stderr::say_caught();
                     let message = payload_text(&*payload);
                     (Ended::Panicked, TaskError::Panicked { task, message })
                 }
@@ -234,6 +235,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
+                crate::stderr::say_caught();
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
                 this.inner.set(None);
                 end::<S>(

@@ -335,6 +335,8 @@ impl<T> Drop for Finished<T> {
         // `drop` run: `result` is taken exactly once.
         let result = unsafe { core::mem::ManuallyDrop::take(&mut self.result) };
         // The panic hook has reported it, naming the task; nobody waits for this value.
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
+        if catch_unwind(AssertUnwindSafe(move || drop(result))).is_err() {
+            crate::stderr::say_caught();
+        }
     }
 }
