@@ -22,6 +22,19 @@ pub(crate) fn path() -> TokenStream {
     })
 }
 
+/// The path of the `scheduler` crate, its tokens at `span`: for a path inside code spanned
+/// at the user's call, whose expression's span would otherwise stretch from the attribute
+/// (where the plain path's tokens are) to the call.
+pub(crate) fn path_at(span: proc_macro2::Span) -> TokenStream {
+    path()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
 /// Runs `expand` with `given` as the crate's path (or `::scheduler` when `None`).
 pub(crate) fn with<R>(given: Option<syn::Path>, expand: impl FnOnce() -> R) -> R {
     let outer = GIVEN.with(|slot| slot.replace(given));

@@ -213,7 +213,7 @@ pub(crate) fn dispatch_in_scope(
 fn dispatched(span: Span, start: TokenStream, method: &str) -> TokenStream {
     let queue = Ident::new("__scheduler_q", span);
     let method = Ident::new(method, span);
-    let krate = crate::krate::path();
+    let krate = crate::krate::path_at(span);
     quote_spanned! {span=>
         (match #krate::__private::#start {
             #queue => #krate::__private::resolved(&#queue)

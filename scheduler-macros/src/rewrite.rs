@@ -279,7 +279,7 @@ impl Rewrite {
         // (a pause point in a closure, a type error) on the user's call, where a
         // mixed-site span would send them to the `#[task]` attribute.
         let value = Ident::new("__scheduler_v", span);
-        let krate = crate::krate::path();
+        let krate = crate::krate::path_at(span);
         let wrapped = if self.in_closure {
             quote_spanned! {span=>
                 #krate::__private::Dispatch(#expr).forbid()
@@ -419,8 +419,8 @@ impl Rewrite {
         self.visit_expr_mut(&mut closure.body);
         self.in_closure = outer;
         let body = &closure.body;
-        let krate = crate::krate::path();
         let span = body.span();
+        let krate = crate::krate::path_at(span);
         *closure.body = Expr::Verbatim(quote_spanned! {span=>
             #krate::__private::owned(async move { #body })
         });
@@ -442,8 +442,8 @@ impl Rewrite {
                     && matches!(&call.args[0], Expr::Closure(c) if c.inputs.len() == 1 && c.asyncness.is_none())
                 {
                     // `scope(|s| ..)`: the library's scope with a pausing body.
-                    let krate = crate::krate::path();
                     let span = call_span(&Expr::Call(call.clone()));
+                    let krate = crate::krate::path_at(span);
                     *call.func =
                         Expr::Verbatim(quote_spanned!(span=> #krate::__private::scope_pausing));
                 } else {
@@ -498,9 +498,9 @@ impl Rewrite {
         let outer = std::mem::replace(&mut self.in_closure, false);
         self.visit_expr_mut(&mut closure.body);
         self.in_closure = outer;
-        let krate = crate::krate::path();
         let (capture, inputs, body) = (&closure.capture, &closure.inputs, &closure.body);
         let span = closure.or1_token.span;
+        let krate = crate::krate::path_at(span);
         let output = match &closure.output {
             syn::ReturnType::Default => None,
             syn::ReturnType::Type(arrow, ty) => Some(quote!(#arrow #ty)),
@@ -653,7 +653,7 @@ impl VisitMut for Rewrite {
                 if exempt || !matches!(expr, Expr::Verbatim(_)) {
                     return;
                 }
-                let krate = crate::krate::path();
+                let krate = crate::krate::path_at(span);
                 let check = Ident::new("check", span);
                 quote_spanned! {span=>
                     #krate::__private::Unused(&#expr).#check();

@@ -135,6 +135,7 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
     let pins = select.arms.iter().zip(&futures).map(|(arm, name)| {
         let future = &arm.future;
         let span = future.span();
+        let krate = crate::krate::path_at(span);
         quote_spanned! {span=>
             let mut #name = ::core::pin::pin!(::core::option::Option::Some(
                 #krate::__private::select_arm(#future)
