@@ -157,8 +157,10 @@ use entry::Entry;
 ///             let channel = channel;
 ///             body // each call `f(x)` written as:
 ///             // match Dispatch(f(x)).step() {
-///             //     Step::Now(v) => v,                 // a plain value
-///             //     v @ Step::Later(_) => v.await,     // a pause point
+///             //     step => match step {
+///             //         Step::Now(v) => v,               // a plain value
+///             //         Step::Later(_) => step.await,    // a pause point
+///             //     },
 ///             // }
 ///         },
 ///     )

@@ -259,16 +259,18 @@ impl Rewrite {
     //     scheduler::sleep(d)
     // Output, in the body:
     //     (match ::scheduler::__private::Dispatch(scheduler::sleep(d)).step() {
-    //         ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
-    //         __scheduler_v @ ::scheduler::__private::Step::Later(_) => __scheduler_v.await,
+    //         __scheduler_v => match __scheduler_v {
+    //             ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
+    //             ::scheduler::__private::Step::Later(_) => __scheduler_v.await,
+    //         },
     //     })
     // `Later` of a plain value holds a type with no values: the compiler knows that arm's
     // `.await` never runs, so a plain call is no await point. The arm moves the whole step
-    // into the await (binding `Later(f)` would keep the step's storage alive beside the
-    // awaited future: twice the future in the task's state). A call of the fn to itself
+    // into the await (binding `Later(f)`, or `v @ Later(_)`, keeps the step's storage alive
+    // beside the awaited future: the chat loop of `benches/future_size.rs` grew by 96 bytes). A call of the fn to itself
     // goes through `step_boxed`, which boxes its future, or its state would hold itself.
     // One method, found by type in one probe (an inherent method of `Dispatch<Pause<_>>`
-    // first, `Plain`'s for any other value), and one `match`: what every call of every
+    // first, `Plain`'s for any other value), and one generic fn: what every call of every
     // task body costs the compiler, so as little as it can be.
     // Output, in a closure:
     //     ::scheduler::__private::Dispatch(scheduler::sleep(d)).forbid()
@@ -292,8 +294,10 @@ impl Rewrite {
             };
             quote_spanned! {span=>
                 (match #krate::__private::Dispatch(#expr).#step() {
-                    #krate::__private::Step::Now(#value) => #value,
-                    #value @ #krate::__private::Step::Later(_) => #value.await,
+                    #value => match #value {
+                        #krate::__private::Step::Now(#value) => #value,
+                        #krate::__private::Step::Later(_) => #value.await,
+                    },
                 })
             }
         };
@@ -806,9 +810,10 @@ mod tests {
         let text = rewrite(quote!(f()));
         assert_eq!(
             text,
-            "(match :: scheduler :: __private :: Dispatch (f ()) . step () { :: scheduler :: \
-             __private :: Step :: Now (__scheduler_v) => __scheduler_v , __scheduler_v @ :: \
-             scheduler :: __private :: Step :: Later (_) => __scheduler_v . await , })"
+            "(match :: scheduler :: __private :: Dispatch (f ()) . step () { __scheduler_v => \
+             match __scheduler_v { :: scheduler :: __private :: Step :: Now (__scheduler_v) => \
+             __scheduler_v , :: scheduler :: __private :: Step :: Later (_) => __scheduler_v . \
+             await , } , })"
         );
     }
 

@@ -5,8 +5,10 @@
 //!
 //! ```text
 //! match Dispatch(e).step() {
-//!     Step::Now(v) => v,
-//!     v @ Step::Later(_) => v.await,
+//!     step => match step {
+//!         Step::Now(v) => v,
+//!         Step::Later(_) => step.await,
+//!     },
 //! }
 //! ```
 //!
@@ -19,7 +21,7 @@
 //! `!Send`, and nothing alive across it is kept in the task's state (an `async fn` with
 //! `.await` on its pause points only is no bigger). Inside closures,
 //! which cannot pause, the rewrite calls `forbid` instead, which fails to compile for a
-//! `Pause`. One probe, one `match` and one generic fn per call: every call of every task
+//! `Pause`. One probe and one generic fn per call: every call of every task
 //! body is compiled this way, so its cost is the compile time of a `#[task]` crate.
 //!
 //! A call `scheduler::queue_to_run(f, args)` in a `#[task]` body is rewritten the same way,
