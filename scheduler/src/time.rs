@@ -3,6 +3,7 @@
 //! is ready (tokio's `start_paused`): a test of an hour-long timeout runs in milliseconds,
 //! deterministically.
 
+use crate::lock::lock;
 use core::future::Future;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -33,7 +34,7 @@ impl VirtualClock {
     }
 
     fn timers(&self) -> MutexGuard<'_, BTreeMap<(u64, u64), Waker>> {
-        self.timers.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.timers)
     }
 
     fn elapsed(&self) -> u64 {

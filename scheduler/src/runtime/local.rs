@@ -505,6 +505,7 @@ impl Local {
                 Some(Deadlock::Certain) => {
                     // It looks deadlocked: give a plain thread that holds a sync primitive a
                     // moment to release it, then look again.
+                    crate::test_hooks::reached!(DeadlockGrace);
                     let woke = wakes_within(&mut woken, DEADLOCK_GRACE).await;
                     self.shared.parked.store(false, Ordering::SeqCst);
                     if !woke && let Some(Deadlock::Certain) = self.deadlock_report() {
