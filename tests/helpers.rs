@@ -26,9 +26,11 @@ use std::time::Duration;
 #[derive(Clone, Default)]
 pub struct DropCounter {
     alive: Arc<AtomicUsize>,
-    /// Each labelled token's label and drop count, by its id.
-    labelled: Arc<Mutex<Vec<(String, usize)>>>,
+    labelled: Labelled,
 }
+
+/// Each labelled token's label and drop count, by its id.
+type Labelled = Arc<Mutex<Vec<(String, usize)>>>;
 
 impl DropCounter {
     /// A counter with no live tokens.
@@ -92,7 +94,7 @@ impl DropCounter {
 pub struct DropToken {
     alive: Arc<AtomicUsize>,
     /// A labelled token's id, and where its drops are counted.
-    label: Option<(usize, Arc<Mutex<Vec<(String, usize)>>>)>,
+    label: Option<(usize, Labelled)>,
 }
 
 impl Drop for DropToken {

@@ -57,7 +57,7 @@ pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
     if local.is_null() {
         return None;
     }
-    // SAFETY: `LOCAL` is set by a `Entered` guard to a `Local` it borrows for as long as
+    // SAFETY: `LOCAL` is set by an `Entered` guard to a `Local` it borrows for as long as
     // it lives, and set back when it drops, on this thread only: while it is non-null, the
     // `Local` it points to is alive.
     Some(f(unsafe { &*local }))
