@@ -31,7 +31,7 @@ use crate::reason::{self, Reason};
 use crate::stats::{Ended, LocalCounters, Stats};
 use crate::task::{self, Meta};
 use crate::task_handle::TaskHandle;
-use crate::time::VirtualClock;
+use crate::time::{VirtualClock, Wheel};
 use crate::trace::{self, Outcome};
 
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
@@ -198,6 +198,8 @@ pub(crate) struct Local {
     root: Cell<Option<(TaskName, Option<Reason>)>>,
     /// Polls and ends, for `stats()`.
     pub(crate) counters: LocalCounters,
+    /// The real-time timers of the tasks this loop runs (`time/wheel.rs`).
+    timers: Arc<Wheel>,
 }
 
 impl Local {
@@ -226,7 +228,14 @@ impl Local {
             ticks: Cell::new(0),
             root: Cell::new(None),
             counters: LocalCounters::default(),
+            timers: Arc::new(Wheel::new()),
         })
+    }
+
+    /// This loop's timer wheel.
+    #[inline]
+    pub(crate) fn timers(&self) -> &Arc<Wheel> {
+        &self.timers
     }
 
     /// Queues a task that may be `!Send`.
@@ -438,6 +447,7 @@ impl Local {
         self.ticks.set(ticks);
         if ticks >= REACTOR_BUDGET {
             self.ticks.set(0);
+            self.timers.fire_due();
             // Give `block_on` a turn to process due timers and I/O.
             futures_lite::future::yield_now().await;
         }
@@ -448,6 +458,9 @@ impl Local {
         loop {
             if let Some(job) = self.pop() {
                 return Some(job);
+            }
+            if self.timers.fire_due() > 0 {
+                continue; // timers fired: their tasks are ready
             }
             if let Some(clock) = &self.shared.clock
                 && !self.waits_on_a_thread()
@@ -502,7 +515,7 @@ impl Local {
                 }
                 None => {}
             }
-            woken.await;
+            crate::time::park(woken, self.timers.next_deadline()).await;
             self.shared.parked.store(false, Ordering::SeqCst);
         }
     }
@@ -523,6 +536,9 @@ impl Local {
     /// other scheduler is, and no sync primitive or pause value was ever used outside a
     /// scheduler; else [`Deadlock::Suspected`], saying why it cannot be sure.
     fn deadlock_report(&self) -> Option<Deadlock> {
+        if self.timers.pending() > 0 {
+            return None; // a timer will wake a task
+        }
         let root = self.root.get();
         if let Some((_, reason)) = root
             && !reason.is_some_and(Reason::is_internal)
@@ -641,6 +657,8 @@ impl Local {
             std::thread::yield_now();
             self.cancel_queued();
         }
+        // Timers left are those of sleeps kept outside a task: they move to another clock.
+        self.timers.close();
         names
     }
 

@@ -39,6 +39,7 @@ use crate::names::TaskName;
 use crate::stats::{RUNNING_STARTED, SharedCounters, Stats};
 use crate::task::{self, Meta};
 use crate::task_handle::TaskHandle;
+use crate::time::Wheel;
 
 mod worker;
 
@@ -64,6 +65,9 @@ struct Slot {
     pinned: ConcurrentQueue<Runnable<Meta>>,
     /// Wakes this worker when it parks.
     wake: Event,
+    /// The real-time timers of the tasks polled on this worker (`time/wheel.rs`): fired by
+    /// it, or by an idle worker while it is busy in a long poll.
+    timers: Arc<Wheel>,
     /// Set by `wake_one_idle` when it wakes this worker to search (counted in `searching`).
     woken_to_search: AtomicBool,
 }
@@ -358,6 +362,7 @@ impl Pool {
                     local: ConcurrentQueue::unbounded(),
                     pinned: ConcurrentQueue::unbounded(),
                     wake: Event::new(),
+                    timers: Arc::new(Wheel::new()),
                     woken_to_search: AtomicBool::new(false),
                 })
                 .collect(),
@@ -500,6 +505,10 @@ impl PoolShared {
             while let Ok(runnable) = shared.injector.pop() {
                 cancel(runnable);
             }
+        }
+        // Timers left are those of sleeps kept outside a task: they move to another clock.
+        for slot in shared.slots.iter() {
+            slot.timers.close();
         }
         names
     }

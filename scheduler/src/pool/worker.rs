@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_task::Runnable;
 use concurrent_queue::ConcurrentQueue;
@@ -23,6 +23,11 @@ use crate::names::TaskName;
 use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_STARTED, SharedCounters};
 use crate::task::Meta;
 use crate::task_handle::TaskHandle;
+use crate::time::Wheel;
+
+/// How late a busy worker's timers may be (it fires them between polls) before an idle
+/// worker fires them instead.
+const TIMERS_GRACE: Duration = Duration::from_millis(1);
 
 /// What a worker thread keeps for itself.
 pub(crate) struct Worker {
@@ -136,6 +141,52 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// This worker's timer wheel.
+    #[inline]
+    pub(crate) fn timers(&self) -> &Arc<Wheel> {
+        &self.pool.slots[self.index].timers
+    }
+
+    /// Fires the timers due on this worker's wheel, and on the wheel of every worker busy in
+    /// a poll whose timers are more than [`TIMERS_GRACE`] late; returns how many fired.
+    fn fire_timers(&self) -> usize {
+        let mut fired = self.timers().fire_due();
+        let mut now = None;
+        for (index, slot) in self.pool.slots.iter().enumerate() {
+            if index == self.index || !self.is_busy(index) {
+                continue;
+            }
+            if let Some(due) = slot.timers.next_deadline()
+                && due + TIMERS_GRACE <= *now.get_or_insert_with(Instant::now)
+            {
+                fired += slot.timers.fire_due();
+            }
+        }
+        fired
+    }
+
+    /// Until when this worker may park: its next timer, or a busy worker's next timer plus
+    /// [`TIMERS_GRACE`], whichever is first.
+    fn park_until(&self) -> Option<Instant> {
+        let mut until = self.timers().next_deadline();
+        for (index, slot) in self.pool.slots.iter().enumerate() {
+            if index == self.index || !self.is_busy(index) {
+                continue;
+            }
+            if let Some(due) = slot.timers.next_deadline() {
+                let late = due + TIMERS_GRACE;
+                until = Some(until.map_or(late, |until| until.min(late)));
+            }
+        }
+        until
+    }
+
+    /// Whether worker `index` is in the middle of a poll.
+    #[inline]
+    fn is_busy(&self, index: usize) -> bool {
+        self.pool.counters[index].running.load(Ordering::Relaxed) != NOT_RUNNING
     }
 
     /// Queues a task, maybe `!Send`, that stays on this worker.
@@ -289,9 +340,13 @@ impl Worker {
                 since_reactor += 1;
                 if since_reactor >= REACTOR_BUDGET {
                     since_reactor = 0;
+                    self.fire_timers();
                     futures_lite::future::yield_now().await;
                 }
                 continue;
+            }
+            if self.fire_timers() > 0 {
+                continue; // timers fired: their tasks are ready
             }
             if searching {
                 self.stop_searching(false);
@@ -311,7 +366,7 @@ impl Worker {
             };
             if found.is_none() && !pool.closed.load(Ordering::Acquire) {
                 self.parked.set(true);
-                woken.await;
+                crate::time::park(woken, self.park_until()).await;
                 self.parked.set(false);
             }
             searching = {
