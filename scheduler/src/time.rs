@@ -15,7 +15,10 @@ use std::time::{Duration, Instant};
 
 use crate::context::{self, Current};
 
+mod park;
 mod wheel;
+
+pub(crate) use park::{block_on, park};
 
 use wheel::Refused;
 pub(crate) use wheel::Wheel;
@@ -144,28 +147,6 @@ pub(crate) fn sleep_until(at: Instant) -> Sleep {
 pub(crate) async fn after<F: Future>(delay: Duration, future: F) -> F::Output {
     sleep(delay).await;
     future.await
-}
-
-/// Waits for `woken` (a push to the parked loop), or until `until` (the loop's next timer)
-/// has come, whichever is first: how a run loop parks, on async-io's reactor, which also
-/// drives the I/O and timers of async-io futures meanwhile.
-#[cfg(not(miri))]
-pub(crate) async fn park(woken: impl Future<Output = ()>, until: Option<Instant>) {
-    match until {
-        None => woken.await,
-        Some(at) => {
-            futures_lite::future::or(woken, async {
-                async_io::Timer::at(at).await;
-            })
-            .await
-        }
-    }
-}
-
-/// Under miri, which cannot run the reactor (its tests use no timers): waits for `woken`.
-#[cfg(miri)]
-pub(crate) async fn park(woken: impl Future<Output = ()>, _until: Option<Instant>) {
-    woken.await
 }
 
 /// The deadline of a virtual sleep that never ends.

@@ -478,6 +478,11 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
     });
     let _entered = SchedulerGuard::enter(Current::Worker(worker.clone()));
     let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
+    // Parks on a parker of its own until its next timer (`time/park.rs`), not in async-io's
+    // reactor.
+    #[cfg(not(miri))]
+    crate::time::block_on(worker.run());
+    #[cfg(miri)]
     crate::local::block_on(worker.run());
     let mut names = worker.shut_down();
     // One of this worker's tasks dropped the pool: nobody joins this thread, so it finishes

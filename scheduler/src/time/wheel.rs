@@ -70,6 +70,9 @@ enum Place {
 struct Entry {
     /// The tick it is due at.
     deadline: u64,
+    /// Its exact deadline, in nanoseconds from the origin: timers that fire together are
+    /// woken in this order (sleepers wake in deadline order).
+    at: u64,
     /// Woken when it fires (the latest registered).
     waker: Option<Waker>,
     place: Place,
@@ -149,10 +152,13 @@ impl Wheel {
     }
 
     /// The first tick at or after `at` (for deadlines: a timer never fires early).
-    fn tick_ceil(&self, at: Instant) -> u64 {
+    fn tick_ceil(&self, at: Instant) -> (u64, u64) {
         let nanos = at.saturating_duration_since(self.origin).as_nanos();
         let ticks = nanos.div_ceil(u128::from(TICK_NANOS));
-        u64::try_from(ticks).unwrap_or(u64::MAX)
+        (
+            u64::try_from(ticks).unwrap_or(u64::MAX),
+            u64::try_from(nanos).unwrap_or(u64::MAX),
+        )
     }
 
     /// The instant tick `tick` starts at.
@@ -176,7 +182,7 @@ impl Wheel {
 
     /// Inserts a timer due at `deadline`, woken through `waker`; returns its key.
     pub(crate) fn insert(&self, deadline: Instant, waker: &Waker) -> Result<usize, Refused> {
-        let tick = self.tick_ceil(deadline);
+        let (tick, at) = self.tick_ceil(deadline);
         let mut inner = self.lock();
         // Under the lock: `close` takes it too, so no timer goes in after the close.
         if self.closed.load(Ordering::Acquire) {
@@ -190,6 +196,7 @@ impl Wheel {
         }
         let key = inner.entries.insert(Entry {
             deadline: tick,
+            at,
             waker: Some(waker.clone()),
             place: Place::Fired,
             prev: NIL,
@@ -246,7 +253,7 @@ impl Wheel {
         self.fire_until(now)
     }
 
-    /// Fires every timer due by tick `now`, as [`Wheel::fire_due`].
+    /// Fires every timer due by tick `now`, as [`Wheel::fire_due`], in deadline order.
     fn fire_until(&self, now: u64) -> usize {
         let mut due = Vec::new();
         {
@@ -255,7 +262,10 @@ impl Wheel {
             self.publish(&inner);
         }
         let fired = due.len();
-        due.into_iter().for_each(Waker::wake);
+        if fired > 1 {
+            due.sort_by_key(|&(at, _)| at);
+        }
+        due.into_iter().for_each(|(_, waker)| waker.wake());
         fired
     }
 
@@ -380,9 +390,10 @@ impl Inner {
         None
     }
 
-    /// Moves the wheel to tick `now`: fires (into `due`) every timer due by then, and moves
+    /// Moves the wheel to tick `now`: takes (into `due`, with its exact deadline) the waker
+    /// of every timer due by then, and moves
     /// down the timers of every higher-level slot that started by then.
-    fn advance(&mut self, now: u64, due: &mut Vec<Waker>) {
+    fn advance(&mut self, now: u64, due: &mut Vec<(u64, Waker)>) {
         while let Some((level, slot, tick)) = self.next_expiration() {
             if tick > now {
                 break;
@@ -398,7 +409,8 @@ impl Inner {
                 let entry = &mut self.entries[index];
                 if entry.deadline <= now {
                     entry.place = Place::Fired;
-                    due.extend(entry.waker.take());
+                    let at = entry.at;
+                    due.extend(entry.waker.take().map(|waker| (at, waker)));
                     self.waiting -= 1;
                 } else {
                     self.link(index);
@@ -500,6 +512,30 @@ mod tests {
         assert_eq!(wheel.fire_until(126), 1);
         assert_eq!(wheel.fire_until(1000), 1);
         assert_eq!(count.0.load(Ordering::SeqCst), 3);
+    }
+
+    /// Records its number in a shared list when woken.
+    struct Recorder(usize, Arc<std::sync::Mutex<Vec<usize>>>);
+
+    impl Wake for Recorder {
+        fn wake(self: Arc<Self>) {
+            self.1.lock().unwrap().push(self.0);
+        }
+    }
+
+    #[test]
+    fn timers_that_fire_together_wake_in_deadline_order() {
+        let wheel = Wheel::new();
+        let woken = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let start = at(&wheel, 9);
+        // Inserted latest first, all within tick 10.
+        for n in [3, 2, 1] {
+            let waker = Waker::from(Arc::new(Recorder(n, woken.clone())));
+            let deadline = start + Duration::from_nanos(n as u64 * TICK_NANOS / 4);
+            wheel.insert(deadline, &waker).unwrap();
+        }
+        wheel.fire_until(10);
+        assert_eq!(*woken.lock().unwrap(), [1, 2, 3]);
     }
 
     #[test]
