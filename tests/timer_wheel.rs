@@ -40,8 +40,7 @@ fn sleepers_in_scrambled_order() -> Vec<usize> {
         })
         .collect();
     scheduler::wait_all(handles);
-    let order = order.lock().unwrap().clone();
-    order
+    order.lock().unwrap().clone()
 }
 
 #[test]
