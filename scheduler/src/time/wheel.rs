@@ -80,10 +80,11 @@ struct Entry {
     next: u32,
 }
 
-/// One level: the head of each slot's list, and which slots are not empty.
+/// One level: the head and tail of each slot's list, and which slots are not empty.
 struct Level {
     occupied: u64,
     heads: [u32; SLOTS],
+    tails: [u32; SLOTS],
 }
 
 /// What the lock guards.
@@ -130,6 +131,7 @@ impl Wheel {
                 levels: core::array::from_fn(|_| Level {
                     occupied: 0,
                     heads: [NIL; SLOTS],
+                    tails: [NIL; SLOTS],
                 }),
                 entries: Slab::new(),
                 waiting: 0,
@@ -145,20 +147,27 @@ impl Wheel {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The tick `at` falls in, rounded down (for now).
-    fn tick_floor(&self, at: Instant) -> u64 {
-        let nanos = at.saturating_duration_since(self.origin).as_nanos();
-        u64::try_from(nanos >> TICK_SHIFT).unwrap_or(u64::MAX)
+    /// Nanoseconds from the origin to `at` (0 before it; saturated 584 years after).
+    #[inline]
+    fn nanos(&self, at: Instant) -> u64 {
+        let since = at.saturating_duration_since(self.origin);
+        since
+            .as_secs()
+            .checked_mul(1_000_000_000)
+            .and_then(|n| n.checked_add(u64::from(since.subsec_nanos())))
+            .unwrap_or(u64::MAX)
     }
 
-    /// The first tick at or after `at` (for deadlines: a timer never fires early).
+    /// The tick `at` falls in, rounded down (for now).
+    fn tick_floor(&self, at: Instant) -> u64 {
+        self.nanos(at) >> TICK_SHIFT
+    }
+
+    /// The first tick at or after `at` (for deadlines: a timer never fires early), and `at`
+    /// in nanoseconds.
     fn tick_ceil(&self, at: Instant) -> (u64, u64) {
-        let nanos = at.saturating_duration_since(self.origin).as_nanos();
-        let ticks = nanos.div_ceil(u128::from(TICK_NANOS));
-        (
-            u64::try_from(ticks).unwrap_or(u64::MAX),
-            u64::try_from(nanos).unwrap_or(u64::MAX),
-        )
+        let nanos = self.nanos(at);
+        (nanos.div_ceil(TICK_NANOS), nanos)
     }
 
     /// The instant tick `tick` starts at.
@@ -202,9 +211,12 @@ impl Wheel {
             prev: NIL,
             next: NIL,
         });
-        inner.link(key);
+        let start = inner.link(key);
         inner.waiting += 1;
-        self.publish(&inner);
+        // The earliest slot is this one, or the one that was.
+        let next = self.next_tick.load(Ordering::Relaxed).min(start);
+        self.next_tick.store(next, Ordering::Release);
+        self.pending.store(inner.waiting, Ordering::Release);
         Ok(key)
     }
 
@@ -262,7 +274,7 @@ impl Wheel {
             self.publish(&inner);
         }
         let fired = due.len();
-        if fired > 1 {
+        if fired > 1 && !due.is_sorted_by_key(|&(at, _)| at) {
             due.sort_by_key(|&(at, _)| at);
         }
         due.into_iter().for_each(|(_, waker)| waker.wake());
@@ -304,29 +316,48 @@ fn level_for(elapsed: u64, deadline: u64) -> usize {
     (highest / SLOT_BITS) as usize
 }
 
+/// The tick the current rotation of the level whose slots span `1 << shift` ticks started
+/// at, the wheel being at `elapsed`: a slot's start is this plus its offset.
+fn rotation_start(elapsed: u64, shift: u32) -> u64 {
+    let span = shift + SLOT_BITS;
+    if span >= 64 {
+        0
+    } else {
+        elapsed & !((1u64 << span) - 1)
+    }
+}
+
 impl Inner {
-    /// Puts the entry `key` in the slot its deadline falls in, at the head of its list.
-    fn link(&mut self, key: usize) {
+    /// Puts the entry `key` at the end of the list of the slot its deadline falls in (so a
+    /// slot keeps the order timers came in, most often their deadlines' order too); returns
+    /// the tick that slot starts at.
+    fn link(&mut self, key: usize) -> u64 {
         let deadline = self.entries[key].deadline;
         let level = level_for(self.elapsed, deadline);
         debug_assert!(level < LEVELS, "checked by the caller");
-        let slot = ((deadline >> (SLOT_BITS * level as u32)) & SLOT_MASK) as usize;
-        let head = self.levels[level].heads[slot];
+        let shift = SLOT_BITS * level as u32;
+        let slot = ((deadline >> shift) & SLOT_MASK) as usize;
         let index = u32::try_from(key).expect("fewer than 4 billion timers");
+        let tail = self.levels[level].tails[slot];
         {
             let entry = &mut self.entries[key];
             entry.place = Place::Slot {
                 level: level as u8,
                 slot: slot as u8,
             };
-            entry.prev = NIL;
-            entry.next = head;
+            entry.prev = tail;
+            entry.next = NIL;
         }
-        if head != NIL {
-            self.entries[head as usize].prev = index;
+        let slots = &mut self.levels[level];
+        if tail == NIL {
+            slots.heads[slot] = index;
+        } else {
+            self.entries[tail as usize].next = index;
         }
-        self.levels[level].heads[slot] = index;
-        self.levels[level].occupied |= 1 << slot;
+        let slots = &mut self.levels[level];
+        slots.tails[slot] = index;
+        slots.occupied |= 1 << slot;
+        rotation_start(self.elapsed, shift) + ((slot as u64) << shift)
     }
 
     /// Takes the entry `key` out of its slot's list (it must be in one).
@@ -342,14 +373,16 @@ impl Inner {
         };
         if prev == NIL {
             self.levels[level].heads[slot] = next;
-            if next == NIL {
-                self.levels[level].occupied &= !(1 << slot);
-            }
         } else {
             self.entries[prev as usize].next = next;
         }
-        if next != NIL {
+        if next == NIL {
+            self.levels[level].tails[slot] = prev;
+        } else {
             self.entries[next as usize].prev = prev;
+        }
+        if self.levels[level].heads[slot] == NIL {
+            self.levels[level].occupied &= !(1 << slot);
         }
         self.entries[key].place = Place::Fired;
     }
@@ -378,14 +411,8 @@ impl Inner {
                 continue;
             }
             let slot = u64::from(ahead.trailing_zeros());
-            // The start of this level's current rotation, plus the slot's offset in it.
-            let span = shift + SLOT_BITS;
-            let rotation = if span >= 64 {
-                0
-            } else {
-                self.elapsed & !((1u64 << span) - 1)
-            };
-            return Some((level, slot as usize, rotation + (slot << shift)));
+            let start = rotation_start(self.elapsed, shift) + (slot << shift);
+            return Some((level, slot as usize, start));
         }
         None
     }
@@ -402,6 +429,7 @@ impl Inner {
             // Take the slot's whole list, then fire or re-place each entry.
             let mut key = self.levels[level].heads[slot];
             self.levels[level].heads[slot] = NIL;
+            self.levels[level].tails[slot] = NIL;
             self.levels[level].occupied &= !(1 << slot);
             while key != NIL {
                 let index = key as usize;
