@@ -133,7 +133,7 @@ impl Current {
             Current::Local(_) => {}
             Current::Worker(worker) => worker.task_ended(),
             Current::Closing(pool) => {
-                if pool.task_ended() {
+                if pool.tasks_ended(1) {
                     pool.notify_all_done();
                 }
             }
@@ -257,6 +257,9 @@ where
 pub(crate) struct TaskGuard {
     previous: Option<TaskName>,
     previous_started: bool,
+    /// Whether the thread was unwinding when the guard was made (a drop during a panic
+    /// names its task too): only a panic that began under this guard is this guard's.
+    entered_unwinding: bool,
 }
 
 impl TaskGuard {
@@ -275,6 +278,7 @@ impl TaskGuard {
         TaskGuard {
             previous: TASK.with(|t| t.replace(Some(task))),
             previous_started: STARTED.with(|s| s.replace(started)),
+            entered_unwinding: std::thread::panicking(),
         }
     }
 }
@@ -288,6 +292,11 @@ pub(crate) fn running_task_started() -> bool {
 impl Drop for TaskGuard {
     #[inline]
     fn drop(&mut self) {
+        if std::thread::panicking() && !self.entered_unwinding {
+            // A task's panic that nobody caught on its way out of this guard: its report is
+            // said now, before the task's name goes.
+            crate::report::say_unwinding();
+        }
         TASK.with(|t| t.set(self.previous));
         STARTED.with(|s| s.set(self.previous_started));
         watchdog::poll_ended();

@@ -12,6 +12,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::{Context, Poll, Waker};
 use std::collections::{HashSet, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Wake;
@@ -397,9 +398,20 @@ impl Local {
                             let _span = tracing::trace_span!("poll", task = %name).entered();
                             let _running = TaskGuard::enter(name);
                             self.root_polling.set(true);
-                            let polled = root.as_mut().poll(&mut Context::from_waker(&waker));
+                            let polled = catch_unwind(AssertUnwindSafe(|| {
+                                root.as_mut().poll(&mut Context::from_waker(&waker))
+                            }));
                             self.root_polling.set(false);
-                            polled
+                            match polled {
+                                Ok(polled) => polled,
+                                // The root's panic goes on to the caller, reported once
+                                // by the task's name (caught only to say the report where
+                                // a test harness captures it).
+                                Err(payload) => {
+                                    crate::report::say_caught();
+                                    resume_unwind(payload)
+                                }
+                            }
                         };
                         let measure = self.config.measure_poll_time;
                         match polled {

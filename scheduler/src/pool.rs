@@ -260,11 +260,12 @@ impl PoolShared {
         drop(entry); // Dropping the waker may queue the task: after the lock is released.
     }
 
-    /// A queued task reached its end (finished, panicked, cancelled or dropped); returns
-    /// whether it was the last one. The caller tells `run()` once the task's handle shows it
-    /// finished, which is after the task's poll returns (see `Worker::run_job`).
-    pub(crate) fn task_ended(&self) -> bool {
-        self.live.fetch_sub(1, Ordering::SeqCst) == 1
+    /// `count` queued tasks reached their end (finished, panicked, cancelled or dropped)
+    /// and their handles show it (a worker counts those of a job once the job returns: see
+    /// `Worker::run_job`); returns whether they were the last ones, so that the caller
+    /// tells `run()`.
+    pub(crate) fn tasks_ended(&self, count: usize) -> bool {
+        self.live.fetch_sub(count, Ordering::SeqCst) == count
     }
 
     /// Wakes `run()` callers: no task is left.

@@ -3,8 +3,9 @@
 
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};
-use std::fmt;
-use std::io::Write;
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+use std::io::Write as _;
 use std::panic;
 use std::sync::Once;
 
@@ -15,8 +16,9 @@ use crate::names::TaskName;
 /// Installs (once per process) a panic hook that reports a panic inside a task as
 /// "task `name` panicked at file:line:col: message" and leaves every other panic to the
 /// hook that was there before. A hook the user set before (a crash reporter, `tracing`'s)
-/// sees task panics too, after that report; std's default hook does not, or every task
-/// panic would be reported twice.
+/// sees task panics too, as they happen; the report follows where the panic is caught
+/// (`say_caught`). std's default hook does not see them, or every task panic would be
+/// reported twice.
 pub(crate) fn install_panic_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
@@ -43,22 +45,56 @@ pub(crate) fn install_panic_hook() {
 }
 
 /// The report of a panic in `task`: where, what, the seed to replay it, the backtrace.
+///
+/// Written when the task panics but said where the panic is caught (`say_caught`), by then
+/// no longer inside the hook: there it goes through `eprint!`, which the test harness
+/// captures, so a passing test whose task panics on purpose prints nothing (libtest's own
+/// hook, which this one calls as the previous hook, writes into that capture too).
 fn report_task_panic(task: TaskName, info: &panic::PanicHookInfo<'_>) {
     let message = payload_text(info.payload());
-    match info.location() {
-        Some(at) => say(format_args!("task `{task}` panicked at {at}:\n{message}")),
-        None => say(format_args!("task `{task}` panicked:\n{message}")),
-    }
+    let mut report = String::new();
+    let _ = match info.location() {
+        Some(at) => writeln!(report, "task `{task}` panicked at {at}:\n{message}"),
+        None => writeln!(report, "task `{task}` panicked:\n{message}"),
+    };
     if let Some(seed) = context::current_seed() {
-        say(format_args!(
+        let _ = writeln!(
+            report,
             "(the scheduler ran with seed {seed}: rerun with {}={seed} to replay this order \
              of tasks)",
             crate::config::SEED_VAR
-        ));
+        );
     }
     let backtrace = Backtrace::capture();
     if backtrace.status() == BacktraceStatus::Captured {
-        say(format_args!("stack backtrace:\n{backtrace}"));
+        let _ = writeln!(report, "stack backtrace:\n{backtrace}");
+    }
+    // One not said yet (its panic was never caught by us) is said now, as it is.
+    if let Ok(Some(unsaid)) = UNSAID.try_with(|u| u.replace(Some(report))) {
+        say_uncaptured(format_args!("{}", unsaid.trim_end()));
+    }
+}
+
+thread_local! {
+    /// The report of the task panic this thread is unwinding from, until it is caught.
+    static UNSAID: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Says the report of the panic just caught on this thread, if the hook wrote one. Every
+/// place that catches a task's panic calls it; a panic that unwinds out of a task guard
+/// without being caught (none of ours does) has it said by the guard (`say_unwinding`).
+pub(crate) fn say_caught() {
+    if let Ok(Some(report)) = UNSAID.try_with(RefCell::take) {
+        say(format_args!("{}", report.trim_end()));
+    }
+}
+
+/// Says the report of a panic that is still unwinding, straight to stderr (`eprint!`
+/// could panic again, which aborts while unwinding).
+#[cold]
+pub(crate) fn say_unwinding() {
+    if let Ok(Some(report)) = UNSAID.try_with(RefCell::take) {
+        say_uncaptured(format_args!("{}", report.trim_end()));
     }
 }
 
@@ -95,11 +131,27 @@ pub(crate) fn dropped_with(names: &[TaskName]) {
     ));
 }
 
-/// Writes one line to stderr, ignoring a failed write (`2>/dev/full`, a closed pipe), as
-/// std's own panic hook does: a report that cannot be written must never become a panic of
-/// its own (inside the panic hook, that aborts the process; on the watchdog thread, it
-/// would end the watchdog).
+/// Writes one line to stderr, where a test harness that captures this thread's output
+/// captures it (a passing test's reports stay out of the way), and a failed write
+/// (`2>/dev/full`, a closed pipe) is ignored: a report that cannot be written never becomes
+/// a panic of its own. Inside a panic (the hook, a drop while unwinding), where a second
+/// panic would abort, it writes straight to stderr like std's own hook.
 pub(crate) fn say(line: fmt::Arguments<'_>) {
+    if std::thread::panicking() {
+        return say_uncaptured(line);
+    }
+    // `eprint!` panics when the write fails; that panic is caught here, and the report of it
+    // (if this thread runs a task, the hook wrote one) is dropped with the failed line.
+    if panic::catch_unwind(panic::AssertUnwindSafe(|| eprintln!("{line}"))).is_err() {
+        let _ = UNSAID.try_with(RefCell::take);
+    }
+}
+
+/// Writes one line straight to stderr, ignoring a failed write, as std's own panic hook
+/// does. For threads that outlive any one test (the watchdog), whose output a harness
+/// would capture into the buffer of whichever test started them, and for reports written
+/// inside a panic.
+pub(crate) fn say_uncaptured(line: fmt::Arguments<'_>) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_fmt(line);
     let _ = stderr.write_all(b"\n");

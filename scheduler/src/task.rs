@@ -250,7 +250,9 @@ impl<T> Drop for Finished<T> {
         // `drop` run: `result` is taken exactly once.
         let result = unsafe { core::mem::ManuallyDrop::take(&mut self.result) };
         // The panic hook has reported it, naming the task; nobody waits for this value.
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
+        if catch_unwind(AssertUnwindSafe(move || drop(result))).is_err() {
+            crate::report::say_caught();
+        }
     }
 }
 
@@ -289,6 +291,7 @@ impl<F: Future> TaskFuture<'_, F> {
             let (how, error) = match dropped {
                 Ok(()) => (Ended::Cancelled, TaskError::Cancelled { task }),
                 Err(payload) => {
+                    crate::report::say_caught();
                     let message = payload_text(&*payload);
                     (Ended::Panicked, TaskError::Panicked { task, message })
                 }
@@ -359,6 +362,7 @@ impl<F: Future> TaskFuture<'_, F> {
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
+                crate::report::say_caught();
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
                 this.inner.set(None);
                 end(this.standing, Ended::Panicked, Some((task, elapsed)));

@@ -34,8 +34,11 @@ pub(crate) struct Worker {
     pub(super) index: usize,
     pub(crate) pool: Arc<PoolShared>,
     ticks: Cell<u32>,
-    /// Set when the job being run ended the pool's last task.
-    pub(crate) ended_last: Cell<bool>,
+    /// Set while a job runs: a task that ends then is counted off `live` only once the job
+    /// returns, when its handle shows it finished (so `run()` never returns before that).
+    in_job: Cell<bool>,
+    /// Tasks that ended during the job being run.
+    ended_in_job: Cell<usize>,
     /// The pinned tasks woken on this worker's thread (maybe `!Send`), and while one waits,
     /// where they stand among the `local` ones: seen by no other thread (no atomics). Empty
     /// when no pinned task waits, so that a worker with none pays one check per push.
@@ -210,12 +213,14 @@ impl Worker {
         unsafe { self.pool.spawn(name, future) }
     }
 
-    /// A task of this pool ended on this worker: `run()` is told once the job returns if it
-    /// was the last.
+    /// A task of this pool ended on this worker. During a job it is counted off once the
+    /// job returns (`run_job`); otherwise (a task dropped unrun) at once.
     #[inline]
     pub(crate) fn task_ended(&self) {
-        if self.pool.task_ended() {
-            self.ended_last.set(true);
+        if self.in_job.get() {
+            self.ended_in_job.set(self.ended_in_job.get() + 1);
+        } else if self.pool.tasks_ended(1) {
+            self.pool.notify_all_done();
         }
     }
 
@@ -314,9 +319,12 @@ impl Worker {
             if started { RUNNING_STARTED } else { RUNNING },
             Ordering::Relaxed,
         );
+        self.in_job.set(true);
         runnable.run();
+        self.in_job.set(false);
         running.store(NOT_RUNNING, Ordering::Relaxed);
-        if self.ended_last.replace(false) {
+        let ended = self.ended_in_job.replace(0);
+        if ended > 0 && self.pool.tasks_ended(ended) {
             self.pool.notify_all_done();
         }
     }
@@ -471,7 +479,8 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         index,
         pool: pool.clone(),
         ticks: Cell::new(0),
-        ended_last: Cell::new(false),
+        in_job: Cell::new(false),
+        ended_in_job: Cell::new(0),
         order: RefCell::new(VecDeque::new()),
         parked: Cell::new(false),
         unannounced: Cell::new(false),

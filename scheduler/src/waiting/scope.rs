@@ -710,6 +710,7 @@ impl<F: Future> Future for ScopeChild<F> {
                 Poll::Ready(value)
             }
             Err(payload) => {
+                crate::report::say_caught();
                 // Its scopes' tasks are cancelled by this drop: the scope waits for them.
                 let ((), leftovers) = drain::collect(|| this.inner.set(None));
                 *this.ended = true;
