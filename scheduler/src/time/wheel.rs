@@ -258,10 +258,14 @@ impl Wheel {
     /// Fires every timer due by now; returns how many fired. Their wakers are woken after
     /// the lock is released.
     pub(crate) fn fire_due(&self) -> usize {
-        if self.next_tick.load(Ordering::Acquire) == NO_TIMER {
+        let next = self.next_tick.load(Ordering::Acquire);
+        if next == NO_TIMER {
             return 0;
         }
         let now = self.tick_floor(Instant::now());
+        if now < next {
+            return 0; // nothing due: no lock taken
+        }
         self.fire_until(now)
     }
 
