@@ -486,6 +486,8 @@ mod interval;
 mod local;
 mod misuse;
 mod names;
+#[cfg(unix)]
+pub mod net;
 mod pause;
 mod pool;
 mod reason;
