@@ -162,7 +162,13 @@ fn load(address: SocketAddr, connections: usize, size: usize, requests: usize) -
 
 /// Runs the server `runtime` on `threads` in a child process under the load; gives its
 /// CPU time.
-fn measure(runtime: &str, threads: usize, connections: usize, size: usize, requests: usize) -> Duration {
+fn measure(
+    runtime: &str,
+    threads: usize,
+    connections: usize,
+    size: usize,
+    requests: usize,
+) -> Duration {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--server", runtime, &threads.to_string()])
         .stdin(Stdio::piped())

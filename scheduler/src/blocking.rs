@@ -57,7 +57,7 @@ where
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         let called = catch_unwind(AssertUnwindSafe(|| call_now(call)));
         if called.is_err() {
-            crate::report::say_caught();
+            crate::stderr::say_caught();
         }
         called
     });

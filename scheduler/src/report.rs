@@ -3,21 +3,20 @@
 
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};
-use std::cell::RefCell;
-use std::fmt::{self, Write as _};
-use std::io::Write as _;
+use std::fmt::Write as _;
 use std::panic;
 use std::sync::Once;
 
 use crate::context;
 use crate::misuse;
 use crate::names::TaskName;
+use crate::stderr::say;
 
 /// Installs (once per process) a panic hook that reports a panic inside a task as
 /// "task `name` panicked at file:line:col: message" and leaves every other panic to the
 /// hook that was there before. A hook the user set before (a crash reporter, `tracing`'s)
 /// sees task panics too, as they happen; the report follows where the panic is caught
-/// (`say_caught`). std's default hook does not see them, or every task panic would be
+/// (`stderr::say_caught`). std's default hook does not see them, or every task panic would be
 /// reported twice.
 pub(crate) fn install_panic_hook() {
     static INSTALL: Once = Once::new();
@@ -69,33 +68,7 @@ fn report_task_panic(task: TaskName, info: &panic::PanicHookInfo<'_>) {
     if backtrace.status() == BacktraceStatus::Captured {
         let _ = writeln!(report, "stack backtrace:\n{backtrace}");
     }
-    // One not said yet (its panic was never caught by us) is said now, as it is.
-    if let Ok(Some(unsaid)) = UNSAID.try_with(|u| u.replace(Some(report))) {
-        say_uncaptured(format_args!("{}", unsaid.trim_end()));
-    }
-}
-
-thread_local! {
-    /// The report of the task panic this thread is unwinding from, until it is caught.
-    static UNSAID: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Says the report of the panic just caught on this thread, if the hook wrote one. Every
-/// place that catches a task's panic calls it; a panic that unwinds out of a task guard
-/// without being caught (none of ours does) has it said by the guard (`say_unwinding`).
-pub(crate) fn say_caught() {
-    if let Ok(Some(report)) = UNSAID.try_with(RefCell::take) {
-        say(format_args!("{}", report.trim_end()));
-    }
-}
-
-/// Says the report of a panic that is still unwinding, straight to stderr (`eprint!`
-/// could panic again, which aborts while unwinding).
-#[cold]
-pub(crate) fn say_unwinding() {
-    if let Ok(Some(report)) = UNSAID.try_with(RefCell::take) {
-        say_uncaptured(format_args!("{}", report.trim_end()));
-    }
+    crate::stderr::hold(report);
 }
 
 /// The message of a panic payload (`&str` or `String`, as `panic!` makes them), with the
@@ -129,32 +102,6 @@ pub(crate) fn dropped_with(names: &[TaskName]) {
         "scheduler dropped with {count} unfinished {tasks}: {list}; {}",
         misuse::DROPPED_WITH_TASKS
     ));
-}
-
-/// Writes one line to stderr, where a test harness that captures this thread's output
-/// captures it (a passing test's reports stay out of the way), and a failed write
-/// (`2>/dev/full`, a closed pipe) is ignored: a report that cannot be written never becomes
-/// a panic of its own. Inside a panic (the hook, a drop while unwinding), where a second
-/// panic would abort, it writes straight to stderr like std's own hook.
-pub(crate) fn say(line: fmt::Arguments<'_>) {
-    if std::thread::panicking() {
-        return say_uncaptured(line);
-    }
-    // `eprint!` panics when the write fails; that panic is caught here, and the report of it
-    // (if this thread runs a task, the hook wrote one) is dropped with the failed line.
-    if panic::catch_unwind(panic::AssertUnwindSafe(|| eprintln!("{line}"))).is_err() {
-        let _ = UNSAID.try_with(RefCell::take);
-    }
-}
-
-/// Writes one line straight to stderr, ignoring a failed write, as std's own panic hook
-/// does. For threads that outlive any one test (the watchdog), whose output a harness
-/// would capture into the buffer of whichever test started them, and for reports written
-/// inside a panic.
-pub(crate) fn say_uncaptured(line: fmt::Arguments<'_>) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_fmt(line);
-    let _ = stderr.write_all(b"\n");
 }
 
 /// Schedulers alive in this process (a task on one may be woken by another's).

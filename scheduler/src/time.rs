@@ -13,8 +13,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::context::{self, Current};
-
 mod park;
 mod wheel;
 
@@ -90,10 +88,7 @@ impl VirtualClock {
 
 /// The clock of the scheduler running on this thread, when it is virtual.
 fn current_clock() -> Option<Arc<VirtualClock>> {
-    context::with_scheduler(|current| match current {
-        Some(Current::Local(local)) => local.shared.clock.clone(),
-        _ => None,
-    })
+    crate::runtime::local::with_local(|local| local.shared.clock.clone()).flatten()
 }
 
 /// Now, on the running scheduler's clock: virtual under `.virtual_time()`, else real.
@@ -156,10 +151,11 @@ const NEVER: u64 = u64::MAX;
 #[inline]
 fn with_wheel<R>(f: impl FnOnce(&Arc<Wheel>) -> R) -> Option<R> {
     let mut f = Some(f);
-    let on_local = context::with_local(|local| (f.take().expect("called once"))(local.timers()));
+    let on_local =
+        crate::runtime::local::with_local(|local| (f.take().expect("called once"))(local.timers()));
     on_local.or_else(|| {
         let f = f.take()?;
-        context::with_worker(|worker| f(worker.timers()))
+        crate::runtime::pool::with_worker(|worker| f(worker.timers()))
     })
 }
 
