@@ -169,6 +169,10 @@ fn measure(
     size: usize,
     requests: usize,
 ) -> Duration {
+    #[allow(
+        clippy::zombie_processes,
+        reason = "reaped by `wait4` below, which also gives its CPU time"
+    )]
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--server", runtime, &threads.to_string()])
         .stdin(Stdio::piped())

@@ -451,8 +451,8 @@
 //!
 //! `SCHEDULER_TRACE=trace.json cargo run ...` writes a Chrome trace of the program (open it
 //! in Perfetto): a track per task, a slice per run between two pause points, each with what
-//! it paused for, and arrows from a task to those it queued. [`trace::render_svg`] draws
-//! the same as an SVG timeline (`cargo run --bin timeline -- trace.json out.svg`, the workspace's `timeline` tool).
+//! it paused for, and arrows from a task to those it queued. The workspace's `timeline`
+//! tool draws the same as an SVG timeline (`cargo run --bin timeline -- trace.json out.svg`).
 //! [`Scheduler::stats`] counts tasks and polls; the `tracing` feature opens a span per poll.
 //!
 //! # Features
