@@ -499,6 +499,7 @@ mod task_handle;
 mod test_hooks;
 mod time;
 mod tokio_compat;
+mod wait_counts;
 mod waiting;
 mod watchdog;
 
