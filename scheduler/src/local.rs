@@ -11,7 +11,7 @@ use core::pin::pin;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::{Context, Poll, Waker};
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Wake;
@@ -595,29 +595,28 @@ impl Local {
         // stays in the registry until its poll returns, so it is not waited for below.
         let running = context::current_task();
         let _entered = SchedulerGuard::enter(Current::Local(self.clone()));
-        let (mut names, registered, wakers) = {
-            let registry = self.registry.borrow();
-            let names: Vec<TaskName> = registry.iter().map(|(_, e)| e.name()).collect();
-            let registered: HashSet<usize> = registry
-                .iter()
-                .map(|(_, e)| e.meta.as_ptr() as usize)
-                .collect();
-            let wakers: Vec<Waker> = registry.iter().map(|(_, e)| e.waker.clone()).collect();
-            (names, registered, wakers)
-        };
+        let mut names: Vec<TaskName> = self
+            .registry
+            .borrow()
+            .iter()
+            .map(|(_, e)| e.name())
+            .collect();
         let mut queued = Vec::new();
         while let Some(job) = self.pop() {
             if let Job::Task(runnable) = job {
-                // A started task that was woken is queued too: name it once.
-                if !registered.contains(&runnable.metadata().address()) {
+                // A started task that was woken is queued too: name it once (it is in the
+                // registry since it first paused, which `started` says).
+                if !runnable.metadata().started.load(Ordering::Relaxed) {
                     names.push(runnable.metadata().name);
                 }
                 queued.push(runnable);
             }
         }
-        // Started tasks come back through the queue once woken; queued ones go through it now.
-        for waker in wakers {
-            waker.wake();
+        // Started tasks come back through the queue once woken (a wake-up only queues them
+        // here, on the scheduler's own queue: it never touches the registry); queued ones go
+        // through it now.
+        for (_, entry) in self.registry.borrow().iter() {
+            entry.waker.wake_by_ref();
         }
         for runnable in queued {
             self.shared.push(Job::Task(runnable), false);
