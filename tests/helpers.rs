@@ -107,6 +107,34 @@ fn run_child_with(test: &str, env: &[(&str, &std::ffi::OsStr)]) -> (bool, String
 }
 
 /// Runs the test named `test` of the current test binary in a child process, like
+/// [`run_child`], but with libtest capturing its output as in a plain `cargo test`; returns
+/// whether it passed, and its stdout and stderr together (where libtest shows what it
+/// captured of a failed test).
+///
+/// ```no_run
+/// #[test]
+/// fn quiet_when_it_passes() {
+///     if scheduler_workspace::in_child() {
+///         eprintln!("captured");
+///         return;
+///     }
+///     let (ok, output) = scheduler_workspace::run_child_captured("quiet_when_it_passes");
+///     assert!(ok && !output.contains("captured"));
+/// }
+/// ```
+pub fn run_child_captured(test: &str) -> (bool, String) {
+    let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args([test, "--exact", "--test-threads", "1"])
+        .env("SCHEDULER_CHILD", "1")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the test binary runs");
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+/// Runs the test named `test` of the current test binary in a child process, like
 /// [`run_child`], with its stderr on `/dev/full`, where every write fails; returns whether it
 /// exited successfully, and its stdout.
 ///

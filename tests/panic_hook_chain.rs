@@ -1,5 +1,6 @@
 //! A panic hook the program set before (a crash reporter, `tracing`'s) sees the panics of
-//! tasks too, after the scheduler's own report naming the task, which is still made once.
+//! tasks too, as they happen; the scheduler's own report naming the task follows, once,
+//! where the panic is caught (so that a test harness can capture it).
 //! (One test in this file: the panic hook is one per process.)
 
 use scheduler::{Scheduler, TaskError, task};
@@ -12,7 +13,7 @@ fn fails() {
 }
 
 #[test]
-fn a_users_panic_hook_sees_task_panics_after_the_named_report() {
+fn a_users_panic_hook_sees_task_panics_then_the_named_report_follows() {
     if in_child() {
         std::panic::set_hook(Box::new(|info| {
             let message = info.payload().downcast_ref::<&str>().copied();
@@ -30,7 +31,8 @@ fn a_users_panic_hook_sees_task_panics_after_the_named_report() {
         }
         return;
     }
-    let (ok, stderr) = run_child("a_users_panic_hook_sees_task_panics_after_the_named_report");
+    let (ok, stderr) =
+        run_child("a_users_panic_hook_sees_task_panics_then_the_named_report_follows");
     assert!(ok, "{stderr}");
     assert_eq!(
         stderr.matches("the user's hook saw: no signal").count(),
@@ -48,7 +50,10 @@ fn a_users_panic_hook_sees_task_panics_after_the_named_report() {
         .find("task `panic_hook_chain::fails` panicked")
         .unwrap();
     let hook = stderr.find("the user's hook saw").unwrap();
-    assert!(report < hook, "the named report comes first: {stderr}");
+    assert!(
+        hook < report,
+        "the user's hook sees the panic first: {stderr}"
+    );
     assert!(
         !stderr.contains("thread '"),
         "std's default hook stays out: {stderr}"

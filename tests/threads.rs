@@ -312,3 +312,18 @@ fn task_handles_errors_and_sync_primitives_cross_threads_when_their_contents_do(
     send_sync::<scheduler::sync::Receiver<u32>>();
     send_sync::<scheduler::Scheduler<scheduler::MultiThread>>();
 }
+
+#[test]
+fn once_run_returns_on_a_pool_every_handle_shows_its_task_finished() {
+    // A task's end is counted only after its handle shows it finished, or `run()` could
+    // return between the two (a race a few instructions wide: hence many rounds).
+    let s = Scheduler::builder().threads(2).build();
+    for round in 0..2_000 {
+        let handle = s.handle();
+        let task = std::thread::spawn(move || handle.queue_to_run(|| 7, ()))
+            .join()
+            .unwrap();
+        s.run();
+        assert!(task.is_finished(), "round {round}: run() returned first");
+    }
+}

@@ -246,7 +246,7 @@ fn polls_longer_than_slow_poll_are_marked_blocking() {
 #[test]
 fn the_svg_has_one_lane_per_task() {
     let trace = trace();
-    let svg = scheduler::trace::render_svg(&trace.text).unwrap();
+    let svg = scheduler_timeline::render_svg(&trace.text).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<g class=\"lane\"").count(), trace.names.len());
     for name in trace.names.values() {
@@ -261,6 +261,29 @@ fn the_svg_has_one_lane_per_task() {
     ] {
         assert!(svg.contains(legend), "{legend}");
     }
+    // Pauses are drawn by their kind: the sleeps are bars of the `sleep` class.
+    assert!(svg.contains("<rect class=\"sleep\""));
+}
+
+#[test]
+fn every_pause_names_its_kind() {
+    let trace = trace();
+    let json: Value = serde_json::from_str(&trace.text).unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    for slice in json["traceEvents"].as_array().unwrap() {
+        if slice["ph"] == "X" && slice["args"]["outcome"] == "paused" {
+            let kind = slice["args"]["kind"].as_str().unwrap();
+            assert!(scheduler::trace::pause_kind::ALL.contains(&kind), "{slice}");
+            if slice["args"]["pause"] == "sleep" {
+                assert_eq!(kind, scheduler::trace::pause_kind::SLEEP, "{slice}");
+            }
+            kinds.insert(kind.to_string());
+        }
+    }
+    assert!(
+        kinds.contains("sleep") && kinds.contains("channel"),
+        "{kinds:?}"
+    );
 }
 
 /// A scheduler that is never dropped (here: the process exits right after the call).

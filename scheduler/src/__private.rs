@@ -45,12 +45,12 @@ use core::task::Poll;
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::context;
 pub use crate::pause::Pause;
 use crate::reason::Reason;
 pub use crate::reason::Reasoned;
+use crate::runtime::{self, Anywhere, Here};
 use crate::schedulable::Schedulable;
-use crate::task_handle::TaskHandle;
+use crate::task::TaskHandle;
 use crate::waiting::Scope;
 
 /// Tag returned for [`Pause`] values: their future is awaited.
@@ -351,7 +351,7 @@ impl AnywhereTag {
         Args: 'static,
     {
         let Queue { f, args, site, .. } = queue;
-        context::queue_anywhere("scheduler::queue_to_run", || f.into_task(args, site))
+        runtime::queue::<Anywhere, _>("scheduler::queue_to_run", || f.into_task(args, site))
     }
 
     /// Queues a `Send` task that starts once its delay has passed: on a pool, any worker
@@ -369,7 +369,7 @@ impl AnywhereTag {
     {
         let QueueAfter { delay, queue } = queue;
         let Queue { f, args, site, .. } = queue;
-        context::queue_anywhere("scheduler::queue_to_run_after", || {
+        runtime::queue::<Anywhere, _>("scheduler::queue_to_run_after", || {
             let (future, name) = f.into_task(args, site);
             (crate::time::after(delay, future), name)
         })
@@ -389,7 +389,7 @@ impl AnywhereTag {
     {
         let ScopeQueue { scope, queue } = queue;
         let Queue { f, args, site, .. } = queue;
-        scope.queue_to_run_anywhere(f, args, site)
+        scope.queue_to_run_placed::<Anywhere, _, _, _>(f, args, site)
     }
 }
 
@@ -408,7 +408,7 @@ impl HereTag {
     {
         let ScopeQueue { scope, queue } = queue;
         let Queue { f, args, site, .. } = queue;
-        scope.queue_to_run_here(f, args, site)
+        scope.queue_to_run_placed::<Here, _, _, _>(f, args, site)
     }
 
     /// Queues a task that stays on the calling thread.
@@ -421,7 +421,7 @@ impl HereTag {
         Args: 'static,
     {
         let Queue { f, args, site, .. } = queue;
-        context::queue_here("scheduler::queue_to_run", || f.into_task(args, site))
+        runtime::queue::<Here, _>("scheduler::queue_to_run", || f.into_task(args, site))
     }
 
     /// Queues a task that starts once its delay has passed, on the calling thread.
@@ -438,7 +438,7 @@ impl HereTag {
     {
         let QueueAfter { delay, queue } = queue;
         let Queue { f, args, site, .. } = queue;
-        context::queue_here("scheduler::queue_to_run_after", || {
+        runtime::queue::<Here, _>("scheduler::queue_to_run_after", || {
             let (future, name) = f.into_task(args, site);
             (crate::time::after(delay, future), name)
         })
@@ -591,3 +591,31 @@ pub fn select_drop_losers(drop_them: impl FnOnce()) -> impl Future<Output = ()> 
     let ((), mut pending) = crate::drain::collect(drop_them);
     core::future::poll_fn(move |cx| crate::drain::poll_all(&mut pending, cx))
 }
+
+/// The state of a single-threaded run loop, wrapped for the doctests that check that it is
+/// `!Send` (on purpose, by a marker: its queues may hold `!Send` tasks). Not for use.
+///
+/// ```
+/// fn exists<T>() {}
+/// exists::<scheduler::__private::LocalState>();
+/// ```
+///
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<scheduler::__private::LocalState>();
+/// ```
+pub struct LocalState(PhantomData<crate::runtime::local::Local>);
+
+/// The state of one pool worker, wrapped for the doctests that check that it is `!Send` (on
+/// purpose, by a marker: it holds pinned tasks, maybe `!Send`). Not for use.
+///
+/// ```
+/// fn exists<T>() {}
+/// exists::<scheduler::__private::WorkerState>();
+/// ```
+///
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<scheduler::__private::WorkerState>();
+/// ```
+pub struct WorkerState(PhantomData<crate::runtime::pool::Worker>);

@@ -5,12 +5,12 @@ use core::future::{Future, IntoFuture};
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::context::{self, Current};
 use crate::handle::Handle;
 use crate::pause::Pause;
 use crate::reason::Reason;
+use crate::runtime::{self, Here};
 use crate::schedulable::Schedulable;
-use crate::task_handle::TaskHandle;
+use crate::task::TaskHandle;
 
 /// Queues `f(args)` on the current scheduler to run when its turn comes; does not pause.
 ///
@@ -61,7 +61,7 @@ where
     Args: 'static,
 {
     let site = Location::caller();
-    context::queue_here("scheduler::queue_to_run", || f.into_task(args, site))
+    runtime::queue::<Here, _>("scheduler::queue_to_run", || f.into_task(args, site))
 }
 
 /// Queues `f(args)` to run once `delay` has passed (asyncio's `call_later`); does not pause.
@@ -96,7 +96,7 @@ where
     Args: 'static,
 {
     let site = Location::caller();
-    context::queue_here("scheduler::queue_to_run_after", || {
+    runtime::queue::<Here, _>("scheduler::queue_to_run_after", || {
         let (future, name) = f.into_task(args, site);
         (crate::time::after(delay, future), name)
     })
@@ -298,5 +298,5 @@ pub fn wait<F: IntoFuture>(future: F) -> Pause<F::IntoFuture> {
 /// ```
 #[track_caller]
 pub fn current() -> Handle {
-    context::expect_scheduler("scheduler::current", Current::handle)
+    runtime::handle("scheduler::current")
 }

@@ -55,7 +55,11 @@ where
         // panic hook here; the caller then re-raises it without a second report.
         let _running = TaskGuard::enter(name);
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
-        catch_unwind(AssertUnwindSafe(|| call_now(call)))
+        let called = catch_unwind(AssertUnwindSafe(|| call_now(call)));
+        if called.is_err() {
+            crate::stderr::say_caught();
+        }
+        called
     });
     Pause::because(Reason::Thread, async move {
         match work.await {

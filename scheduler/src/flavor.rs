@@ -1,7 +1,7 @@
 //! The two flavours of [`Scheduler`](crate::Scheduler), as types: what may run on each is
 //! checked at compile time (a multi-threaded scheduler only takes `Send` work).
 
-use crate::pool::Pool;
+use crate::runtime::pool::Pool;
 use crate::scheduler::LocalInner;
 
 mod sealed {

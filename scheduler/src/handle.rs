@@ -6,11 +6,11 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use crate::context;
-use crate::local::Shared;
 use crate::misuse;
-use crate::pool::PoolShared;
+use crate::runtime::local::LocalShared;
+use crate::runtime::pool::PoolShared;
 use crate::schedulable::Schedulable;
-use crate::task_handle::TaskHandle;
+use crate::task::TaskHandle;
 
 /// A thread-safe way to queue work on a scheduler from anywhere (asyncio's
 /// `call_soon_threadsafe`). Get one with [`Scheduler::handle`](crate::Scheduler::handle) or,
@@ -46,7 +46,7 @@ pub struct Handle {
 /// The scheduler a [`Handle`] queues work on.
 #[derive(Clone)]
 enum Target {
-    Local(Arc<Shared>),
+    Local(Arc<LocalShared>),
     Pool(Arc<PoolShared>),
 }
 
@@ -70,7 +70,7 @@ impl fmt::Display for SchedulerGone {
 impl std::error::Error for SchedulerGone {}
 
 impl Handle {
-    pub(crate) fn local(shared: Arc<Shared>) -> Self {
+    pub(crate) fn local(shared: Arc<LocalShared>) -> Self {
         shared.handles.fetch_add(1, Ordering::AcqRel);
         Handle {
             target: Target::Local(shared),

@@ -450,7 +450,7 @@
 //! `SCHEDULER_TRACE=trace.json cargo run ...` writes a Chrome trace of the program (open it
 //! in Perfetto): a track per task, a slice per run between two pause points, each with what
 //! it paused for, and arrows from a task to those it queued. [`trace::render_svg`] draws
-//! the same as an SVG timeline (`cargo run --example timeline -- trace.json out.svg`).
+//! the same as an SVG timeline (`cargo run --bin timeline -- trace.json out.svg`, the workspace's `timeline` tool).
 //! [`Scheduler::stats`] counts tasks and polls; the `tracing` feature opens a span per poll.
 //!
 //! # Features
@@ -483,25 +483,23 @@ mod drain;
 mod dropped_tasks;
 mod flavor;
 mod handle;
-mod home;
 mod interval;
-mod local;
+mod lock;
 mod misuse;
 mod names;
 mod pause;
-mod pool;
 mod reason;
 mod report;
+mod runtime;
 mod schedulable;
 mod scheduler;
 mod stats;
+mod stderr;
 mod task;
-mod task_handle;
 #[cfg_attr(not(feature = "test-hooks"), allow(dead_code, unused_imports))]
 mod test_hooks;
 mod time;
 mod tokio_compat;
-mod wait_counts;
 mod waiting;
 mod watchdog;
 
@@ -584,7 +582,7 @@ pub use scheduler_macros::main;
 /// Arguments: those of [`macro@main`].
 pub use scheduler_macros::test;
 pub use stats::{Stats, TaskTime};
-pub use task_handle::{TaskError, TaskHandle};
+pub use task::{TaskError, TaskHandle};
 pub use waiting::{
     Scope, ScopeHandle, TimedOut, scope, timeout, wait_all, wait_all_results, wait_any,
     with_deadline, with_timeout,

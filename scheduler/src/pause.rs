@@ -76,6 +76,13 @@ struct NeverUnpin<F>(core::marker::PhantomData<fn() -> F>, PhantomPinned);
 // `Pause<F>` is `!Unpin` by this impl, not by the auto impl, which would ask whether `F` is
 // `Unpin` too: for a `#[task]` fn's future, a question about its body that two fns queuing
 // each other turn into a cycle the compiler rejects.
+//
+// Soundness rests on this impl: `poll` pins `fut` structurally (`get_unchecked_mut`, then
+// `Pin::new_unchecked(&mut this.fut)`), which is sound only if a `Pause` that was pinned is
+// never moved again. Because its bound never holds, no `Pause<F>` is ever `Unpin`, for any
+// `F`: safe code cannot pin one with `Pin::new` and move it afterwards. An impl that made
+// `Pause<F>: Unpin` while `F` is not would let a pinned `!Unpin` future move: change this
+// impl only together with `poll`.
 impl<F> Unpin for Pause<F> where NeverUnpin<F>: Unpin {}
 
 impl<F> Pause<F> {
@@ -162,8 +169,9 @@ impl<F: Future> Future for Pause<F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `fut` is structurally pinned: it is never moved while `self` is pinned
-        // (`into_future` needs `self` by value, which a pinned `!Unpin` value never gives back,
-        // and `Drop` does not move it). `armed` is a plain bool and is not pinned.
+        // (`Pause` is never `Unpin`: see its `Unpin` impl; `into_future` needs `self` by
+        // value, which a pinned `!Unpin` value never gives back, and `Drop` does not move
+        // it). `armed` is a plain bool and is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
         if this.armed {
             // Awaited by code that is not a `#[task]` body, maybe on another executor.

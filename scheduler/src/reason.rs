@@ -90,6 +90,61 @@ impl Reason {
     }
 }
 
+impl Reason {
+    /// The kind of this wait, as a trace labels it (`args.kind`): one of [`pause_kind`]'s.
+    pub(crate) fn kind(self) -> &'static str {
+        match self {
+            Reason::Sleep => pause_kind::SLEEP,
+            Reason::Call(_)
+            | Reason::Join(_)
+            | Reason::WaitAll
+            | Reason::WaitAny
+            | Reason::Scope => pause_kind::JOIN,
+            Reason::Send | Reason::Recv => pause_kind::CHANNEL,
+            Reason::Lock | Reason::Acquire | Reason::Event | Reason::Read | Reason::Write => {
+                pause_kind::LOCK
+            }
+            Reason::Wait => pause_kind::WAIT,
+            Reason::Yield
+            | Reason::Barrier
+            | Reason::Put
+            | Reason::Get
+            | Reason::QueueJoin
+            | Reason::Thread => pause_kind::OTHER,
+        }
+    }
+}
+
+/// The kinds of wait a trace names in each paused slice's `args.kind`, shared by the
+/// library that writes traces and the tools that read them (the `timeline` tool colors a
+/// pause by its kind).
+///
+/// # Examples
+///
+/// ```
+/// use scheduler::trace::pause_kind;
+///
+/// let kind = "sleep"; // a slice's `args.kind`, as a trace has it
+/// assert_eq!(kind, pause_kind::SLEEP);
+/// assert!(pause_kind::ALL.contains(&kind));
+/// ```
+pub mod pause_kind {
+    /// `sleep(d)`, a timeout, an interval's tick.
+    pub const SLEEP: &str = "sleep";
+    /// Another task: `join`, a call of a `#[task]` fn, `wait_all`, `wait_any`, `scope`.
+    pub const JOIN: &str = "join";
+    /// A channel's `send` or `recv`.
+    pub const CHANNEL: &str = "channel";
+    /// A lock, semaphore, event or read-write lock.
+    pub const LOCK: &str = "lock";
+    /// `wait(future)`: a future of another library.
+    pub const WAIT: &str = "wait";
+    /// Anything else: `yield_now`, `run_in_thread`, a barrier, a queue, or not known.
+    pub const OTHER: &str = "other";
+    /// Every kind, in that order.
+    pub const ALL: [&str; 6] = [SLEEP, JOIN, CHANNEL, LOCK, WAIT, OTHER];
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -3,20 +3,21 @@
 
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};
-use std::fmt;
-use std::io::Write;
+use std::fmt::Write as _;
 use std::panic;
 use std::sync::Once;
 
 use crate::context;
 use crate::misuse;
 use crate::names::TaskName;
+use crate::stderr::say;
 
 /// Installs (once per process) a panic hook that reports a panic inside a task as
 /// "task `name` panicked at file:line:col: message" and leaves every other panic to the
 /// hook that was there before. A hook the user set before (a crash reporter, `tracing`'s)
-/// sees task panics too, after that report; std's default hook does not, or every task
-/// panic would be reported twice.
+/// sees task panics too, as they happen; the report follows where the panic is caught
+/// (`stderr::say_caught`). std's default hook does not see them, or every task panic would be
+/// reported twice.
 pub(crate) fn install_panic_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
@@ -43,23 +44,31 @@ pub(crate) fn install_panic_hook() {
 }
 
 /// The report of a panic in `task`: where, what, the seed to replay it, the backtrace.
+///
+/// Written when the task panics but said where the panic is caught (`say_caught`), by then
+/// no longer inside the hook: there it goes through `eprint!`, which the test harness
+/// captures, so a passing test whose task panics on purpose prints nothing (libtest's own
+/// hook, which this one calls as the previous hook, writes into that capture too).
 fn report_task_panic(task: TaskName, info: &panic::PanicHookInfo<'_>) {
     let message = payload_text(info.payload());
-    match info.location() {
-        Some(at) => say(format_args!("task `{task}` panicked at {at}:\n{message}")),
-        None => say(format_args!("task `{task}` panicked:\n{message}")),
-    }
+    let mut report = String::new();
+    let _ = match info.location() {
+        Some(at) => writeln!(report, "task `{task}` panicked at {at}:\n{message}"),
+        None => writeln!(report, "task `{task}` panicked:\n{message}"),
+    };
     if let Some(seed) = context::current_seed() {
-        say(format_args!(
+        let _ = writeln!(
+            report,
             "(the scheduler ran with seed {seed}: rerun with {}={seed} to replay this order \
              of tasks)",
             crate::config::SEED_VAR
-        ));
+        );
     }
     let backtrace = Backtrace::capture();
     if backtrace.status() == BacktraceStatus::Captured {
-        say(format_args!("stack backtrace:\n{backtrace}"));
+        let _ = writeln!(report, "stack backtrace:\n{backtrace}");
     }
+    crate::stderr::hold(report);
 }
 
 /// The message of a panic payload (`&str` or `String`, as `panic!` makes them), with the
@@ -90,16 +99,6 @@ pub(crate) fn dropped_with(names: &[TaskName]) {
         "scheduler dropped with {count} unfinished {tasks}: {list}; {}",
         misuse::DROPPED_WITH_TASKS
     ));
-}
-
-/// Writes one line to stderr, ignoring a failed write (`2>/dev/full`, a closed pipe), as
-/// std's own panic hook does: a report that cannot be written must never become a panic of
-/// its own (inside the panic hook, that aborts the process; on the watchdog thread, it
-/// would end the watchdog).
-pub(crate) fn say(line: fmt::Arguments<'_>) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_fmt(line);
-    let _ = stderr.write_all(b"\n");
 }
 
 /// Schedulers alive in this process (a task on one may be woken by another's).

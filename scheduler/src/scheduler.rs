@@ -10,12 +10,12 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::flavor::{Flavor, MultiThread, SingleThread};
 use crate::handle::Handle;
-use crate::local::Local;
-use crate::pool::Pool;
 use crate::report;
+use crate::runtime::local::Local;
+use crate::runtime::pool::Pool;
 use crate::schedulable::Schedulable;
 use crate::stats::Stats;
-use crate::task_handle::TaskHandle;
+use crate::task::TaskHandle;
 
 /// Runs tasks: the notes' scheduler. `Scheduler` (that is, `Scheduler<SingleThread>`, from
 /// [`Scheduler::new`]) runs them on the thread that calls it; `Scheduler<MultiThread>`, from

@@ -234,7 +234,7 @@ pub(crate) const NOT_RUNNING: u8 = 0;
 pub(crate) const RUNNING: u8 = 1;
 /// [`SharedCounters::running`]: the worker is polling a task that paused before (one the
 /// registry counts).
-pub(crate) const RUNNING_STARTED: u8 = 2;
+pub(crate) const RUNNING_REGISTERED: u8 = 2;
 
 /// Adds one to a counter that only this thread writes.
 #[inline]
@@ -253,7 +253,7 @@ pub(crate) struct SharedCounters {
     finished: AtomicU64,
     cancelled: AtomicU64,
     panicked: AtomicU64,
-    /// What this worker is doing: [`NOT_RUNNING`], [`RUNNING`] or [`RUNNING_STARTED`].
+    /// What this worker is doing: [`NOT_RUNNING`], [`RUNNING`] or [`RUNNING_REGISTERED`].
     pub(crate) running: AtomicU8,
     times: Mutex<HashMap<TaskName, TaskTime>>,
 }

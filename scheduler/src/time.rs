@@ -11,8 +11,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::context::{self, Current};
-
 /// A scheduler's virtual clock: how far it has jumped, and the timers waiting on it.
 pub(crate) struct VirtualClock {
     /// The real instant the clock started at; virtual now is `start + elapsed`.
@@ -80,10 +78,7 @@ impl VirtualClock {
 
 /// The clock of the scheduler running on this thread, when it is virtual.
 fn current_clock() -> Option<Arc<VirtualClock>> {
-    context::with_scheduler(|current| match current {
-        Some(Current::Local(local)) => local.shared.clock.clone(),
-        _ => None,
-    })
+    crate::runtime::local::with_local(|local| local.shared.clock.clone()).flatten()
 }
 
 /// Now, on the running scheduler's clock: virtual under `.virtual_time()`, else real.

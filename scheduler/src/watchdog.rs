@@ -252,12 +252,12 @@ fn watch() {
 fn report(task: TaskName, thread: &str, blocked: Duration, again: bool) {
     let ms = blocked.as_millis();
     if again {
-        crate::report::say(format_args!(
+        crate::stderr::say_uncaptured(format_args!(
             "task `{task}` is still blocking thread `{thread}`: {ms} ms so far; {}",
             misuse::SLOW_POLL
         ));
     } else {
-        crate::report::say(format_args!(
+        crate::stderr::say_uncaptured(format_args!(
             "task `{task}` has been running for {ms} ms without reaching a pause point, \
              so every other task on thread `{thread}` waits; {}",
             misuse::SLOW_POLL

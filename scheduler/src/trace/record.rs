@@ -222,7 +222,7 @@ pub(crate) fn flush() {
     let events = core::mem::take(&mut *recording.events.lock().unwrap_or_else(|e| e.into_inner()));
     if let Err(error) = writer.append(&recording.path, &events) {
         if !writer.failed {
-            crate::report::say(format_args!(
+            crate::stderr::say(format_args!(
                 "SCHEDULER_TRACE: could not write `{}`: {error}",
                 recording.path
             ));

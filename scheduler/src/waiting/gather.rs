@@ -14,7 +14,7 @@ use std::task::Wake;
 use crate::misuse;
 use crate::pause::Pause;
 use crate::reason::Reason;
-use crate::task_handle::TaskError;
+use crate::task::TaskError;
 
 /// ⏸ Waits until every task in `handles` has finished and gives their values in the order
 /// of `handles` (asyncio's `gather`).

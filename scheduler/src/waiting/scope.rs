@@ -15,8 +15,9 @@ use crate::names::TaskName;
 use crate::pause::Pause;
 use crate::reason::Reason;
 use crate::report::payload_text;
+use crate::runtime::{self, Here, Placement};
 use crate::schedulable::Schedulable;
-use crate::task_handle::{Canceller, TaskError, TaskHandle};
+use crate::task::{Canceller, TaskError, TaskHandle};
 
 /// ⏸ Structured concurrency (Trio's nursery, asyncio's `TaskGroup`): calls `body` with a
 /// [`Scope`] to queue tasks on, then waits until every one of them has finished, and gives
@@ -214,46 +215,26 @@ impl Scope {
         F::Output: 'static,
         Args: 'static,
     {
-        self.queue_to_run_here(f, args, Location::caller())
+        self.queue_to_run_placed::<Here, _, _, _>(f, args, Location::caller())
     }
 
-    /// [`queue_to_run`](Scope::queue_to_run), called at `site`: the task stays on this thread.
-    pub(crate) fn queue_to_run_here<F, Args, Kind>(
+    /// [`queue_to_run`](Scope::queue_to_run), called at `site`, placed as `P` says: a
+    /// `#[task]` body's `s.queue_to_run(f, args)` comes here with [`Anywhere`] when the task
+    /// is `Send` (see `__private`), so that any worker of a pool may run it.
+    pub(crate) fn queue_to_run_placed<P, F, Args, Kind>(
         &self,
         f: F,
         args: Args,
         site: &'static Location<'static>,
     ) -> TaskHandle<F::Output>
     where
+        P: Placement<ScopeChild<F::Future>>,
         F: Schedulable<Args, Kind> + 'static,
         F::Future: 'static,
         F::Output: 'static,
         Args: 'static,
     {
-        queue_here_into(&self.state, "Scope::queue_to_run", f, args, site)
-    }
-
-    /// [`queue_to_run`](Scope::queue_to_run) for a `Send` task: on a pool, any worker may
-    /// run it. A `#[task]` body's `s.queue_to_run(f, args)` comes here when the task is
-    /// `Send` (see `__private`).
-    pub(crate) fn queue_to_run_anywhere<F, Args, Kind>(
-        &self,
-        f: F,
-        args: Args,
-        site: &'static Location<'static>,
-    ) -> TaskHandle<F::Output>
-    where
-        F: Schedulable<Args, Kind> + 'static,
-        F::Future: Send + 'static,
-        F::Output: Send + 'static,
-        Args: 'static,
-    {
-        let handle = crate::context::queue_anywhere("Scope::queue_to_run", || {
-            let (future, name) = f.into_task(args, site);
-            (child_of(&self.state, future, name), name)
-        });
-        self.state.adopt(handle.canceller());
-        handle
+        queue_into::<P, _, _, _>(&self.state, "Scope::queue_to_run", f, args, site)
     }
 
     /// A handle to this scope for its tasks: they can queue more tasks into it, or cancel
@@ -328,10 +309,10 @@ impl Scope {
     }
 }
 
-/// Queues `f(args)`, called at `site`, as a task of the scope `state` that stays on this
-/// thread: the one path of [`Scope::queue_to_run`] and [`ScopeHandle::queue_to_run`]
-/// (`what` names the method in misuse messages).
-fn queue_here_into<F, Args, Kind>(
+/// Queues `f(args)`, called at `site`, as a task of the scope `state`, placed as `P` says:
+/// the one path of [`Scope::queue_to_run`] and [`ScopeHandle::queue_to_run`] (`what` names
+/// the method in misuse messages).
+fn queue_into<P, F, Args, Kind>(
     state: &Arc<ScopeState>,
     what: &'static str,
     f: F,
@@ -339,12 +320,13 @@ fn queue_here_into<F, Args, Kind>(
     site: &'static Location<'static>,
 ) -> TaskHandle<F::Output>
 where
+    P: Placement<ScopeChild<F::Future>>,
     F: Schedulable<Args, Kind> + 'static,
     F::Future: 'static,
     F::Output: 'static,
     Args: 'static,
 {
-    let handle = crate::context::queue_here(what, || {
+    let handle = runtime::queue::<P, _>(what, || {
         let (future, name) = f.into_task(args, site);
         (child_of(state, future, name), name)
     });
@@ -457,7 +439,7 @@ impl ScopeHandle {
         Args: 'static,
     {
         let site = Location::caller();
-        queue_here_into(&self.state, "ScopeHandle::queue_to_run", f, args, site)
+        queue_into::<Here, _, _, _>(&self.state, "ScopeHandle::queue_to_run", f, args, site)
     }
 
     /// Cancels every task of the scope, as [`Scope::cancel`] does: the first success
@@ -667,7 +649,7 @@ impl Drop for CancelOnDrop {
 pin_project! {
     /// A task of a scope, as queued: reports to the scope how it ended, and stops when the
     /// scope says so.
-    struct ScopeChild<F> {
+    pub(crate) struct ScopeChild<F> {
         #[pin]
         inner: Option<F>,
         scope: Arc<ScopeState>,
@@ -710,6 +692,7 @@ impl<F: Future> Future for ScopeChild<F> {
                 Poll::Ready(value)
             }
             Err(payload) => {
+                crate::stderr::say_caught();
                 // Its scopes' tasks are cancelled by this drop: the scope waits for them.
                 let ((), leftovers) = drain::collect(|| this.inner.set(None));
                 *this.ended = true;

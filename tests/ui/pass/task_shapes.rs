@@ -21,7 +21,7 @@ fn diverges() -> u32 {
 #[scheduler::task]
 fn closure_returning_a_task() {
     let handle = scheduler::queue_to_run(move || move_only(String::from("hi")), ());
-    drop(handle);
+    assert_eq!(handle.join().unwrap(), 2);
 }
 
 #[scheduler::main]

@@ -6,11 +6,13 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll, Waker};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use super::header::Meta;
+use crate::context::TaskGuard;
 use crate::names::TaskName;
 use crate::pause::Pause;
 use crate::reason::Reason;
-use crate::task::{Finished, Meta};
 
 /// How a task ended when it did not return a value.
 ///
@@ -298,5 +300,43 @@ impl<T> fmt::Debug for TaskHandle<T> {
             .field("name", &self.name())
             .field("finished", &self.is_finished())
             .finish()
+    }
+}
+
+/// A task's result as its handle receives it. If nobody takes it (the task was detached),
+/// async-task drops it where a panic aborts the process: so its `Drop` drops the value
+/// itself, catching a panic there as the task's, reported once by name like any other.
+pub(crate) struct Finished<T> {
+    task: TaskName,
+    result: core::mem::ManuallyDrop<Result<T, TaskError>>,
+}
+
+impl<T> Finished<T> {
+    pub(super) fn new(task: TaskName, result: Result<T, TaskError>) -> Self {
+        Finished {
+            task,
+            result: core::mem::ManuallyDrop::new(result),
+        }
+    }
+
+    /// The result, for the task's handle.
+    pub(crate) fn into_result(self) -> Result<T, TaskError> {
+        let mut this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped (`ManuallyDrop`), so `result` is taken exactly
+        // once, here, and never dropped by `Finished::drop`.
+        unsafe { core::mem::ManuallyDrop::take(&mut this.result) }
+    }
+}
+
+impl<T> Drop for Finished<T> {
+    fn drop(&mut self) {
+        let _running = TaskGuard::enter(self.task);
+        // SAFETY: `drop` runs once, and `into_result`, the only other taker, never lets
+        // `drop` run: `result` is taken exactly once.
+        let result = unsafe { core::mem::ManuallyDrop::take(&mut self.result) };
+        // The panic hook has reported it, naming the task; nobody waits for this value.
+        if catch_unwind(AssertUnwindSafe(move || drop(result))).is_err() {
+            crate::stderr::say_caught();
+        }
     }
 }

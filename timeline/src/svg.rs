@@ -1,10 +1,12 @@
-//! [`render_svg`](super::render_svg): a trace as an SVG Gantt chart, one lane per task.
+//! [`render_svg`](crate::render_svg): a trace as an SVG Gantt chart, one lane per task.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::TraceError;
-use super::json::{self, Value};
+use scheduler::trace::pause_kind;
+use serde_json::Value;
+
+use crate::TraceError;
 
 /// What a stretch of a lane shows, with its color and legend label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,26 +77,16 @@ impl State {
         }
     }
 
-    /// The state of a task paused for `reason` (a pause reason as the trace writes it).
-    fn of_pause(reason: &str) -> State {
-        let starts = |prefix: &str| reason.starts_with(prefix);
-        if starts("sleep") {
-            State::Sleep
-        } else if starts("join")
-            || starts("wait_all")
-            || starts("wait_any")
-            || starts("scope")
-            || starts("call of")
-        {
-            State::Join
-        } else if starts("channel") {
-            State::Channel
-        } else if starts("mutex") || starts("semaphore") || starts("event") {
-            State::Lock
-        } else if starts("wait") {
-            State::Wait
-        } else {
-            State::Other
+    /// The state of a task paused for what the trace calls `kind` (its `args.kind`, one of
+    /// [`pause_kind`]'s labels; an unknown or missing one is `Other`).
+    fn of_pause(kind: &str) -> State {
+        match kind {
+            pause_kind::SLEEP => State::Sleep,
+            pause_kind::JOIN => State::Join,
+            pause_kind::CHANNEL => State::Channel,
+            pause_kind::LOCK => State::Lock,
+            pause_kind::WAIT => State::Wait,
+            _ => State::Other,
         }
     }
 }
@@ -103,8 +95,8 @@ impl State {
 struct Slice {
     start: f64,
     end: f64,
-    /// The pause reason when the poll ended in a pause.
-    paused: Option<String>,
+    /// When the poll ended in a pause: what the task waited for, and its kind.
+    paused: Option<(String, String)>,
     blocking: bool,
 }
 
@@ -149,13 +141,9 @@ fn lanes(trace: &Value) -> Result<BTreeMap<u64, Lane>, TraceError> {
                 let duration = event.get("dur").and_then(Value::as_f64).unwrap_or(0.0);
                 let args = event.get("args");
                 let arg = |key| args.and_then(|a| a.get(key));
-                let paused =
-                    (arg("outcome").and_then(Value::as_str) == Some("paused")).then(|| {
-                        arg("pause")
-                            .and_then(Value::as_str)
-                            .unwrap_or("")
-                            .to_string()
-                    });
+                let text = |key| arg(key).and_then(Value::as_str).unwrap_or("").to_string();
+                let paused = (arg("outcome").and_then(Value::as_str) == Some("paused"))
+                    .then(|| (text("pause"), text("kind")));
                 let lane = lanes.entry(tid).or_default();
                 if lane.name.is_none() {
                     lane.name = event
@@ -237,8 +225,8 @@ const LANE: f64 = 24.0;
 /// The width of a character of the labels (12 px monospace).
 const CHAR: f64 = 7.3;
 
-pub(super) fn render(json_text: &str) -> Result<String, TraceError> {
-    let trace = json::parse(json_text)?;
+pub(crate) fn render(json_text: &str) -> Result<String, TraceError> {
+    let trace: Value = serde_json::from_str(json_text).map_err(TraceError::json)?;
     let lanes = lanes(&trace)?;
     let times = lanes.values().flat_map(|lane| {
         lane.slices
@@ -386,9 +374,9 @@ pub(super) fn render(json_text: &str) -> Result<String, TraceError> {
             );
         }
         for (i, slice) in lane.slices.iter().enumerate() {
-            if let Some(reason) = &slice.paused {
+            if let Some((reason, kind)) = &slice.paused {
                 let until = lane.slices.get(i + 1).map_or(t1, |next| next.start);
-                let state = State::of_pause(reason);
+                let state = State::of_pause(kind);
                 let reason = if reason.is_empty() { "unknown" } else { reason };
                 bar(
                     &mut out,

@@ -2,68 +2,28 @@
 //! into a [`TaskError`], and drops the task's state at once when it is cancelled.
 
 use core::future::Future;
+use core::marker::PhantomData;
 use core::pin::Pin;
-use core::ptr::NonNull;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::Ordering;
 use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
-use async_task::{Builder, WithInfo};
 use pin_project_lite::pin_project;
 
-use crate::context::{self, TaskGuard};
+use super::handle::{Finished, TaskError};
+use super::header::Meta;
+use super::{Polled, Schedule};
+use crate::context::TaskGuard;
 use crate::drain::{self, Pending};
-use crate::home::{self, Home};
-use crate::names::TaskName;
 use crate::reason;
 use crate::report::payload_text;
 use crate::stats::Ended;
-use crate::task_handle::{TaskError, TaskHandle};
 use crate::trace::{self, Outcome};
 
-/// What every task carries in its header (async-task metadata).
-pub(crate) struct Meta {
-    /// The task's name, for messages and traces.
-    pub(crate) name: TaskName,
-    /// Set by [`TaskHandle::cancel`](crate::TaskHandle::cancel) and by a dropped scheduler;
-    /// read before every poll. Once set it is never cleared.
-    pub(crate) cancelled: AtomicBool,
-    /// The scheduler the task belongs to, as `home.rs` keeps it: `Arc::into_raw` of its
-    /// shared state, whose type `home_kind` says; the header owns that reference.
-    pub(crate) home: NonNull<()>,
-    /// On a pool, the worker a pinned task stays on (see `home.rs`).
-    pub(crate) home_worker: u32,
-    /// Which scheduler `home` is, and whether the task is pinned (see `home.rs`).
-    pub(crate) home_kind: u8,
-    /// Set when the task first pauses, as it enters its scheduler's registry; never cleared
-    /// (it leaves the registry only when it ends). A task that never pauses never enters it.
-    pub(crate) started: AtomicBool,
-}
-
-impl Meta {
-    pub(crate) fn new(name: TaskName, home: Home) -> Self {
-        let (home, home_kind, home_worker) = home.into_raw();
-        Meta {
-            name,
-            cancelled: AtomicBool::new(false),
-            home,
-            home_worker,
-            home_kind,
-            started: AtomicBool::new(false),
-        }
-    }
-
-    /// This header's address: tells tasks apart (names may repeat).
-    pub(crate) fn address(&self) -> usize {
-        self as *const Meta as usize
-    }
-}
-
 pin_project! {
-    /// A task's future `F`, as the run loop polls it.
-    pub(crate) struct TaskFuture<'m, F> {
+    /// A task's future `F`, as the run loop of its flavour `S` polls it.
+    pub(crate) struct TaskFuture<'m, F, S: Schedule> {
         meta: &'m Meta,
         // Where the task stands with its scheduler, in one word (tasks are small, and a
         // parked one is nothing else): its key in the registry of started tasks from its
@@ -78,9 +38,11 @@ pin_project! {
         // cancelled one whose drain goes on (see `DRAINING`).
         #[pin]
         inner: Option<F>,
+        // What the task reports to: its flavour, by type only.
+        flavour: PhantomData<fn() -> S>,
     }
 
-    impl<'m, F> PinnedDrop for TaskFuture<'m, F> {
+    impl<'m, F, S: Schedule> PinnedDrop for TaskFuture<'m, F, S> {
         fn drop(this: Pin<&mut Self>) {
             let mut this = this.project();
             // No state and no end yet: dropped while it drained (its scheduler went), and
@@ -91,7 +53,7 @@ pin_project! {
             if draining {
                 drop(take_drain(this.meta));
             }
-            end(this.standing, Ended::Cancelled, None);
+            end::<S>(this.meta, this.standing, Ended::Cancelled, None);
         }
     }
 }
@@ -119,7 +81,7 @@ fn take_drain(meta: &Meta) -> Option<Drain> {
 }
 
 /// Polls the drain of a cancelled task; ends the task once it has drained.
-fn poll_drain<T>(
+fn poll_drain<T, S: Schedule>(
     meta: &Meta,
     standing: &mut u32,
     mut drain: Drain,
@@ -135,11 +97,11 @@ fn poll_drain<T>(
             .push((address, drain));
         return Poll::Pending;
     }
-    end(standing, drain.how, None);
+    end::<S>(meta, standing, drain.how, None);
     Poll::Ready(Err(drain.error))
 }
 
-impl<'m, F: Future> TaskFuture<'m, F> {
+impl<'m, F: Future, S: Schedule> TaskFuture<'m, F, S> {
     /// The future of a task being queued (a trace records who queued it).
     pub(crate) fn new(meta: &'m Meta, future: F) -> Self {
         let id = u32::try_from(trace::new_id()).unwrap_or(0);
@@ -149,12 +111,10 @@ impl<'m, F: Future> TaskFuture<'m, F> {
             standing: UNREGISTERED,
             id,
             inner: Some(future),
+            flavour: PhantomData,
         }
     }
 }
-
-/// A poll that just ended: the task's name, and how long it took when the clock was read.
-type Polled = Option<(TaskName, Option<Duration>)>;
 
 /// `TaskFuture::standing` before the task first pauses.
 const UNREGISTERED: u32 = u32::MAX;
@@ -171,90 +131,17 @@ fn standing_of(key: usize) -> u32 {
 }
 
 /// Marks the task as ended (once, counted as `how`, after its last poll if it was polled)
-/// and removes it from its scheduler's registry.
-fn end(standing: &mut u32, how: Ended, polled: Polled) {
+/// and tells its scheduler, which removes it from its registry.
+fn end<S: Schedule>(meta: &Meta, standing: &mut u32, how: Ended, polled: Option<Polled>) {
     let key = core::mem::replace(standing, ENDED);
     if key == ENDED {
         return;
     }
-    // The single-threaded scheduler or a pool worker through its plain pointer; a closing
-    // pool through the general lookup.
-    let on_local = context::with_local(|local| {
-        if let Some((task, elapsed)) = polled {
-            local.note_polled(task, elapsed);
-        }
-        if key != UNREGISTERED {
-            local.deregister(key as usize);
-        }
-        local.counters.ended(how);
-    });
-    if on_local.is_some() {
-        return;
-    }
-    let on_worker = context::with_worker(|worker| {
-        if let Some((task, elapsed)) = polled {
-            worker.note_polled(task, elapsed);
-        }
-        if key != UNREGISTERED {
-            worker.pool.deregister(key as usize);
-        }
-        worker.counters().ended(how);
-        worker.task_ended();
-    });
-    if on_worker.is_some() {
-        return;
-    }
-    context::with_scheduler(|current| {
-        if let Some(current) = current {
-            if let Some((task, elapsed)) = polled {
-                current.note_polled(task, elapsed);
-            }
-            if key != UNREGISTERED {
-                current.deregister(key as usize);
-            }
-            current.note_ended(how);
-            current.task_ended();
-        }
-    });
+    let key = (key != UNREGISTERED).then_some(key as usize);
+    S::ended(meta, key, how, polled);
 }
 
-/// A task's result as its handle receives it. If nobody takes it (the task was detached),
-/// async-task drops it where a panic aborts the process: so its `Drop` drops the value
-/// itself, catching a panic there as the task's, reported once by name like any other.
-pub(crate) struct Finished<T> {
-    task: TaskName,
-    result: core::mem::ManuallyDrop<Result<T, TaskError>>,
-}
-
-impl<T> Finished<T> {
-    fn new(task: TaskName, result: Result<T, TaskError>) -> Self {
-        Finished {
-            task,
-            result: core::mem::ManuallyDrop::new(result),
-        }
-    }
-
-    /// The result, for the task's handle.
-    pub(crate) fn into_result(self) -> Result<T, TaskError> {
-        let mut this = core::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never dropped (`ManuallyDrop`), so `result` is taken exactly
-        // once, here, and never dropped by `Finished::drop`.
-        unsafe { core::mem::ManuallyDrop::take(&mut this.result) }
-    }
-}
-
-impl<T> Drop for Finished<T> {
-    fn drop(&mut self) {
-        let _running = TaskGuard::enter(self.task);
-        // SAFETY: `drop` runs once, and `into_result`, the only other taker, never lets
-        // `drop` run: `result` is taken exactly once.
-        let result = unsafe { core::mem::ManuallyDrop::take(&mut self.result) };
-        // The panic hook has reported it, naming the task; nobody waits for this value.
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(result)));
-    }
-}
-
-impl<F: Future> Future for TaskFuture<'_, F> {
+impl<F: Future, S: Schedule> Future for TaskFuture<'_, F, S> {
     type Output = Finished<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -264,7 +151,7 @@ impl<F: Future> Future for TaskFuture<'_, F> {
     }
 }
 
-impl<F: Future> TaskFuture<'_, F> {
+impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
     /// The poll of the task itself: its result, once it has one.
     #[inline]
     fn poll_result(
@@ -276,7 +163,7 @@ impl<F: Future> TaskFuture<'_, F> {
         if this.inner.is_none() {
             // Only a cancelled task whose drain goes on is polled with no state.
             let drain = take_drain(this.meta).expect("a finished task was polled");
-            return poll_drain(this.meta, this.standing, drain, cx);
+            return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
         }
         if this.meta.cancelled.load(Ordering::Acquire) {
             // Dropping the state runs the task's drop code: a panic there is the task's,
@@ -289,12 +176,13 @@ impl<F: Future> TaskFuture<'_, F> {
             let (how, error) = match dropped {
                 Ok(()) => (Ended::Cancelled, TaskError::Cancelled { task }),
                 Err(payload) => {
+                    crate::stderr::say_caught();
                     let message = payload_text(&*payload);
                     (Ended::Panicked, TaskError::Panicked { task, message })
                 }
             };
             if pending.is_empty() {
-                end(this.standing, how, None);
+                end::<S>(this.meta, this.standing, how, None);
                 return Poll::Ready(Err(error));
             }
             let drain = Drain {
@@ -302,7 +190,7 @@ impl<F: Future> TaskFuture<'_, F> {
                 how,
                 error,
             };
-            return poll_drain(this.meta, this.standing, drain, cx);
+            return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
         let started = trace::begin(id);
@@ -322,74 +210,43 @@ impl<F: Future> TaskFuture<'_, F> {
                 let waits_for = reason::take();
                 let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
                 if *this.standing == UNREGISTERED {
-                    // Its first pause: from now on only its waker can bring it back, so the
-                    // scheduler must know it to cancel it, name it, or report a deadlock.
+                    // Its first pause: from now on only its waker can bring it back.
                     let meta = *this.meta;
-                    if let Some(key) = context::with_scheduler(|current| {
-                        current.map(|current| current.register(meta, cx.waker().clone()))
-                    }) {
-                        meta.started.store(true, Ordering::Relaxed);
+                    if let Some(key) = S::register(meta, cx.waker().clone()) {
+                        meta.registered.store(true, Ordering::Relaxed);
                         *this.standing = standing_of(key);
                     }
                 }
                 if *this.standing < ENDED {
                     let key = *this.standing as usize;
-                    // The single-threaded scheduler or a pool worker through its plain
-                    // pointer; a closing pool through the general lookup.
-                    let noted = context::with_local(|local| {
-                        local.note_paused(key, waits_for);
-                        local.note_polled(task, elapsed);
-                    })
-                    .or_else(|| context::with_worker(|worker| worker.note_polled(task, elapsed)));
-                    if noted.is_none() {
-                        context::with_scheduler(|current| {
-                            if let Some(current) = current {
-                                current.note_paused(key, waits_for);
-                                current.note_polled(task, elapsed);
-                            }
-                        });
-                    }
+                    S::paused(this.meta, key, waits_for, (task, elapsed));
                 }
                 Poll::Pending
             }
             Ok(Poll::Ready(value)) => {
                 let elapsed = trace::end(started, id, task, Outcome::Finished);
                 this.inner.set(None);
-                end(this.standing, Ended::Finished, Some((task, elapsed)));
+                end::<S>(
+                    this.meta,
+                    this.standing,
+                    Ended::Finished,
+                    Some((task, elapsed)),
+                );
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
+                crate::stderr::say_caught();
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
                 this.inner.set(None);
-                end(this.standing, Ended::Panicked, Some((task, elapsed)));
+                end::<S>(
+                    this.meta,
+                    this.standing,
+                    Ended::Panicked,
+                    Some((task, elapsed)),
+                );
                 let message = payload_text(&*payload);
                 Poll::Ready(Err(TaskError::Panicked { task, message }))
             }
         }
     }
-}
-
-/// Makes a task of `future` named `name` that belongs to `home`, queues it there, and
-/// returns its handle. Every flavour of scheduler spawns through here; whenever the task is
-/// woken, [`home::schedule`] queues it again.
-///
-/// # Safety
-///
-/// The obligations of `async_task::Builder::spawn_unchecked`, which the caller's own
-/// `# Safety` section discharges: if `F` is not `Send`, its `Runnable` must be run and
-/// dropped on this thread; if `F` is not `'static`, what it borrows must outlive the task;
-/// the schedule function, a plain fn, is `Send + Sync + 'static`.
-pub(crate) unsafe fn spawn<'a, F>(name: TaskName, home: Home, future: F) -> TaskHandle<F::Output>
-where
-    F: Future + 'a,
-    F::Output: 'a,
-{
-    let builder = Builder::new().metadata(Meta::new(name, home));
-    let schedule = WithInfo(home::schedule);
-    // SAFETY: passed on to the caller (see above).
-    let (runnable, task) =
-        unsafe { builder.spawn_unchecked(move |meta| TaskFuture::new(meta, future), schedule) };
-    let waker = runnable.waker();
-    runnable.schedule();
-    TaskHandle::new(task, waker)
 }

@@ -3,53 +3,91 @@
 //!
 //! Wakers may fire on any thread (timers, I/O, other threads' `Handle`s), so the queue is a
 //! `ConcurrentQueue`; everything else here is only touched by the thread that owns the
-//! scheduler (`Local` is `!Send`), and takes no lock.
+//! scheduler (`Local` is `!Send`), and takes no lock. The deadlock check, which runs when
+//! the loop would park, is in `local/deadlock.rs`.
 
 use core::cell::{Cell, RefCell};
 use core::future::Future;
+use core::marker::PhantomData;
 use core::pin::pin;
-use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::{Context, Poll, Waker};
 use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Wake;
+use std::time::Duration;
 
-use async_task::Runnable;
+use async_task::{Runnable, ScheduleInfo};
 use concurrent_queue::ConcurrentQueue;
 use event_listener::{Event, listener};
 use slab::Slab;
 
+use super::reactor::{self, block_on};
+use super::registry::{self, Entry, Registered};
 use crate::config::Config;
-use crate::context;
-use crate::context::{Current, SchedulerGuard, TaskGuard};
-use crate::home::Home;
+use crate::context::{self, SchedulerGuard, TaskGuard};
 use crate::misuse;
 use crate::names::TaskName;
 use crate::reason::{self, Reason};
 use crate::stats::{Ended, LocalCounters, Stats};
-use crate::task::{self, Meta};
-use crate::task_handle::TaskHandle;
+use crate::task::{self, Meta, Polled, Schedule, TaskHandle};
 use crate::time::VirtualClock;
 use crate::trace::{self, Outcome};
-use crate::wait_counts::WaitCounts;
+
+mod deadlock;
+mod wait_counts;
+
+use deadlock::{DEADLOCK_GRACE, DEADLOCK_RECHECK, DEADLOCK_WARN, Deadlock, wakes_within};
+use wait_counts::WaitCounts;
 
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
 const REACTOR_BUDGET: u32 = 128;
 
-/// Drives the run loop on this thread, parking on the async-io reactor (which fires timers
-/// and I/O) whenever no task is ready.
-#[cfg(not(miri))]
-pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
-    async_io::block_on(run_loop)
+thread_local! {
+    /// The single-threaded scheduler this thread runs, while it runs it: a plain pointer for
+    /// the hot path (no `RefCell`, no lazily initialized thread-local, no destructor: it is
+    /// there even at thread exit).
+    static LOCAL: Cell<*const Local> = const { Cell::new(core::ptr::null()) };
 }
 
-/// Under miri, which cannot run the reactor's system calls, park without driving it: the
-/// tests run there use no timers or I/O.
-#[cfg(miri)]
-pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
-    futures_lite::future::block_on(run_loop)
+/// Calls `f` with the single-threaded scheduler this thread is running, if it runs one.
+#[inline]
+pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
+    let local = LOCAL.with(Cell::get);
+    if local.is_null() {
+        return None;
+    }
+    // SAFETY: `LOCAL` is set by a `Entered` guard to a `Local` it borrows for as long as
+    // it lives, and set back when it drops, on this thread only: while it is non-null, the
+    // `Local` it points to is alive.
+    Some(f(unsafe { &*local }))
+}
+
+/// Hides the single-threaded scheduler this thread runs (if it runs one) until the guard
+/// drops: a pool closing inside one of its tasks cancels its own tasks there, and work they
+/// queue as they drop is refused, not queued on the hidden scheduler.
+pub(crate) fn hide() -> impl Drop {
+    Entered {
+        previous: LOCAL.with(|l| l.replace(core::ptr::null())),
+        _context: None,
+        _local: PhantomData,
+    }
+}
+
+/// Makes a `Local` this thread's running scheduler until it drops.
+struct Entered<'a> {
+    previous: *const Local,
+    /// The flavour-free part: settings, no task polled (dropped after `LOCAL` is restored).
+    _context: Option<SchedulerGuard>,
+    _local: PhantomData<&'a Local>,
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        LOCAL.with(|l| l.set(self.previous));
+    }
 }
 
 /// One entry of the run queue.
@@ -61,7 +99,7 @@ pub(crate) enum Job {
 }
 
 /// The part of a scheduler that wakers and `Handle`s hold: safe to touch from any thread.
-pub(crate) struct Shared {
+pub(crate) struct LocalShared {
     /// Work that became ready on other threads, in the order it did (work that becomes
     /// ready on the scheduler's own thread goes to `Local::ready`, with no atomics).
     queue: ConcurrentQueue<Job>,
@@ -81,18 +119,18 @@ pub(crate) struct Shared {
     pub(crate) owner: std::thread::ThreadId,
 }
 
-impl Shared {
+impl LocalShared {
     /// Queues `job`: on the scheduler's own queue when this thread is running it, else on
     /// the shared queue; wakes the loop if it is parked.
-    #[inline]
     ///
-    /// `itself` says that the job woke itself while it ran (a `yield_now`): under a seed, it
-    /// then waits until the tasks that were ready have had their turn.
-    pub(crate) fn push(&self, job: Job, itself: bool) {
+    /// `woken_while_running` says that the job woke itself while it ran (a `yield_now`):
+    /// under a seed, it then waits until the tasks that were ready have had their turn.
+    #[inline]
+    pub(crate) fn push(&self, job: Job, woken_while_running: bool) {
         let mut job = Some(job);
-        context::with_local(|local| {
+        with_local(|local| {
             if core::ptr::eq(&*local.shared, self) {
-                local.push_own(job.take().expect("not queued yet"), itself);
+                local.push_own(job.take().expect("not queued yet"), woken_while_running);
             }
         });
         if let Some(job) = job {
@@ -133,13 +171,13 @@ impl Shared {
         // queues, which only the owning thread pops: `Local::run_until_finished` and
         // `Local::run` run it and `Local::cancel_all` runs it cancelled there, so it is used
         // and dropped on the thread that made it.
-        unsafe { task::spawn(name, Home::Local(self.clone()), future) }
+        unsafe { task::spawn::<Local, F>(name, self.clone(), 0, future) }
     }
 }
 
 /// Wakes the root future of a blocking call by queueing a [`Job::Root`].
 struct RootWaker {
-    shared: Arc<Shared>,
+    shared: Arc<LocalShared>,
     /// Whether a `Job::Root` for this call is in the queue already.
     queued: AtomicBool,
 }
@@ -156,27 +194,11 @@ impl Wake for RootWaker {
     }
 }
 
-/// A started task, as the registry knows it.
-struct Entry {
-    /// The task's header: alive as long as this entry, which the task's own future removes
-    /// (in `TaskFuture`'s poll or drop) before its allocation can go.
-    meta: NonNull<Meta>,
-    waker: Waker,
-    /// What it waits for since its last poll (`None`: not known).
-    reason: Option<Reason>,
-}
-
-impl Entry {
-    /// The task's name.
-    fn name(&self) -> TaskName {
-        // SAFETY: see `meta`: the task's allocation, and its header, outlive this entry.
-        unsafe { self.meta.as_ref() }.name
-    }
-}
-
-/// A single-threaded scheduler's state; owned by one thread (`!Send` through `Rc`).
+/// A single-threaded scheduler's state; owned by one thread: `!Send` (see `_not_send`), and
+/// reached through `Rc`.
+/// (`compile_fail` doctests on `__private::LocalState` check it).
 pub(crate) struct Local {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<LocalShared>,
     pub(crate) config: Config,
     /// Work that became ready on this thread, in order.
     ready: RefCell<VecDeque<Job>>,
@@ -199,6 +221,9 @@ pub(crate) struct Local {
     root: Cell<Option<(TaskName, Option<Reason>)>>,
     /// Polls and ends, for `stats()`.
     pub(crate) counters: LocalCounters,
+    /// Makes `Local` `!Send` on purpose, not by the accident of a field's type: its queues
+    /// may hold `!Send` tasks, which only this thread may run or drop.
+    _not_send: PhantomData<*const ()>,
 }
 
 impl Local {
@@ -212,7 +237,7 @@ impl Local {
             round: RefCell::new(Vec::new()),
             yielded: RefCell::new(Vec::new()),
             root_polling: Cell::new(false),
-            shared: Arc::new(Shared {
+            shared: Arc::new(LocalShared {
                 queue: ConcurrentQueue::unbounded(),
                 ready: Event::new(),
                 parked: AtomicBool::new(false),
@@ -227,6 +252,7 @@ impl Local {
             ticks: Cell::new(0),
             root: Cell::new(None),
             counters: LocalCounters::default(),
+            _not_send: PhantomData,
         })
     }
 
@@ -240,16 +266,17 @@ impl Local {
         unsafe { self.shared.spawn(name, future) }
     }
 
-    /// Queues `job` on this scheduler's own queue, from its own thread (see [`Shared::push`]),
+    /// Queues `job` on this scheduler's own queue, from its own thread (see [`LocalShared::push`]),
     /// and wakes the loop if it is parked (its reactor fired the wake-up).
     #[inline]
-    pub(crate) fn push_own(&self, job: Job, itself: bool) {
+    pub(crate) fn push_own(&self, job: Job, woken_while_running: bool) {
         // Work other threads woke earlier goes first: it became ready before this job did
         // (a timer fired by another thread's reactor turn is not overtaken by a later one
         // fired here).
         self.absorb();
-        let itself = itself || (matches!(job, Job::Root) && self.root_polling.get());
-        if itself && self.rng.is_some() {
+        let woken_while_running =
+            woken_while_running || (matches!(job, Job::Root) && self.root_polling.get());
+        if woken_while_running && self.rng.is_some() {
             self.yielded.borrow_mut().push(job);
         } else {
             self.ready.borrow_mut().push_back(job);
@@ -260,16 +287,12 @@ impl Local {
     /// Records a task at its first pause; returns its key.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         self.waits.added(None);
-        self.registry.borrow_mut().insert(Entry {
-            meta: NonNull::from(meta),
-            waker,
-            reason: None,
-        })
+        self.registry.borrow_mut().insert(Entry::new(meta, waker))
     }
 
     /// A poll of `task` ended, for `Scheduler::stats`.
     #[inline]
-    pub(crate) fn note_polled(&self, task: TaskName, elapsed: Option<std::time::Duration>) {
+    pub(crate) fn note_polled(&self, task: TaskName, elapsed: Option<Duration>) {
         self.counters
             .polled(task, elapsed, self.config.measure_poll_time);
     }
@@ -353,10 +376,10 @@ impl Local {
         name: TaskName,
         root: impl Future<Output = T>,
     ) -> T {
-        let _entered = SchedulerGuard::enter_blocking(
+        let _entered = self.enter(SchedulerGuard::enter_blocking(
             "Scheduler::run_until_finished",
-            Current::Local(self.clone()),
-        );
+            self.config,
+        ));
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         let root_waker = Arc::new(RootWaker {
             shared: self.shared.clone(),
@@ -382,9 +405,20 @@ impl Local {
                             let _span = tracing::trace_span!("poll", task = %name).entered();
                             let _running = TaskGuard::enter(name);
                             self.root_polling.set(true);
-                            let polled = root.as_mut().poll(&mut Context::from_waker(&waker));
+                            let polled = catch_unwind(AssertUnwindSafe(|| {
+                                root.as_mut().poll(&mut Context::from_waker(&waker))
+                            }));
                             self.root_polling.set(false);
-                            polled
+                            match polled {
+                                Ok(polled) => polled,
+                                // The root's panic goes on to the caller, reported once
+                                // by the task's name (caught only to say the report where
+                                // a test harness captures it).
+                                Err(payload) => {
+                                    crate::stderr::say_caught();
+                                    resume_unwind(payload)
+                                }
+                            }
                         };
                         let measure = self.config.measure_poll_time;
                         match polled {
@@ -413,8 +447,10 @@ impl Local {
     /// task.
     #[track_caller]
     pub(crate) fn run(self: &Rc<Self>) {
-        let _entered =
-            SchedulerGuard::enter_blocking("Scheduler::run", Current::Local(self.clone()));
+        let _entered = self.enter(SchedulerGuard::enter_blocking(
+            "Scheduler::run",
+            self.config,
+        ));
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         block_on(async {
             while let Some(job) = self.next_job(|| self.is_idle()).await {
@@ -454,7 +490,7 @@ impl Local {
             }
             listener!(self.shared.ready => woken);
             self.shared.parked.store(true, Ordering::SeqCst);
-            // Pairs with the fence in `Shared::push`.
+            // Pairs with the fence in `LocalShared::push`.
             fence(Ordering::SeqCst);
             if let Some(job) = self.pop() {
                 self.shared.parked.store(false, Ordering::SeqCst);
@@ -483,7 +519,7 @@ impl Local {
                         suspected += DEADLOCK_RECHECK;
                         if suspected >= DEADLOCK_WARN && !warned {
                             warned = true;
-                            crate::report::say(format_args!(
+                            crate::stderr::say(format_args!(
                                 "{}{} s ({why}). {}",
                                 misuse::DEADLOCK_SUSPECTED,
                                 suspected.as_secs(),
@@ -501,73 +537,6 @@ impl Local {
         }
     }
 
-    /// Whether a task (or the root) waits on `run_in_thread`: real work is under way, so the
-    /// virtual clock must not jump past it.
-    fn waits_on_a_thread(&self) -> bool {
-        self.waits.any_on_a_thread()
-            || self
-                .root
-                .get()
-                .is_some_and(|(_, reason)| reason == Some(Reason::Thread))
-    }
-
-    /// Whether every task (and the root) waits on another task or a sync primitive of this
-    /// scheduler, with no timer, I/O or `wait(future)` pending. It is [`Deadlock::Certain`]
-    /// when nothing outside the scheduler could wake one either: no `Handle` is alive, no
-    /// other scheduler is, and no sync primitive or pause value was ever used outside a
-    /// scheduler; else [`Deadlock::Suspected`], saying why it cannot be sure.
-    fn deadlock_report(&self) -> Option<Deadlock> {
-        let root = self.root.get();
-        if let Some((_, reason)) = root
-            && !reason.is_some_and(Reason::is_internal)
-        {
-            return None;
-        }
-        if root.is_none() && self.registry.borrow().is_empty() {
-            return None;
-        }
-        // Kept as tasks pause and end: no walk of the registry at each park.
-        if !self.waits.all_internal() {
-            return None;
-        }
-        // What outside this scheduler may hold a waker, or queue work that wakes one.
-        let why = [
-            (self.shared.handles.load(Ordering::Acquire) > 0)
-                .then_some("a `Handle` to this scheduler is alive"),
-            (crate::report::live_schedulers() > 1).then_some("another scheduler is alive"),
-            context::foreign_use_seen().then_some("a sync primitive was used outside a scheduler"),
-        ];
-        let why: Vec<&str> = why.into_iter().flatten().collect();
-        Some(if why.is_empty() {
-            Deadlock::Certain
-        } else {
-            Deadlock::Suspected {
-                why: why.join(", "),
-            }
-        })
-    }
-
-    /// The deadlock report: every waiting task (and the root) and what it waits on.
-    fn waiting_report(&self) -> String {
-        let mut waiting = Vec::new();
-        if let Some((name, Some(reason))) = self.root.get() {
-            waiting.push(format!(
-                "  `{name}` (the root of `run_until_finished`): {reason}"
-            ));
-        }
-        for (_, entry) in self.registry.borrow().iter() {
-            if let Some(reason) = entry.reason {
-                waiting.push(format!("  `{}`: {reason}", entry.name()));
-            }
-        }
-        format!(
-            "{}\n{}\n{}",
-            misuse::DEADLOCK,
-            waiting.join("\n"),
-            misuse::DEADLOCK_FIX
-        )
-    }
-
     /// A snapshot of this scheduler's tasks and counters (see [`Stats`]).
     pub(crate) fn stats(self: &Rc<Self>) -> Stats {
         let mut stats = Stats::default();
@@ -576,74 +545,46 @@ impl Local {
             + self.round.borrow().len()
             + self.yielded.borrow().len()
             + self.shared.queue.len();
-        let ours = context::with_scheduler(
-            |c| matches!(c, Some(Current::Local(local)) if Rc::ptr_eq(local, self)),
-        );
+        let ours = with_local(|local| core::ptr::eq(local, &**self)).unwrap_or(false);
         stats.running = usize::from(ours && context::current_task().is_some());
         // Tasks enter the registry when they first pause: the running one is in it only if
         // it paused before.
-        let running_started = usize::from(ours && context::running_task_started());
-        stats.paused = self.registry.borrow().len() - running_started;
+        let running_registered = usize::from(ours && context::running_task_registered());
+        stats.paused = self.registry.borrow().len() - running_registered;
         stats
+    }
+
+    /// Makes this scheduler the one this thread runs while the guard lives.
+    fn enter(&self, context: SchedulerGuard) -> Entered<'_> {
+        Entered {
+            previous: LOCAL.with(|l| l.replace(self)),
+            _context: Some(context),
+            _local: PhantomData,
+        }
     }
 
     /// Cancels every task that is left (queued ones never start; started ones have their
     /// state dropped now) and returns their names. Called when the scheduler is dropped.
     pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
-        close(&self.shared.closed, &self.shared.queuing);
+        reactor::close(&self.shared.closed, &self.shared.queuing);
         // The task being polled on this thread, if the scheduler is dropped inside one: it
-        // stays in the registry until its poll returns, so it is not waited for below.
+        // stays in the registry until its poll returns, so it is not waited for.
         let running = context::current_task();
-        let _entered = SchedulerGuard::enter(Current::Local(self.clone()));
-        let mut names: Vec<TaskName> = self
-            .registry
+        let _entered = self.enter(SchedulerGuard::enter(self.config, false));
+        let mut registered = Registered::default();
+        self.registry
             .borrow()
             .iter()
-            .map(|(_, e)| e.name())
-            .collect();
-        let mut queued = Vec::new();
-        while let Some(job) = self.pop() {
-            if let Job::Task(runnable) = job {
-                // A started task that was woken is queued too: name it once (it is in the
-                // registry since it first paused, which `started` says).
-                if !runnable.metadata().started.load(Ordering::Relaxed) {
-                    names.push(runnable.metadata().name);
+            .for_each(|(_, entry)| registered.add(entry));
+        let next = || {
+            loop {
+                match self.pop()? {
+                    Job::Task(runnable) => return Some(runnable),
+                    Job::Root => {}
                 }
-                queued.push(runnable);
             }
-        }
-        // Started tasks come back through the queue once woken (a wake-up only queues them
-        // here, on the scheduler's own queue: it never touches the registry); queued ones go
-        // through it now.
-        for (_, entry) in self.registry.borrow().iter() {
-            entry.waker.wake_by_ref();
-        }
-        for runnable in queued {
-            self.shared.push(Job::Task(runnable), false);
-        }
-        self.cancel_queued();
-        crate::test_hooks::reached!(ClosingDrained);
-        // A wake-up from another thread may still be in flight: it marked its task
-        // scheduled (so the wake-up above did nothing) and has not pushed it yet. Every
-        // started task comes back through the queue, or ended: wait for the ones left.
-        // The wait is as long as that thread's push (it only runs our `schedule`).
-        while self.started_left(running) {
-            std::thread::yield_now();
-            self.cancel_queued();
-        }
-        names
-    }
-
-    /// Runs every queued task cancelled, until the queue is empty.
-    fn cancel_queued(&self) {
-        while let Some(job) = self.pop() {
-            if let Job::Task(runnable) = job {
-                // A cancelled task drops its state instead of being polled, and its handle
-                // reports `Cancelled`.
-                runnable.metadata().cancelled.store(true, Ordering::Release);
-                runnable.run();
-            }
-        }
+        };
+        registry::cancel_all(registered, next, || self.started_left(running))
     }
 
     /// Whether a started task is left in the registry, other than the one being polled on
@@ -657,59 +598,6 @@ impl Local {
             }
         }
     }
-}
-
-/// What a parked loop found when every task waits on another task or a sync primitive.
-enum Deadlock {
-    /// Nothing can wake a task.
-    Certain,
-    /// Only something outside the scheduler could wake one (`why`).
-    Suspected { why: String },
-}
-
-/// How long a loop that looks deadlocked waits for a wake-up before it panics: a plain thread
-/// may still hold a sync primitive it will release.
-const DEADLOCK_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// How often a loop that would be deadlocked but for something outside it (a live `Handle`,
-/// another scheduler) looks again: that may have gone meanwhile.
-const DEADLOCK_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// How long such a loop waits before it says on stderr that it may be deadlocked.
-const DEADLOCK_WARN: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Whether `woken` fires within `limit`.
-#[cfg(not(miri))]
-async fn wakes_within(
-    woken: &mut (impl Future<Output = ()> + Unpin),
-    limit: std::time::Duration,
-) -> bool {
-    let grace = async_io::Timer::after(limit);
-    futures_lite::future::or(
-        async {
-            woken.await;
-            true
-        },
-        async {
-            grace.await;
-            false
-        },
-    )
-    .await
-}
-
-/// Under miri (no timers), it does not wait for the grace; a suspected deadlock waits for
-/// its wake-up alone (rechecking would spin).
-#[cfg(miri)]
-async fn wakes_within(
-    woken: &mut (impl Future<Output = ()> + Unpin),
-    limit: std::time::Duration,
-) -> bool {
-    if limit == DEADLOCK_GRACE {
-        return false;
-    }
-    woken.await;
-    true
 }
 
 /// Marks the root of a blocking call for deadlock reports, until the call returns.
@@ -734,12 +622,54 @@ impl Drop for RootGuard<'_> {
     }
 }
 
-/// Closes a scheduler to new work from `Handle`s, then waits for the ones queuing right now
-/// (they announced themselves in `queuing` before checking `closed`), so that everything
-/// queued is there to cancel.
-pub(crate) fn close(closed: &AtomicBool, queuing: &AtomicUsize) {
-    closed.store(true, Ordering::SeqCst);
-    while queuing.load(Ordering::SeqCst) != 0 {
-        std::thread::yield_now();
+impl Schedule for Local {
+    type Home = LocalShared;
+
+    /// Queues a woken task on its scheduler: its own queue on the scheduler's own thread, the
+    /// shared one from any other thread.
+    #[inline]
+    fn schedule(runnable: Runnable<Meta>, info: ScheduleInfo) {
+        // SAFETY: a task of this flavour was made with an `Arc<LocalShared>` (`task::spawn`).
+        let shared: *const LocalShared = unsafe { runnable.metadata().home::<LocalShared>() };
+        // On the scheduler's own thread: its own queue (the `Local` running here keeps the
+        // scheduler alive). Only the address is compared: the task may be queued away.
+        let mut job = Some(Job::Task(runnable));
+        with_local(|local| {
+            if core::ptr::eq(&*local.shared, shared) {
+                local.push_own(job.take().expect("queued once"), info.woken_while_running);
+            }
+        });
+        if let Some(Job::Task(runnable)) = job {
+            // SAFETY: as above.
+            let shared = unsafe { runnable.metadata().keep_home_alive::<LocalShared>() };
+            crate::test_hooks::reached!(ForeignWakeBeforePush);
+            shared.push(Job::Task(runnable), false);
+        }
+    }
+
+    #[inline]
+    fn register(meta: &Meta, waker: Waker) -> Option<usize> {
+        with_local(|local| local.register(meta, waker))
+    }
+
+    #[inline]
+    fn paused(_meta: &Meta, key: usize, reason: Option<Reason>, (task, elapsed): Polled) {
+        with_local(|local| {
+            local.note_paused(key, reason);
+            local.note_polled(task, elapsed);
+        });
+    }
+
+    #[inline]
+    fn ended(_meta: &Meta, key: Option<usize>, how: Ended, polled: Option<Polled>) {
+        with_local(|local| {
+            if let Some((task, elapsed)) = polled {
+                local.note_polled(task, elapsed);
+            }
+            if let Some(key) = key {
+                local.deregister(key);
+            }
+            local.counters.ended(how);
+        });
     }
 }

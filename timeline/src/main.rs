@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! SCHEDULER_TRACE=trace.json cargo run --example tv
-//! cargo run --example timeline -- trace.json timeline.svg
+//! cargo run --bin timeline -- trace.json timeline.svg
 //! ```
 //!
 //! Open `timeline.svg` in a browser (hover a bar for its task, state and duration), or
@@ -13,7 +13,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [input, output] = args.as_slice() else {
-        eprintln!("usage: cargo run --example timeline -- TRACE.json OUT.svg");
+        eprintln!("usage: cargo run --bin timeline -- TRACE.json OUT.svg");
         return ExitCode::FAILURE;
     };
     let json = match std::fs::read_to_string(input) {
@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let svg = match scheduler::trace::render_svg(&json) {
+    let svg = match scheduler_timeline::render_svg(&json) {
         Ok(svg) => svg,
         Err(error) => {
             eprintln!("`{input}`: {error}");

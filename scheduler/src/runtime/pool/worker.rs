@@ -3,6 +3,7 @@
 //! tasks when the pool closes. The pool's shared state is in `pool.rs`.
 
 use core::future::Future;
+use core::marker::PhantomData;
 use core::sync::atomic::{Ordering, fence};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -15,22 +16,69 @@ use concurrent_queue::ConcurrentQueue;
 use event_listener::listener;
 
 use super::{
-    FAIRNESS, INJECTOR_BATCH, PoolShared, REACTOR_BUDGET, cancel, lock, registered_tasks,
-    started_left,
+    FAIRNESS, INJECTOR_BATCH, PoolShared, REACTOR_BUDGET, pinned_to, registered_tasks, started_left,
 };
-use crate::context::{Current, SchedulerGuard};
+use crate::context::SchedulerGuard;
+use crate::lock::lock;
 use crate::names::TaskName;
-use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_STARTED, SharedCounters};
-use crate::task::Meta;
-use crate::task_handle::TaskHandle;
+use crate::runtime::reactor::block_on;
+use crate::runtime::registry;
+use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_REGISTERED, SharedCounters};
+use crate::task::{Meta, TaskHandle};
 
-/// What a worker thread keeps for itself.
+thread_local! {
+    /// The pool worker this thread is, while it works: a plain pointer for the pool's hot
+    /// path (no destructor: it is there even at thread exit).
+    static WORKER: Cell<*const Worker> = const { Cell::new(core::ptr::null()) };
+}
+
+/// Calls `f` with the pool worker this thread is, if it is one.
+#[inline]
+pub(crate) fn with_worker<R>(f: impl FnOnce(&Worker) -> R) -> Option<R> {
+    let worker = WORKER.with(Cell::get);
+    if worker.is_null() {
+        return None;
+    }
+    // SAFETY: `WORKER` is set by `work` to the `Worker` of an `Rc` it holds until after it
+    // set `WORKER` back (the `Entered` guard), on this thread only.
+    Some(f(unsafe { &*worker }))
+}
+
+/// Hides the worker this thread is (if it is one) until the guard drops: a pool closing
+/// here cancels its tasks as no worker's.
+pub(crate) fn hide() -> impl Drop {
+    Entered {
+        previous: WORKER.with(|w| w.replace(core::ptr::null())),
+        _context: None,
+        _worker: PhantomData,
+    }
+}
+
+/// Makes a `Worker` this thread's running scheduler until it drops.
+struct Entered<'a> {
+    previous: *const Worker,
+    /// The flavour-free part (dropped after `WORKER` is restored).
+    _context: Option<SchedulerGuard>,
+    _worker: PhantomData<&'a Worker>,
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        WORKER.with(|w| w.set(self.previous));
+    }
+}
+
+/// What a worker thread keeps for itself: `!Send` (see `_not_send`).
+/// (`compile_fail` doctests on `__private::WorkerState` check it).
 pub(crate) struct Worker {
     pub(super) index: usize,
     pub(crate) pool: Arc<PoolShared>,
     ticks: Cell<u32>,
-    /// Set when the job being run ended the pool's last task.
-    pub(crate) ended_last: Cell<bool>,
+    /// Set while a job runs: a task that ends then is counted off `live` only once the job
+    /// returns, when its handle shows it finished (so `run()` never returns before that).
+    in_job: Cell<bool>,
+    /// Tasks that ended during the job being run.
+    ended_in_job: Cell<usize>,
     /// The pinned tasks woken on this worker's thread (maybe `!Send`), and while one waits,
     /// where they stand among the `local` ones: seen by no other thread (no atomics). Empty
     /// when no pinned task waits, so that a worker with none pays one check per push.
@@ -40,6 +88,9 @@ pub(crate) struct Worker {
     /// Set when tasks went into `local` while no idle worker was told (pushed while this
     /// worker was parked, or taken in a batch); the next job starts only after telling one.
     unannounced: Cell<bool>,
+    /// Makes `Worker` `!Send` on purpose, not by the accident of a field's type: its `order`
+    /// holds pinned tasks, maybe `!Send`, which only this thread may run or drop.
+    _not_send: PhantomData<*const ()>,
 }
 
 /// One entry of a worker's `order`: so that its own tasks run in the order they were woken,
@@ -77,7 +128,7 @@ impl Worker {
     #[inline]
     pub(super) fn push_ready(&self, runnable: Runnable<Meta>) {
         let parked = self.parked.get();
-        if runnable.metadata().pinned() {
+        if pinned_to(runnable.metadata()).is_some() {
             let mut order = self.order.borrow_mut();
             if order.is_empty() {
                 // The `local` tasks queued so far go first.
@@ -159,12 +210,14 @@ impl Worker {
         unsafe { self.pool.spawn(name, future) }
     }
 
-    /// A task of this pool ended on this worker: `run()` is told once the job returns if it
-    /// was the last.
+    /// A task of this pool ended on this worker. During a job it is counted off once the
+    /// job returns (`run_job`); otherwise (a task dropped unrun) at once.
     #[inline]
     pub(crate) fn task_ended(&self) {
-        if self.pool.task_ended() {
-            self.ended_last.set(true);
+        if self.in_job.get() {
+            self.ended_in_job.set(self.ended_in_job.get() + 1);
+        } else if self.pool.tasks_ended(1) {
+            self.pool.notify_all_done();
         }
     }
 
@@ -258,14 +311,21 @@ impl Worker {
             self.pool.wake_one_idle();
         }
         let running = &self.counters().running;
-        let started = runnable.metadata().started.load(Ordering::Relaxed);
+        let registered = runnable.metadata().registered.load(Ordering::Relaxed);
         running.store(
-            if started { RUNNING_STARTED } else { RUNNING },
+            if registered {
+                RUNNING_REGISTERED
+            } else {
+                RUNNING
+            },
             Ordering::Relaxed,
         );
+        self.in_job.set(true);
         runnable.run();
+        self.in_job.set(false);
         running.store(NOT_RUNNING, Ordering::Relaxed);
-        if self.ended_last.replace(false) {
+        let ended = self.ended_in_job.replace(0);
+        if ended > 0 && self.pool.tasks_ended(ended) {
             self.pool.notify_all_done();
         }
     }
@@ -352,43 +412,13 @@ impl Worker {
         let pool = &self.pool;
         let slot = &pool.slots[self.index];
         self.hand_over_send_tasks();
-        let (mut names, registered, wakers) = registered_tasks(pool, Some(self.index));
-        let mut queued = Vec::new();
-        let here: Vec<_> = self
-            .order
-            .borrow_mut()
-            .drain(..)
-            .filter_map(|turn| match turn {
-                Turn::Pinned(runnable) => Some(runnable),
-                Turn::Local(_) => None,
-            })
-            .collect();
-        let from_elsewhere = core::iter::from_fn(|| slot.pinned.pop().ok());
-        for runnable in from_elsewhere.chain(here) {
-            if !registered.contains(&runnable.metadata().address()) {
-                names.push(runnable.metadata().name);
-            }
-            queued.push(runnable);
-        }
-        for waker in wakers {
-            waker.wake(); // back into `order`
-        }
-        for runnable in queued {
-            cancel(runnable);
-        }
-        loop {
-            // Dropping a task's state may wake others.
+        let registered = registered_tasks(pool, Some(self.index));
+        let next = || {
+            // Dropping a task's state may wake others: their `Send` ones go to the pool.
             self.hand_over_send_tasks();
-            let next = self.pop_ready();
-            match next.or_else(|| slot.pinned.pop().ok()) {
-                Some(runnable) => cancel(runnable),
-                // A wake-up from another thread may still be in flight (see
-                // `Local::cancel_all`): wait for every started task pinned here.
-                None if started_left(pool, Some(self.index)) => std::thread::yield_now(),
-                None => break,
-            }
-        }
-        names
+            self.pop_ready().or_else(|| slot.pinned.pop().ok())
+        };
+        registry::cancel_all(registered, next, || started_left(pool, Some(self.index)))
     }
 
     /// Moves the `Send` tasks of this worker's `local` queue to the injector, where the
@@ -416,15 +446,22 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         index,
         pool: pool.clone(),
         ticks: Cell::new(0),
-        ended_last: Cell::new(false),
+        in_job: Cell::new(false),
+        ended_in_job: Cell::new(0),
         order: RefCell::new(VecDeque::new()),
         parked: Cell::new(false),
         unannounced: Cell::new(false),
+        _not_send: PhantomData,
     });
-    let _entered = SchedulerGuard::enter(Current::Worker(worker.clone()));
+    let entered = Entered {
+        previous: WORKER.with(|w| w.replace(Rc::as_ptr(&worker))),
+        _context: Some(SchedulerGuard::enter(pool.config, false)),
+        _worker: PhantomData,
+    };
     let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
-    crate::local::block_on(worker.run());
+    block_on(worker.run());
     let mut names = worker.shut_down();
+    drop(entered);
     // One of this worker's tasks dropped the pool: nobody joins this thread, so it finishes
     // the shutdown (see `Pool::shut_down`) and says what it cancelled.
     let left = lock(&pool.left_to_worker).take();

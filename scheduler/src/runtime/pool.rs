@@ -23,27 +23,28 @@
 use core::future::Future;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use core::task::Waker;
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use async_task::Runnable;
+use async_task::{Runnable, ScheduleInfo};
 use concurrent_queue::ConcurrentQueue;
 use event_listener::{Event, listener};
 use slab::Slab;
 
+use super::reactor;
+use super::registry::{self, Entry, Registered};
 use crate::config::Config;
-use crate::context::{self, Current, SchedulerGuard};
-use crate::home::Home;
+use crate::context::SchedulerGuard;
+use crate::lock::lock;
 use crate::names::TaskName;
-use crate::stats::{RUNNING_STARTED, SharedCounters, Stats};
-use crate::task::{self, Meta};
-use crate::task_handle::TaskHandle;
+use crate::reason::Reason;
+use crate::stats::{Ended, RUNNING_REGISTERED, SharedCounters, Stats};
+use crate::task::{self, Meta, Polled, Schedule, TaskHandle};
 
 mod worker;
 
-pub(crate) use worker::Worker;
 use worker::work;
+pub(crate) use worker::{Worker, with_worker};
 
 /// The most tasks a worker moves from the injector to its `local` queue at once, besides the
 /// one it runs.
@@ -66,16 +67,6 @@ struct Slot {
     wake: Event,
     /// Set by `wake_one_idle` when it wakes this worker to search (counted in `searching`).
     woken_to_search: AtomicBool,
-}
-
-/// A started task, as the registry knows it.
-struct Entry {
-    name: TaskName,
-    /// The task header's address, to tell it from a queued copy of itself.
-    meta: usize,
-    waker: Waker,
-    /// The worker a pinned task must run (and be dropped) on.
-    pinned_to: Option<usize>,
 }
 
 /// The started tasks that first paused on one worker (or, in the last part, on other
@@ -116,7 +107,7 @@ pub(crate) struct PoolShared {
     all_done: Event,
     /// Set when the `Scheduler` is dropped: workers stop, new work is refused.
     pub(crate) closed: AtomicBool,
-    /// `Handle`s queuing a task right now (see `local::close`).
+    /// `Handle`s queuing a task right now (see `reactor::close`).
     pub(crate) queuing: AtomicUsize,
     /// Each worker's counters for `stats()`, by index: only that worker bumps them.
     counters: Box<[SharedCounters]>,
@@ -127,17 +118,21 @@ pub(crate) struct PoolShared {
     left_to_worker: Mutex<Option<Vec<TaskName>>>,
 }
 
-/// Locks `mutex`, ignoring poisoning: no code panics while holding these locks.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// `Meta::home_slot` of a task any worker may run; any other value is the index of the
+/// worker a pinned task stays on.
+const ANYWHERE: u32 = u32::MAX;
+
+/// The worker the task `meta` is pinned to, if it is pinned (it may be `!Send`).
+#[inline]
+pub(crate) fn pinned_to(meta: &Meta) -> Option<usize> {
+    let slot = meta.home_slot();
+    (slot != ANYWHERE).then_some(slot as usize)
 }
 
 impl PoolShared {
     /// This thread's worker index, when it is one of this pool's workers.
     fn current_worker(&self) -> Option<usize> {
-        context::with_worker(|worker| worker.of(self).then_some(worker.index)).flatten()
+        with_worker(|worker| worker.of(self).then_some(worker.index)).flatten()
     }
 
     /// Queues a task woken on a thread that is not its worker: a pinned task on its worker's
@@ -208,7 +203,7 @@ impl PoolShared {
         // SAFETY: `future` and its output are `Send`, so the task may run and be dropped on
         // any thread. If `future` is not `'static`, the caller keeps what it borrows alive
         // until the task is done.
-        unsafe { task::spawn(name, Home::Pool(self.clone()), future) }
+        unsafe { task::spawn::<PoolShared, F>(name, self.clone(), ANYWHERE, future) }
     }
 
     /// Queues a task that stays on worker `index` (the calling thread).
@@ -227,25 +222,23 @@ impl PoolShared {
         F::Output: 'static,
     {
         self.live.fetch_add(1, Ordering::SeqCst);
-        let worker = u32::try_from(index).expect("fewer than 4 billion workers");
+        let worker = u32::try_from(index)
+            .ok()
+            .filter(|&index| index != ANYWHERE)
+            .expect("fewer than 4 billion workers");
         // SAFETY: `future` is `'static`. The task may be `!Send`: we are on worker `index`
         // (caller's promise), and its `Runnable` only travels through `slots[index].pinned`
         // and the worker's own `order` queue, which only worker `index` pops
         // (`Worker::find_work` runs it, `Worker::shut_down` cancels it there;
         // `Worker::push_ready` never puts a pinned task in the stealable `local` queue).
-        unsafe { task::spawn(name, Home::Pinned(self.clone(), worker), future) }
+        unsafe { task::spawn::<PoolShared, F>(name, self.clone(), worker, future) }
     }
 
     /// Records a task at its first pause; returns its key.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
         let here = self.current_worker();
         let part = here.unwrap_or(self.slots.len());
-        let key = lock(&self.registry[part].0).insert(Entry {
-            name: meta.name,
-            meta: meta.address(),
-            waker,
-            pinned_to: here.filter(|_| meta.pinned()),
-        });
+        let key = lock(&self.registry[part].0).insert(Entry::new(meta, waker));
         key * self.registry.len() + part
     }
 
@@ -256,11 +249,12 @@ impl PoolShared {
         drop(entry); // Dropping the waker may queue the task: after the lock is released.
     }
 
-    /// A queued task reached its end (finished, panicked, cancelled or dropped); returns
-    /// whether it was the last one. The caller tells `run()` once the task's handle shows it
-    /// finished, which is after the task's poll returns (see `Worker::run_job`).
-    pub(crate) fn task_ended(&self) -> bool {
-        self.live.fetch_sub(1, Ordering::SeqCst) == 1
+    /// `count` queued tasks reached their end (finished, panicked, cancelled or dropped)
+    /// and their handles show it (a worker counts those of a job once the job returns: see
+    /// `Worker::run_job`); returns whether they were the last ones, so that the caller
+    /// tells `run()`.
+    pub(crate) fn tasks_ended(&self, count: usize) -> bool {
+        self.live.fetch_sub(count, Ordering::SeqCst) == count
     }
 
     /// Wakes `run()` callers: no task is left.
@@ -282,13 +276,13 @@ impl PoolShared {
                 .map(|slot| slot.local.len() + slot.pinned.len())
                 .sum::<usize>();
         let started: usize = self.registry.iter().map(|part| lock(&part.0).len()).sum();
-        let running_started = self
+        let running_registered = self
             .counters
             .iter()
-            .filter(|c| c.running.load(Ordering::Relaxed) == RUNNING_STARTED)
+            .filter(|c| c.running.load(Ordering::Relaxed) == RUNNING_REGISTERED)
             .count();
         // Between the loads a task may pause or end: never report fewer than none.
-        stats.paused = started.saturating_sub(running_started);
+        stats.paused = started.saturating_sub(running_registered);
         stats
     }
 }
@@ -304,7 +298,7 @@ pub(crate) fn push_here(
     runnable: Runnable<Meta>,
 ) -> Option<Runnable<Meta>> {
     let mut runnable = Some(runnable);
-    context::with_worker(|worker| {
+    with_worker(|worker| {
         if core::ptr::eq(Arc::as_ptr(&worker.pool), pool)
             && pinned.is_none_or(|index| index == worker.index)
         {
@@ -314,29 +308,16 @@ pub(crate) fn push_here(
     runnable
 }
 
-/// The started tasks pinned to worker `pinned_to` (or, for `None`, the ones pinned nowhere):
-/// their names, their headers' addresses, and their wakers.
-fn registered_tasks(
-    pool: &PoolShared,
-    pinned_to: Option<usize>,
-) -> (Vec<TaskName>, HashSet<usize>, Vec<Waker>) {
-    let (mut names, mut addresses, mut wakers) = (Vec::new(), HashSet::new(), Vec::new());
+/// The started tasks pinned to worker `pinned` (or, for `None`, the ones pinned nowhere).
+fn registered_tasks(pool: &PoolShared, pinned: Option<usize>) -> Registered {
+    let mut registered = Registered::default();
     for part in pool.registry.iter() {
         let part = lock(&part.0);
-        for (_, entry) in part.iter().filter(|(_, e)| e.pinned_to == pinned_to) {
-            names.push(entry.name);
-            addresses.insert(entry.meta);
-            wakers.push(entry.waker.clone());
-        }
+        part.iter()
+            .filter(|(_, e)| pinned_to(e.meta()) == pinned)
+            .for_each(|(_, entry)| registered.add(entry));
     }
-    (names, addresses, wakers)
-}
-
-/// Runs a task one last time as cancelled: its state is dropped and its handle reports
-/// `Cancelled`.
-fn cancel(runnable: Runnable<Meta>) {
-    runnable.metadata().cancelled.store(true, Ordering::Release);
-    runnable.run();
+    registered
 }
 
 /// A running pool: its shared state and its worker threads.
@@ -432,7 +413,7 @@ impl Pool {
     /// poll returns (see `worker::work`), and says what it cancelled. Returns nothing then.
     pub(crate) fn shut_down(&mut self) -> Vec<TaskName> {
         let shared = self.shared.clone();
-        crate::local::close(&shared.closed, &shared.queuing);
+        reactor::close(&shared.closed, &shared.queuing);
         for slot in shared.slots.iter() {
             slot.wake.notify(usize::MAX);
         }
@@ -446,7 +427,7 @@ impl Pool {
             }
             match thread.join() {
                 Ok(pinned) => names.extend(pinned),
-                Err(_) => crate::report::say(format_args!(
+                Err(_) => crate::stderr::say(format_args!(
                     "a scheduler worker thread panicked while shutting down"
                 )),
             }
@@ -466,49 +447,109 @@ impl PoolShared {
     /// Cancels the `Send` tasks left once the workers stopped (queued or started), from the
     /// thread that closes the pool; returns their names.
     pub(crate) fn cancel_send_tasks(self: &Arc<Self>) -> Vec<TaskName> {
-        let shared = self;
-        let _entered = SchedulerGuard::enter(Current::Closing(shared.clone()));
-        let (left, registered, wakers) = registered_tasks(shared, None);
-        let mut names = Vec::new();
-        names.extend(left);
-        let mut queued = Vec::new();
+        let _entered = SchedulerGuard::enter(self.config, true);
+        let _hidden = (super::local::hide(), worker::hide());
         // Each worker handed its `local` tasks over to the injector as it stopped; take
-        // what may be left in those queues all the same.
-        let from_injector = core::iter::from_fn(|| shared.injector.pop().ok());
-        let from_locals = shared
-            .slots
-            .iter()
-            .flat_map(|slot| core::iter::from_fn(|| slot.local.pop().ok()));
-        for runnable in from_injector.chain(from_locals) {
-            if !registered.contains(&runnable.metadata().address()) {
-                names.push(runnable.metadata().name);
-            }
-            queued.push(runnable);
-        }
-        for waker in wakers {
-            waker.wake(); // into the injector: no worker is running
-        }
-        queued.into_iter().for_each(cancel);
-        while let Ok(runnable) = shared.injector.pop() {
-            cancel(runnable);
-        }
-        crate::test_hooks::reached!(ClosingDrained);
-        // A wake-up from another thread may still be in flight (see `Local::cancel_all`):
-        // wait until every started task came back through the injector and ended.
-        while started_left(shared, None) {
-            std::thread::yield_now();
-            while let Ok(runnable) = shared.injector.pop() {
-                cancel(runnable);
-            }
-        }
-        names
+        // what may be left in those queues all the same. Started tasks come back through
+        // the injector once woken: no worker runs.
+        let next = || {
+            self.injector
+                .pop()
+                .ok()
+                .or_else(|| self.slots.iter().find_map(|slot| slot.local.pop().ok()))
+        };
+        registry::cancel_all(registered_tasks(self, None), next, || {
+            started_left(self, None)
+        })
     }
 }
 
 /// Whether a started task pinned to worker `pinned_to` (or, for `None`, pinned nowhere) is
 /// still in the registry.
-fn started_left(pool: &PoolShared, pinned_to: Option<usize>) -> bool {
-    pool.registry
-        .iter()
-        .any(|part| lock(&part.0).iter().any(|(_, e)| e.pinned_to == pinned_to))
+fn started_left(pool: &PoolShared, pinned: Option<usize>) -> bool {
+    pool.registry.iter().any(|part| {
+        lock(&part.0)
+            .iter()
+            .any(|(_, e)| pinned_to(e.meta()) == pinned)
+    })
+}
+
+impl Schedule for PoolShared {
+    type Home = PoolShared;
+
+    /// Queues a woken task on its pool: on this thread's own queue when this thread is a
+    /// worker that may run it, else from elsewhere (see `push_from_elsewhere`).
+    #[inline]
+    fn schedule(runnable: Runnable<Meta>, _info: ScheduleInfo) {
+        let meta = runnable.metadata();
+        let pinned = pinned_to(meta);
+        // SAFETY: a task of this flavour was made with an `Arc<PoolShared>` (`task::spawn`).
+        let pool: *const PoolShared = unsafe { meta.home::<PoolShared>() };
+        let Some(runnable) = push_here(pool, pinned, runnable) else {
+            return;
+        };
+        // SAFETY: as above.
+        let pool = unsafe { runnable.metadata().keep_home_alive::<PoolShared>() };
+        crate::test_hooks::reached!(ForeignWakeBeforePush);
+        pool.push_from_elsewhere(pinned, runnable);
+    }
+
+    #[inline]
+    fn register(meta: &Meta, waker: Waker) -> Option<usize> {
+        // SAFETY: as in `schedule`.
+        let pool = unsafe { meta.home::<PoolShared>() };
+        Some(pool.register(meta, waker))
+    }
+
+    #[inline]
+    fn paused(meta: &Meta, _key: usize, _reason: Option<Reason>, (task, elapsed): Polled) {
+        // SAFETY: as in `schedule`.
+        let pool = unsafe { meta.home::<PoolShared>() };
+        let on_worker = with_worker(|worker| {
+            if worker.of(pool) {
+                worker.note_polled(task, elapsed);
+                return true;
+            }
+            false
+        });
+        if on_worker != Some(true) {
+            pool.other_counters
+                .polled(task, elapsed, pool.config.measure_poll_time);
+        }
+    }
+
+    #[inline]
+    fn ended(meta: &Meta, key: Option<usize>, how: Ended, polled: Option<Polled>) {
+        // SAFETY: as in `schedule`.
+        let pool = unsafe { meta.home::<PoolShared>() };
+        let on_worker = with_worker(|worker| {
+            if !worker.of(pool) {
+                return false;
+            }
+            if let Some((task, elapsed)) = polled {
+                worker.note_polled(task, elapsed);
+            }
+            if let Some(key) = key {
+                pool.deregister(key);
+            }
+            worker.counters().ended(how);
+            worker.task_ended();
+            true
+        });
+        if on_worker == Some(true) {
+            return;
+        }
+        // On the thread closing the pool (or one that drops the task's last reference).
+        if let Some((task, elapsed)) = polled {
+            pool.other_counters
+                .polled(task, elapsed, pool.config.measure_poll_time);
+        }
+        if let Some(key) = key {
+            pool.deregister(key);
+        }
+        pool.other_counters.ended(how);
+        if pool.tasks_ended(1) {
+            pool.notify_all_done();
+        }
+    }
 }
