@@ -16,8 +16,14 @@
 //! one after another within a round and the order rotates from round to round. CPU is the
 //! process's user+sys time (`getrusage`), less disturbed by other load than wall time.
 //! `MANY_TASKS_ROUNDS` sets the rounds (default 5), `MANY_TASKS_ONLY=idle|ticker|ping_pong`
-//! runs one workload, and `MANY_TASKS_RUNTIME=ours|tokio|smol` one runtime (for
-//! `valgrind --tool=callgrind`).
+//! runs one workload, `MANY_TASKS_RUNTIME=ours|tokio|smol` one runtime, and for ping_pong
+//! `MANY_TASKS_THREADS=1|2` one thread count and `MANY_TASKS_ITERATIONS` its iterations
+//! (default 100). For instruction counts, per iteration = (count at 3N - count at N) / 2N:
+//!
+//! ```text
+//! MANY_TASKS_ONLY=ping_pong MANY_TASKS_THREADS=1 MANY_TASKS_ROUNDS=1 MANY_TASKS_RUNTIME=ours \
+//!   MANY_TASKS_ITERATIONS=10 valgrind --tool=callgrind target/release/deps/many_tasks-<hash>
+//! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -454,13 +460,13 @@ impl Drop for PingPong {
 }
 
 /// Wall and CPU per ping_pong iteration.
-fn ping_pong(runtime: &PingPong) -> (Duration, Duration) {
+fn ping_pong(runtime: &PingPong, iterations: usize) -> (Duration, Duration) {
     runtime.run(PAIRS); // warm up
     let (wall, cpu_start) = (Instant::now(), cpu());
-    for _ in 0..PING_PONG_ITERATIONS {
+    for _ in 0..iterations {
         runtime.run(PAIRS);
     }
-    let n = PING_PONG_ITERATIONS as u32;
+    let n = iterations as u32;
     (wall.elapsed() / n, (cpu() - cpu_start) / n)
 }
 
@@ -504,11 +510,16 @@ fn order(round: usize, runtimes: usize) -> impl Iterator<Item = usize> {
     (0..runtimes).map(move |i| (i + round) % runtimes)
 }
 
-fn main() {
-    let rounds: usize = std::env::var("MANY_TASKS_ROUNDS")
+/// The number in the environment variable `name`, or `default`.
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(5);
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let rounds = env_or("MANY_TASKS_ROUNDS", 5);
     let only = std::env::var("MANY_TASKS_ONLY").ok();
     let runtimes: Vec<&str> = match std::env::var("MANY_TASKS_RUNTIME") {
         Ok(one) => RUNTIMES.into_iter().filter(|r| *r == one).collect(),
@@ -577,7 +588,12 @@ fn main() {
     }
 
     if wanted("ping_pong") {
-        for threads in [1, 2] {
+        let iterations = env_or("MANY_TASKS_ITERATIONS", PING_PONG_ITERATIONS);
+        let threads: Vec<usize> = match std::env::var("MANY_TASKS_THREADS") {
+            Ok(n) => vec![n.parse().expect("MANY_TASKS_THREADS is a number")],
+            Err(_) => vec![1, 2],
+        };
+        for threads in threads {
             println!(
                 "### ping_pong, the harness's shape: {PAIRS} detached pairs per iteration, \
                  {threads} thread(s)\n"
@@ -590,7 +606,7 @@ fn main() {
                 let mut wall = vec![0.0; runtimes.len()];
                 let mut cpu = vec![0.0; runtimes.len()];
                 for i in order(round, runtimes.len()) {
-                    let (w, c) = ping_pong(&made[i]);
+                    let (w, c) = ping_pong(&made[i], iterations);
                     (wall[i], cpu[i]) = (w.as_secs_f64(), c.as_secs_f64());
                 }
                 walls.push(wall);
