@@ -1,7 +1,9 @@
-//! Timers: real ones from async-io's reactor, or, on a scheduler built with
-//! `.virtual_time()`, virtual ones whose clock jumps to the next deadline whenever no task
-//! is ready (tokio's `start_paused`): a test of an hour-long timeout runs in milliseconds,
-//! deterministically.
+//! Timers: real ones on the timer wheel of the run loop that polls them (`wheel.rs`: one
+//! per single-threaded scheduler, one per pool worker), or on async-io's reactor where no
+//! scheduler runs (a plain thread, another executor) and for deadlines past the wheel's
+//! range; or, on a scheduler built with `.virtual_time()`, virtual ones whose clock jumps
+//! to the next deadline whenever no task is ready (tokio's `start_paused`): a test of an
+//! hour-long timeout runs in milliseconds, deterministically.
 
 use core::future::Future;
 use core::pin::Pin;
@@ -10,6 +12,14 @@ use core::task::{Context, Poll, Waker};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+mod park;
+mod wheel;
+
+pub(crate) use park::{block_on, park};
+
+use wheel::Refused;
+pub(crate) use wheel::Wheel;
 
 /// A scheduler's virtual clock: how far it has jumped, and the timers waiting on it.
 pub(crate) struct VirtualClock {
@@ -89,7 +99,13 @@ pub(crate) fn now() -> Instant {
 /// A timer of `duration`, on the running scheduler's clock.
 pub(crate) fn sleep(duration: Duration) -> Sleep {
     match current_clock() {
-        None => Sleep::Real(async_io::Timer::after(duration)),
+        None => match Instant::now().checked_add(duration) {
+            Some(deadline) => Sleep::Wheel {
+                deadline,
+                timer: None,
+            },
+            None => Sleep::Real(async_io::Timer::never()),
+        },
         Some(clock) => {
             let deadline = clock.deadline_after(duration);
             Sleep::Virtual {
@@ -105,7 +121,10 @@ pub(crate) fn sleep(duration: Duration) -> Sleep {
 /// clock started fires at once).
 pub(crate) fn sleep_until(at: Instant) -> Sleep {
     match current_clock() {
-        None => Sleep::Real(async_io::Timer::at(at)),
+        None => Sleep::Wheel {
+            deadline: at,
+            timer: None,
+        },
         Some(clock) => {
             let since_start = at.saturating_duration_since(clock.start);
             let deadline = u64::try_from(since_start.as_nanos()).unwrap_or(u64::MAX);
@@ -128,8 +147,28 @@ pub(crate) async fn after<F: Future>(delay: Duration, future: F) -> F::Output {
 /// The deadline of a virtual sleep that never ends.
 const NEVER: u64 = u64::MAX;
 
-/// A timer: real or virtual.
+/// The timer wheel of the run loop on this thread, if one runs here.
+#[inline]
+fn with_wheel<R>(f: impl FnOnce(&Arc<Wheel>) -> R) -> Option<R> {
+    let mut f = Some(f);
+    let on_local =
+        crate::runtime::local::with_local(|local| (f.take().expect("called once"))(local.timers()));
+    on_local.or_else(|| {
+        let f = f.take()?;
+        crate::runtime::pool::with_worker(|worker| f(worker.timers()))
+    })
+}
+
+/// A timer: on a run loop's wheel, on async-io's reactor, or virtual.
 pub(crate) enum Sleep {
+    /// Due at `deadline`: on the wheel of the loop that first polled it (`timer`, with its
+    /// key there), or not polled yet.
+    Wheel {
+        deadline: Instant,
+        timer: Option<(Arc<Wheel>, usize)>,
+    },
+    /// Polled where no run loop has a wheel, past the wheel's range, or after its wheel's
+    /// scheduler was dropped: async-io's reactor keeps it.
     Real(async_io::Timer),
     Virtual {
         clock: Arc<VirtualClock>,
@@ -148,6 +187,38 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match &mut *self {
+            Sleep::Wheel { deadline, timer } => {
+                let outcome = match timer {
+                    Some((wheel, key)) => wheel.poll(*key, cx.waker()),
+                    None => {
+                        match with_wheel(|wheel| {
+                            let key = wheel.insert(*deadline, cx.waker())?;
+                            Ok((wheel.clone(), key))
+                        }) {
+                            Some(Ok(registered)) => {
+                                *timer = Some(registered);
+                                Ok(false)
+                            }
+                            Some(Err(refused)) => Err(refused),
+                            None => Err(Refused::Elsewhere),
+                        }
+                    }
+                };
+                match outcome {
+                    Ok(false) => Poll::Pending,
+                    Ok(true) | Err(Refused::Due) => {
+                        *timer = None; // fired: the wheel forgot it
+                        Poll::Ready(())
+                    }
+                    Err(Refused::Elsewhere) => {
+                        // No wheel can keep it (the wheel dropped it if it had it).
+                        *timer = None;
+                        let at = *deadline;
+                        *self = Sleep::Real(async_io::Timer::at(at));
+                        self.poll(cx)
+                    }
+                }
+            }
             Sleep::Real(timer) => Pin::new(timer).poll(cx).map(drop),
             Sleep::Virtual {
                 clock,
@@ -173,6 +244,13 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
+        if let Sleep::Wheel {
+            timer: Some((wheel, key)),
+            ..
+        } = self
+        {
+            wheel.cancel(*key);
+        }
         if let Sleep::Virtual {
             clock,
             deadline,

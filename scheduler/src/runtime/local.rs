@@ -33,7 +33,7 @@ use crate::names::TaskName;
 use crate::reason::{self, Reason};
 use crate::stats::{Ended, LocalCounters, Stats};
 use crate::task::{self, Meta, Polled, Schedule, TaskHandle};
-use crate::time::VirtualClock;
+use crate::time::{VirtualClock, Wheel};
 use crate::trace::{self, Outcome};
 
 mod deadlock;
@@ -221,6 +221,8 @@ pub(crate) struct Local {
     root: Cell<Option<(TaskName, Option<Reason>)>>,
     /// Polls and ends, for `stats()`.
     pub(crate) counters: LocalCounters,
+    /// The real-time timers of the tasks this loop runs (`time/wheel.rs`).
+    timers: Arc<Wheel>,
     /// Makes `Local` `!Send` on purpose, not by the accident of a field's type: its queues
     /// may hold `!Send` tasks, which only this thread may run or drop.
     _not_send: PhantomData<*const ()>,
@@ -252,8 +254,15 @@ impl Local {
             ticks: Cell::new(0),
             root: Cell::new(None),
             counters: LocalCounters::default(),
+            timers: Arc::new(Wheel::new()),
             _not_send: PhantomData,
         })
+    }
+
+    /// This loop's timer wheel.
+    #[inline]
+    pub(crate) fn timers(&self) -> &Arc<Wheel> {
+        &self.timers
     }
 
     /// Queues a task that may be `!Send`.
@@ -468,6 +477,7 @@ impl Local {
         self.ticks.set(ticks);
         if ticks >= REACTOR_BUDGET {
             self.ticks.set(0);
+            self.timers.fire_due();
             // Give `block_on` a turn to process due timers and I/O.
             futures_lite::future::yield_now().await;
         }
@@ -478,6 +488,9 @@ impl Local {
         loop {
             if let Some(job) = self.pop() {
                 return Some(job);
+            }
+            if self.timers.fire_due() > 0 {
+                continue; // timers fired: their tasks are ready
             }
             if let Some(clock) = &self.shared.clock
                 && !self.waits_on_a_thread()
@@ -532,7 +545,7 @@ impl Local {
                 }
                 None => {}
             }
-            woken.await;
+            crate::time::park(woken, self.timers.next_deadline()).await;
             self.shared.parked.store(false, Ordering::SeqCst);
         }
     }
@@ -584,7 +597,10 @@ impl Local {
                 }
             }
         };
-        registry::cancel_all(registered, next, || self.started_left(running))
+        let names = registry::cancel_all(registered, next, || self.started_left(running));
+        // Timers left are those of sleeps kept outside a task: they move to another clock.
+        self.timers.close();
+        names
     }
 
     /// Whether a started task is left in the registry, other than the one being polled on

@@ -123,12 +123,9 @@ pub(crate) fn cancel_all(
         waker.wake();
     }
     queued.into_iter().for_each(cancel);
-    loop {
-        // Dropping a task's state may wake others.
-        match next() {
-            Some(runnable) => cancel(runnable),
-            None => break,
-        }
+    // Dropping a task's state may wake others.
+    while let Some(runnable) = next() {
+        cancel(runnable);
     }
     crate::test_hooks::reached!(ClosingDrained);
     loop {

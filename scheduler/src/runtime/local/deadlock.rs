@@ -29,6 +29,9 @@ impl Local {
     /// other scheduler is, and no sync primitive or pause value was ever used outside a
     /// scheduler; else [`Deadlock::Suspected`], saying why it cannot be sure.
     pub(super) fn deadlock_report(&self) -> Option<Deadlock> {
+        if self.timers.pending() > 0 {
+            return None; // a timer will wake a task
+        }
         let root = self.root.get();
         if let Some((_, reason)) = root
             && !reason.is_some_and(Reason::is_internal)
