@@ -1,6 +1,7 @@
 //! A scheduler dropped with work left cancels it at once (never-started tasks' arguments
 //! and sleeping tasks' state are dropped) and says so on stderr, naming the tasks.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use scheduler::{Scheduler, TaskError, task};
@@ -100,4 +101,44 @@ fn a_started_task_that_is_queued_again_is_named_once() {
         let line = format!("scheduler dropped with 1 unfinished task: `drop_scheduler::{task}`");
         assert_eq!(stderr.matches(&line).count(), 1, "{stderr}");
     }
+}
+
+#[task]
+fn parked_forever(event: Arc<scheduler::sync::Event>) {
+    event.wait();
+}
+
+#[test]
+fn a_scheduler_dropped_with_many_tasks_says_how_many_of_each_name_in_one_short_line() {
+    if in_child() {
+        let s = Scheduler::new();
+        let event = Arc::new(scheduler::sync::Event::new());
+        for _ in 0..10_000 {
+            s.queue_to_run(parked_forever, (event.clone(),));
+        }
+        s.run_until_finished(scheduler::yield_now, ()); // they all started, and wait
+        s.queue_to_run(spins, ());
+        return; // `s` is dropped here
+    }
+    let (ok, stderr) = run_child(
+        "a_scheduler_dropped_with_many_tasks_says_how_many_of_each_name_in_one_short_line",
+    );
+    assert!(ok, "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|line| line.starts_with("scheduler dropped"))
+        .unwrap_or_else(|| panic!("no drop report: {stderr}"));
+    assert!(
+        line.starts_with(
+            "scheduler dropped with 10001 unfinished tasks: by name 10000 \
+             `drop_scheduler::parked_forever`, 1 `drop_scheduler::spins`; the first 5: \
+             `drop_scheduler::parked_forever`, "
+        ),
+        "{line}"
+    );
+    assert!(line.contains("call `Scheduler::run()`"), "{line}");
+    assert!(
+        line.len() < 600,
+        "one short line, not a list of 10,001 names: {line}"
+    );
 }

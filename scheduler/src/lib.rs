@@ -413,7 +413,8 @@
 //! - Misuse at run time panics with a message that names the task and says what to write
 //!   instead: a free function with no scheduler running, a blocking call inside a task, a
 //!   pause point made where it cannot pause (in a plain fn or closure).
-//! - A scheduler dropped with tasks left cancels them and names them on stderr.
+//! - A scheduler dropped with tasks left cancels them and names them on stderr (a summary
+//!   by name when there are more than ten: one short line, however many).
 //! - A task that holds its thread longer than 100 ms between two pause points (a blocking
 //!   call, a long computation) is named on stderr while it happens, with the fix
 //!   ([`Builder::slow_poll`] sets the threshold or turns it off). A watchdog thread notices
@@ -482,6 +483,7 @@ mod blocking;
 mod config;
 mod context;
 mod drain;
+mod dropped_tasks;
 mod flavor;
 mod handle;
 mod interval;

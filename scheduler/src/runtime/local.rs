@@ -37,8 +37,10 @@ use crate::time::{VirtualClock, Wheel};
 use crate::trace::{self, Outcome};
 
 mod deadlock;
+mod wait_counts;
 
 use deadlock::{DEADLOCK_GRACE, DEADLOCK_RECHECK, DEADLOCK_WARN, Deadlock, wakes_within};
+use wait_counts::WaitCounts;
 
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
 const REACTOR_BUDGET: u32 = 128;
@@ -210,9 +212,9 @@ pub(crate) struct Local {
     root_polling: Cell<bool>,
     /// Tasks that have been polled at least once and have not finished.
     registry: RefCell<Slab<Entry>>,
-    /// How many of them wait on `run_in_thread` (`Reason::Thread`): kept as their reasons
-    /// change, so that the virtual clock need not scan the registry before each jump.
-    on_a_thread: Cell<usize>,
+    /// How many of them wait on what: kept as their reasons change, so that neither the
+    /// deadlock check before each park nor the virtual clock before each jump walks it.
+    waits: WaitCounts,
     /// Jobs run since the reactor was last given a turn.
     ticks: Cell<u32>,
     /// The root of the blocking call in progress, and what it waits for.
@@ -248,7 +250,7 @@ impl Local {
                 owner: std::thread::current().id(),
             }),
             registry: RefCell::new(Slab::new()),
-            on_a_thread: Cell::new(0),
+            waits: WaitCounts::default(),
             ticks: Cell::new(0),
             root: Cell::new(None),
             counters: LocalCounters::default(),
@@ -293,6 +295,7 @@ impl Local {
 
     /// Records a task at its first pause; returns its key.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
+        self.waits.added(None);
         self.registry.borrow_mut().insert(Entry::new(meta, waker))
     }
 
@@ -309,12 +312,7 @@ impl Local {
         if let Some(entry) = self.registry.borrow_mut().get_mut(key)
             && entry.reason != reason
         {
-            let thread = Some(Reason::Thread);
-            if entry.reason == thread {
-                self.on_a_thread.set(self.on_a_thread.get() - 1);
-            } else if reason == thread {
-                self.on_a_thread.set(self.on_a_thread.get() + 1);
-            }
+            self.waits.changed(entry.reason, reason);
             entry.reason = reason;
         }
     }
@@ -322,11 +320,8 @@ impl Local {
     /// Forgets a task whose state was dropped.
     pub(crate) fn deregister(&self, key: usize) {
         let entry = self.registry.borrow_mut().try_remove(key);
-        if entry
-            .as_ref()
-            .is_some_and(|e| e.reason == Some(Reason::Thread))
-        {
-            self.on_a_thread.set(self.on_a_thread.get() - 1);
+        if let Some(entry) = &entry {
+            self.waits.removed(entry.reason);
         }
         drop(entry); // Dropping the waker may queue the task one last time: after the borrow.
     }
