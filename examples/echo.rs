@@ -6,21 +6,20 @@
 //! nc 127.0.0.1 7878                          # type a line: it comes back
 //! ```
 //!
-//! The sockets are `async-io`'s `Async<TcpListener>` and `Async<TcpStream>`; every wait on
-//! them goes through `scheduler::wait(..)`, a pause point, so one thread serves every
-//! connection. `tests/echo.rs` runs this server against 100 clients.
+//! The sockets are `scheduler::net`'s: `accept`, `read` and `write_all` are pause points,
+//! so one thread serves every connection, with no `wait(..)` and no `.await`.
+//! `tests/echo.rs` runs this server against 100 clients.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 
-use async_io::Async;
-use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use scheduler::net::{TcpListener, TcpStream};
 use scheduler::task;
 
 /// Accepts connections forever, queuing a task to serve each one.
 #[task]
-pub fn serve(listener: Async<TcpListener>) {
+pub fn serve(listener: TcpListener) {
     loop {
-        match scheduler::wait(listener.accept()) {
+        match listener.accept() {
             Ok((stream, _peer)) => {
                 scheduler::queue_to_run(echo, (stream,));
             }
@@ -31,11 +30,10 @@ pub fn serve(listener: Async<TcpListener>) {
 
 /// Sends back everything the peer sends, until it closes its side.
 #[task]
-pub fn echo(stream: Async<TcpStream>) {
+pub fn echo(stream: TcpStream) {
     let mut buffer = vec![0; 4096];
     loop {
-        let read = scheduler::wait((&stream).read(&mut buffer));
-        let n = match read {
+        let n = match stream.read(&mut buffer) {
             Ok(0) => return, // the peer closed: we are done
             Ok(n) => n,
             Err(error) => {
@@ -43,8 +41,7 @@ pub fn echo(stream: Async<TcpStream>) {
                 return;
             }
         };
-        let written = scheduler::wait((&stream).write_all(&buffer[..n]));
-        if let Err(error) = written {
+        if let Err(error) = stream.write_all(&buffer[..n]) {
             eprintln!("echo: write failed: {error}");
             return;
         }
@@ -52,8 +49,8 @@ pub fn echo(stream: Async<TcpStream>) {
 }
 
 /// Binds `address` (127.0.0.1 only, in this example).
-pub fn bind(address: SocketAddr) -> std::io::Result<Async<TcpListener>> {
-    Async::<TcpListener>::bind(address)
+pub fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    TcpListener::bind(address)
 }
 
 #[allow(dead_code)] // `tests/echo.rs` includes this file for `serve`, not for `main`.
@@ -65,9 +62,6 @@ fn main() {
         .parse()
         .expect("an address such as 127.0.0.1:7878");
     let listener = bind(address).expect("the address is free");
-    println!(
-        "echo: listening on {}",
-        listener.get_ref().local_addr().unwrap()
-    );
+    println!("echo: listening on {}", listener.local_addr().unwrap());
     serve(listener);
 }

@@ -37,7 +37,7 @@ fn client(address: SocketAddr, id: usize) -> usize {
 #[task]
 fn serve_and_connect() -> Vec<usize> {
     let listener = echo_example::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).unwrap();
-    let address = listener.get_ref().local_addr().unwrap();
+    let address = listener.local_addr().unwrap();
     let server = scheduler::queue_to_run(echo_example::serve, (listener,));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|id| scheduler::queue_to_run(client, (address, id)))

@@ -339,9 +339,12 @@
 //!
 //! Work that blocks its thread (a blocking library, a long computation) would stop every
 //! task on the scheduler: hand it to [`run_in_thread(f, args)`](run_in_thread), which runs
-//! it on a thread pool while the calling task pauses. Non-blocking I/O comes from
-//! `async-io` (`Async<TcpStream>`, timers), awaited with [`wait`]; `examples/echo.rs` is a
-//! TCP echo server with one task per connection, in plain functions.
+//! it on a thread pool while the calling task pauses. Sockets come from [`net`]:
+//! [`TcpListener`](net::TcpListener), [`TcpStream`](net::TcpStream),
+//! [`UdpSocket`](net::UdpSocket) and [`UnixStream`](net::UnixStream), whose `accept`,
+//! `read`, `write_all`, `recv_from` ... are pause points, like `sleep`; `examples/echo.rs` is
+//! a TCP echo server with one task per connection, in plain functions. Other non-blocking
+//! I/O (`async-io`'s `Async<T>`, any library's futures) is awaited with [`wait`].
 //!
 //! # Using tokio libraries
 //!
@@ -410,7 +413,8 @@
 //! - Misuse at run time panics with a message that names the task and says what to write
 //!   instead: a free function with no scheduler running, a blocking call inside a task, a
 //!   pause point made where it cannot pause (in a plain fn or closure).
-//! - A scheduler dropped with tasks left cancels them and names them on stderr.
+//! - A scheduler dropped with tasks left cancels them and names them on stderr (a summary
+//!   by name when there are more than ten: one short line, however many).
 //! - A task that holds its thread longer than 100 ms between two pause points (a blocking
 //!   call, a long computation) is named on stderr while it happens, with the fix
 //!   ([`Builder::slow_poll`] sets the threshold or turns it off). A watchdog thread notices
@@ -448,8 +452,8 @@
 //!
 //! `SCHEDULER_TRACE=trace.json cargo run ...` writes a Chrome trace of the program (open it
 //! in Perfetto): a track per task, a slice per run between two pause points, each with what
-//! it paused for, and arrows from a task to those it queued. [`trace::render_svg`] draws
-//! the same as an SVG timeline (`cargo run --bin timeline -- trace.json out.svg`, the workspace's `timeline` tool).
+//! it paused for, and arrows from a task to those it queued. The workspace's `timeline`
+//! tool draws the same as an SVG timeline (`cargo run --bin timeline -- trace.json out.svg`).
 //! [`Scheduler::stats`] counts tasks and polls; the `tracing` feature opens a span per poll.
 //!
 //! # Features
@@ -479,12 +483,15 @@ mod blocking;
 mod config;
 mod context;
 mod drain;
+mod dropped_tasks;
 mod flavor;
 mod handle;
 mod interval;
 mod lock;
 mod misuse;
 mod names;
+#[cfg(unix)]
+pub mod net;
 mod pause;
 mod reason;
 mod report;

@@ -85,17 +85,14 @@ pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
     crate::tokio_compat::with_hint(text)
 }
 
-/// Says on stderr which tasks a dropped scheduler cancelled, if any.
+/// Says on stderr which tasks a dropped scheduler cancelled, if any: each by name when they
+/// are few, else a summary (see `dropped_tasks.rs`).
 pub(crate) fn dropped_with(names: &[TaskName]) {
     crate::trace::flush();
     if names.is_empty() {
         return;
     }
-    let list = names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = crate::dropped_tasks::describe(names);
     let count = names.len();
     let tasks = if count == 1 { "task" } else { "tasks" };
     say(format_args!(

@@ -1,84 +1,32 @@
-//! Timers: real ones from async-io's reactor, or, on a scheduler built with
-//! `.virtual_time()`, virtual ones whose clock jumps to the next deadline whenever no task
-//! is ready (tokio's `start_paused`): a test of an hour-long timeout runs in milliseconds,
-//! deterministically.
+//! Timers: real ones on the timer wheel of the run loop that polls them (`wheel.rs`: one
+//! per single-threaded scheduler, one per pool worker), or on async-io's reactor where no
+//! scheduler runs (a plain thread, another executor) and for deadlines past the wheel's
+//! range; or, on a scheduler built with `.virtual_time()`, virtual ones whose clock jumps
+//! to the next deadline whenever no task is ready (tokio's `start_paused`): a test of an
+//! hour-long timeout runs in milliseconds, deterministically.
 
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicU64, Ordering};
-use core::task::{Context, Poll, Waker};
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use core::sync::atomic::Ordering;
+use core::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A scheduler's virtual clock: how far it has jumped, and the timers waiting on it.
-pub(crate) struct VirtualClock {
-    /// The real instant the clock started at; virtual now is `start + elapsed`.
-    start: Instant,
-    /// Nanoseconds the clock has advanced.
-    elapsed: AtomicU64,
-    /// Waiting timers by (deadline, id).
-    timers: Mutex<BTreeMap<(u64, u64), Waker>>,
-    next_id: AtomicU64,
-}
+mod clock;
+mod park;
+mod wheel;
 
-impl VirtualClock {
-    pub(crate) fn new() -> Self {
-        VirtualClock {
-            start: Instant::now(),
-            elapsed: AtomicU64::new(0),
-            timers: Mutex::new(BTreeMap::new()),
-            next_id: AtomicU64::new(0),
-        }
-    }
+use clock::NEVER;
+pub(crate) use clock::VirtualClock;
 
-    fn timers(&self) -> MutexGuard<'_, BTreeMap<(u64, u64), Waker>> {
-        self.timers.lock().unwrap_or_else(|e| e.into_inner())
-    }
+pub(crate) use park::{block_on, park};
 
-    fn elapsed(&self) -> u64 {
-        self.elapsed.load(Ordering::Acquire)
-    }
-
-    /// The virtual now.
-    pub(crate) fn now(&self) -> Instant {
-        self.start + Duration::from_nanos(self.elapsed())
-    }
-
-    /// The deadline of a sleep of `duration` that starts now, in nanoseconds on the clock.
-    /// One past the clock's range (584 years from its start) is [`NEVER`], as
-    /// `sleep(Duration::MAX)` never ends on the real clock: the clock never jumps there,
-    /// which would leave it stuck at its end, where every later sleep would end at once.
-    fn deadline_after(&self, duration: Duration) -> u64 {
-        u64::try_from(duration.as_nanos())
-            .ok()
-            .and_then(|nanos| self.elapsed().checked_add(nanos))
-            .filter(|&deadline| deadline != NEVER)
-            .unwrap_or(NEVER)
-    }
-
-    /// Jumps to the earliest deadline and wakes every timer due by then; returns whether
-    /// there was one.
-    pub(crate) fn advance(&self) -> bool {
-        let due: Vec<Waker> = {
-            let mut timers = self.timers();
-            let Some((&(deadline, _), _)) = timers.first_key_value() else {
-                return false;
-            };
-            self.elapsed.fetch_max(deadline, Ordering::AcqRel);
-            let later = timers.split_off(&(deadline, u64::MAX));
-            core::mem::replace(&mut *timers, later)
-                .into_values()
-                .collect()
-        };
-        due.into_iter().for_each(Waker::wake);
-        true
-    }
-}
+use wheel::Refused;
+pub(crate) use wheel::Wheel;
 
 /// The clock of the scheduler running on this thread, when it is virtual.
 fn current_clock() -> Option<Arc<VirtualClock>> {
-    crate::runtime::local::with_local(|local| local.shared.clock.clone()).flatten()
+    crate::runtime::virtual_clock()
 }
 
 /// Now, on the running scheduler's clock: virtual under `.virtual_time()`, else real.
@@ -89,7 +37,13 @@ pub(crate) fn now() -> Instant {
 /// A timer of `duration`, on the running scheduler's clock.
 pub(crate) fn sleep(duration: Duration) -> Sleep {
     match current_clock() {
-        None => Sleep::Real(async_io::Timer::after(duration)),
+        None => match Instant::now().checked_add(duration) {
+            Some(deadline) => Sleep::Wheel {
+                deadline,
+                timer: None,
+            },
+            None => Sleep::Real(async_io::Timer::never()),
+        },
         Some(clock) => {
             let deadline = clock.deadline_after(duration);
             Sleep::Virtual {
@@ -105,7 +59,10 @@ pub(crate) fn sleep(duration: Duration) -> Sleep {
 /// clock started fires at once).
 pub(crate) fn sleep_until(at: Instant) -> Sleep {
     match current_clock() {
-        None => Sleep::Real(async_io::Timer::at(at)),
+        None => Sleep::Wheel {
+            deadline: at,
+            timer: None,
+        },
         Some(clock) => {
             let since_start = at.saturating_duration_since(clock.start);
             let deadline = u64::try_from(since_start.as_nanos()).unwrap_or(u64::MAX);
@@ -125,11 +82,16 @@ pub(crate) async fn after<F: Future>(delay: Duration, future: F) -> F::Output {
     future.await
 }
 
-/// The deadline of a virtual sleep that never ends.
-const NEVER: u64 = u64::MAX;
-
-/// A timer: real or virtual.
+/// A timer: on a run loop's wheel, on async-io's reactor, or virtual.
 pub(crate) enum Sleep {
+    /// Due at `deadline`: on the wheel of the loop that first polled it (`timer`, with its
+    /// key there), or not polled yet.
+    Wheel {
+        deadline: Instant,
+        timer: Option<(Arc<Wheel>, usize)>,
+    },
+    /// Polled where no run loop has a wheel, past the wheel's range, or after its wheel's
+    /// scheduler was dropped: async-io's reactor keeps it.
     Real(async_io::Timer),
     Virtual {
         clock: Arc<VirtualClock>,
@@ -148,6 +110,38 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match &mut *self {
+            Sleep::Wheel { deadline, timer } => {
+                let outcome = match timer {
+                    Some((wheel, key)) => wheel.poll(*key, cx.waker()),
+                    None => {
+                        match crate::runtime::with_wheel(|wheel| {
+                            let key = wheel.insert(*deadline, cx.waker())?;
+                            Ok((wheel.clone(), key))
+                        }) {
+                            Some(Ok(registered)) => {
+                                *timer = Some(registered);
+                                Ok(false)
+                            }
+                            Some(Err(refused)) => Err(refused),
+                            None => Err(Refused::Elsewhere),
+                        }
+                    }
+                };
+                match outcome {
+                    Ok(false) => Poll::Pending,
+                    Ok(true) | Err(Refused::Due) => {
+                        *timer = None; // fired: the wheel forgot it
+                        Poll::Ready(())
+                    }
+                    Err(Refused::Elsewhere) => {
+                        // No wheel can keep it (the wheel dropped it if it had it).
+                        *timer = None;
+                        let at = *deadline;
+                        *self = Sleep::Real(async_io::Timer::at(at));
+                        self.poll(cx)
+                    }
+                }
+            }
             Sleep::Real(timer) => Pin::new(timer).poll(cx).map(drop),
             Sleep::Virtual {
                 clock,
@@ -173,6 +167,13 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
+        if let Sleep::Wheel {
+            timer: Some((wheel, key)),
+            ..
+        } = self
+        {
+            wheel.cancel(*key);
+        }
         if let Sleep::Virtual {
             clock,
             deadline,
@@ -187,6 +188,7 @@ impl Drop for Sleep {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core::task::Waker;
 
     /// Polls a virtual sleep of `duration` once, as a task would.
     fn start(clock: &Arc<VirtualClock>, duration: Duration) -> Sleep {

@@ -33,12 +33,14 @@ use crate::names::TaskName;
 use crate::reason::{self, Reason};
 use crate::stats::{Ended, LocalCounters, Stats};
 use crate::task::{self, Meta, Polled, Schedule, TaskHandle};
-use crate::time::VirtualClock;
+use crate::time::{VirtualClock, Wheel};
 use crate::trace::{self, Outcome};
 
 mod deadlock;
+mod wait_counts;
 
 use deadlock::{DEADLOCK_GRACE, DEADLOCK_RECHECK, DEADLOCK_WARN, Deadlock, wakes_within};
+use wait_counts::WaitCounts;
 
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
 const REACTOR_BUDGET: u32 = 128;
@@ -57,7 +59,7 @@ pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
     if local.is_null() {
         return None;
     }
-    // SAFETY: `LOCAL` is set by a `Entered` guard to a `Local` it borrows for as long as
+    // SAFETY: `LOCAL` is set by an `Entered` guard to a `Local` it borrows for as long as
     // it lives, and set back when it drops, on this thread only: while it is non-null, the
     // `Local` it points to is alive.
     Some(f(unsafe { &*local }))
@@ -210,15 +212,17 @@ pub(crate) struct Local {
     root_polling: Cell<bool>,
     /// Tasks that have been polled at least once and have not finished.
     registry: RefCell<Slab<Entry>>,
-    /// How many of them wait on `run_in_thread` (`Reason::Thread`): kept as their reasons
-    /// change, so that the virtual clock need not scan the registry before each jump.
-    on_a_thread: Cell<usize>,
+    /// How many of them wait on what: kept as their reasons change, so that neither the
+    /// deadlock check before each park nor the virtual clock before each jump walks it.
+    waits: WaitCounts,
     /// Jobs run since the reactor was last given a turn.
     ticks: Cell<u32>,
     /// The root of the blocking call in progress, and what it waits for.
     root: Cell<Option<(TaskName, Option<Reason>)>>,
     /// Polls and ends, for `stats()`.
     pub(crate) counters: LocalCounters,
+    /// The real-time timers of the tasks this loop runs (`time/wheel.rs`).
+    timers: Arc<Wheel>,
     /// Makes `Local` `!Send` on purpose, not by the accident of a field's type: its queues
     /// may hold `!Send` tasks, which only this thread may run or drop.
     _not_send: PhantomData<*const ()>,
@@ -246,12 +250,19 @@ impl Local {
                 owner: std::thread::current().id(),
             }),
             registry: RefCell::new(Slab::new()),
-            on_a_thread: Cell::new(0),
+            waits: WaitCounts::default(),
             ticks: Cell::new(0),
             root: Cell::new(None),
             counters: LocalCounters::default(),
+            timers: Arc::new(Wheel::new()),
             _not_send: PhantomData,
         })
+    }
+
+    /// This loop's timer wheel.
+    #[inline]
+    pub(crate) fn timers(&self) -> &Arc<Wheel> {
+        &self.timers
     }
 
     /// Queues a task that may be `!Send`.
@@ -284,6 +295,7 @@ impl Local {
 
     /// Records a task at its first pause; returns its key.
     pub(crate) fn register(&self, meta: &Meta, waker: Waker) -> usize {
+        self.waits.added(None);
         self.registry.borrow_mut().insert(Entry::new(meta, waker))
     }
 
@@ -300,12 +312,7 @@ impl Local {
         if let Some(entry) = self.registry.borrow_mut().get_mut(key)
             && entry.reason != reason
         {
-            let thread = Some(Reason::Thread);
-            if entry.reason == thread {
-                self.on_a_thread.set(self.on_a_thread.get() - 1);
-            } else if reason == thread {
-                self.on_a_thread.set(self.on_a_thread.get() + 1);
-            }
+            self.waits.changed(entry.reason, reason);
             entry.reason = reason;
         }
     }
@@ -313,11 +320,8 @@ impl Local {
     /// Forgets a task whose state was dropped.
     pub(crate) fn deregister(&self, key: usize) {
         let entry = self.registry.borrow_mut().try_remove(key);
-        if entry
-            .as_ref()
-            .is_some_and(|e| e.reason == Some(Reason::Thread))
-        {
-            self.on_a_thread.set(self.on_a_thread.get() - 1);
+        if let Some(entry) = &entry {
+            self.waits.removed(entry.reason);
         }
         drop(entry); // Dropping the waker may queue the task one last time: after the borrow.
     }
@@ -473,6 +477,7 @@ impl Local {
         self.ticks.set(ticks);
         if ticks >= REACTOR_BUDGET {
             self.ticks.set(0);
+            self.timers.fire_due();
             // Give `block_on` a turn to process due timers and I/O.
             futures_lite::future::yield_now().await;
         }
@@ -483,6 +488,9 @@ impl Local {
         loop {
             if let Some(job) = self.pop() {
                 return Some(job);
+            }
+            if self.timers.fire_due() > 0 {
+                continue; // timers fired: their tasks are ready
             }
             if let Some(clock) = &self.shared.clock
                 && !self.waits_on_a_thread()
@@ -505,6 +513,7 @@ impl Local {
                 Some(Deadlock::Certain) => {
                     // It looks deadlocked: give a plain thread that holds a sync primitive a
                     // moment to release it, then look again.
+                    crate::test_hooks::reached!(DeadlockGrace);
                     let woke = wakes_within(&mut woken, DEADLOCK_GRACE).await;
                     self.shared.parked.store(false, Ordering::SeqCst);
                     if !woke && let Some(Deadlock::Certain) = self.deadlock_report() {
@@ -537,7 +546,7 @@ impl Local {
                 }
                 None => {}
             }
-            woken.await;
+            crate::time::park(woken, self.timers.next_deadline()).await;
             self.shared.parked.store(false, Ordering::SeqCst);
         }
     }
@@ -589,7 +598,10 @@ impl Local {
                 }
             }
         };
-        registry::cancel_all(registered, next, || self.started_left(running))
+        let names = registry::cancel_all(registered, next, || self.started_left(running));
+        // Timers left are those of sleeps kept outside a task: they move to another clock.
+        self.timers.close();
+        names
     }
 
     /// Whether a started task is left in the registry, other than the one being polled on

@@ -12,8 +12,9 @@
 //!
 //! Work queued from other threads (`Scheduler`/`Handle` methods, which require `Send`) goes
 //! to a global injector; a pinned task woken on another thread goes to its worker's `pinned`
-//! queue. Idle workers park on the async-io reactor (one of them drives timers and I/O)
-//! until a push wakes one of them: no thread spins while there is nothing to do.
+//! queue. Idle workers park on a parker of their own, until a push wakes one of them or
+//! their timer wheel's next deadline comes (`time/park.rs`): no thread spins while there is
+//! nothing to do.
 //!
 //! A worker looks for work in this order: its own queues, its `pinned` queue from other
 //! threads, the injector, then the other workers' `local` queues (half of one at a time);
@@ -40,6 +41,7 @@ use crate::names::TaskName;
 use crate::reason::Reason;
 use crate::stats::{Ended, RUNNING_REGISTERED, SharedCounters, Stats};
 use crate::task::{self, Meta, Polled, Schedule, TaskHandle};
+use crate::time::Wheel;
 
 mod worker;
 
@@ -65,6 +67,9 @@ struct Slot {
     pinned: ConcurrentQueue<Runnable<Meta>>,
     /// Wakes this worker when it parks.
     wake: Event,
+    /// The real-time timers of the tasks polled on this worker (`time/wheel.rs`): fired by
+    /// it, or by an idle worker while it is busy in a long poll.
+    timers: Arc<Wheel>,
     /// Set by `wake_one_idle` when it wakes this worker to search (counted in `searching`).
     woken_to_search: AtomicBool,
 }
@@ -339,6 +344,7 @@ impl Pool {
                     local: ConcurrentQueue::unbounded(),
                     pinned: ConcurrentQueue::unbounded(),
                     wake: Event::new(),
+                    timers: Arc::new(Wheel::new()),
                     woken_to_search: AtomicBool::new(false),
                 })
                 .collect(),
@@ -458,9 +464,14 @@ impl PoolShared {
                 .ok()
                 .or_else(|| self.slots.iter().find_map(|slot| slot.local.pop().ok()))
         };
-        registry::cancel_all(registered_tasks(self, None), next, || {
+        let names = registry::cancel_all(registered_tasks(self, None), next, || {
             started_left(self, None)
-        })
+        });
+        // Timers left are those of sleeps kept outside a task: they move to another clock.
+        for slot in self.slots.iter() {
+            slot.timers.close();
+        }
+        names
     }
 }
 

@@ -5,8 +5,9 @@
 use core::future::Future;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// Drives a run loop on this thread, parking on the async-io reactor (which fires timers
-/// and I/O) whenever no task is ready.
+/// Drives a run loop on this thread, parking on the async-io reactor (which drives the I/O
+/// and timers of async-io futures, and the loop's next deadline) whenever no task is ready:
+/// the single-threaded loop's (pool workers park through `time::block_on`).
 #[cfg(not(miri))]
 pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
     async_io::block_on(run_loop)

@@ -61,7 +61,9 @@ impl Entry {
 #[derive(Default)]
 pub(crate) struct Registered {
     names: Vec<TaskName>,
-    addresses: HashSet<usize>,
+    /// Looked up only if a started task is found queued (rare: one woken as the loop
+    /// closed), so that a million parked tasks are not hashed to be cancelled.
+    addresses: Vec<usize>,
     wakers: Vec<Waker>,
 }
 
@@ -69,7 +71,7 @@ impl Registered {
     /// Adds `entry`.
     pub(crate) fn add(&mut self, entry: &Entry) {
         self.names.push(entry.name());
-        self.addresses.insert(entry.meta.as_ptr() as usize);
+        self.addresses.push(entry.meta.as_ptr() as usize);
         self.wakers.push(entry.waker.clone());
     }
 }
@@ -103,10 +105,17 @@ pub(crate) fn cancel_all(
         wakers,
     } = registered;
     let mut queued = Vec::new();
+    let mut registered: Option<HashSet<usize>> = None;
     while let Some(runnable) = next() {
-        // A started task that was woken is queued too: name it once.
-        if !addresses.contains(&runnable.metadata().address()) {
-            names.push(runnable.metadata().name);
+        // A started task that was woken is queued too: name it once. One that never
+        // started (most of them) is not in the registry: no lookup.
+        let meta = runnable.metadata();
+        let listed = meta.registered.load(Ordering::Relaxed)
+            && registered
+                .get_or_insert_with(|| addresses.iter().copied().collect())
+                .contains(&meta.address());
+        if !listed {
+            names.push(meta.name);
         }
         queued.push(runnable);
     }
@@ -114,12 +123,9 @@ pub(crate) fn cancel_all(
         waker.wake();
     }
     queued.into_iter().for_each(cancel);
-    loop {
-        // Dropping a task's state may wake others.
-        match next() {
-            Some(runnable) => cancel(runnable),
-            None => break,
-        }
+    // Dropping a task's state may wake others.
+    while let Some(runnable) = next() {
+        cancel(runnable);
     }
     crate::test_hooks::reached!(ClosingDrained);
     loop {

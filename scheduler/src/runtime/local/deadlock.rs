@@ -16,7 +16,7 @@ impl Local {
     /// Whether a task (or the root) waits on `run_in_thread`: real work is under way, so the
     /// virtual clock must not jump past it.
     pub(super) fn waits_on_a_thread(&self) -> bool {
-        self.on_a_thread.get() > 0
+        self.waits.any_on_a_thread()
             || self
                 .root
                 .get()
@@ -29,20 +29,21 @@ impl Local {
     /// other scheduler is, and no sync primitive or pause value was ever used outside a
     /// scheduler; else [`Deadlock::Suspected`], saying why it cannot be sure.
     pub(super) fn deadlock_report(&self) -> Option<Deadlock> {
+        if self.timers.pending() > 0 {
+            return None; // a timer will wake a task
+        }
         let root = self.root.get();
         if let Some((_, reason)) = root
             && !reason.is_some_and(Reason::is_internal)
         {
             return None;
         }
-        let registry = self.registry.borrow();
-        if registry.is_empty() && root.is_none() {
+        if root.is_none() && self.registry.borrow().is_empty() {
             return None;
         }
-        if !registry
-            .iter()
-            .all(|(_, e)| e.reason.is_some_and(Reason::is_internal))
-        {
+        // Kept as tasks pause and end (`wait_counts.rs`): no walk of the registry at each
+        // park, only to write a report.
+        if !self.waits.all_internal() {
             return None;
         }
         // What outside this scheduler may hold a waker, or queue work that wakes one.

@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_task::Runnable;
 use concurrent_queue::ConcurrentQueue;
@@ -21,10 +21,14 @@ use super::{
 use crate::context::SchedulerGuard;
 use crate::lock::lock;
 use crate::names::TaskName;
-use crate::runtime::reactor::block_on;
 use crate::runtime::registry;
 use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_REGISTERED, SharedCounters};
 use crate::task::{Meta, TaskHandle};
+use crate::time::Wheel;
+
+/// How late a busy worker's timers may be (it fires them between polls) before an idle
+/// worker fires them instead.
+const TIMERS_GRACE: Duration = Duration::from_millis(1);
 
 thread_local! {
     /// The pool worker this thread is, while it works: a plain pointer for the pool's hot
@@ -189,6 +193,52 @@ impl Worker {
         }
     }
 
+    /// This worker's timer wheel.
+    #[inline]
+    pub(crate) fn timers(&self) -> &Arc<Wheel> {
+        &self.pool.slots[self.index].timers
+    }
+
+    /// Fires the timers due on this worker's wheel, and on the wheel of every worker busy in
+    /// a poll whose timers are more than [`TIMERS_GRACE`] late; returns how many fired.
+    fn fire_timers(&self) -> usize {
+        let mut fired = self.timers().fire_due();
+        let mut now = None;
+        for (index, slot) in self.pool.slots.iter().enumerate() {
+            if index == self.index || !self.is_busy(index) {
+                continue;
+            }
+            if let Some(due) = slot.timers.next_deadline()
+                && due + TIMERS_GRACE <= *now.get_or_insert_with(Instant::now)
+            {
+                fired += slot.timers.fire_due();
+            }
+        }
+        fired
+    }
+
+    /// Until when this worker may park: its next timer, or a busy worker's next timer plus
+    /// [`TIMERS_GRACE`], whichever is first.
+    fn park_until(&self) -> Option<Instant> {
+        let mut until = self.timers().next_deadline();
+        for (index, slot) in self.pool.slots.iter().enumerate() {
+            if index == self.index || !self.is_busy(index) {
+                continue;
+            }
+            if let Some(due) = slot.timers.next_deadline() {
+                let late = due + TIMERS_GRACE;
+                until = Some(until.map_or(late, |until| until.min(late)));
+            }
+        }
+        until
+    }
+
+    /// Whether worker `index` is in the middle of a poll.
+    #[inline]
+    fn is_busy(&self, index: usize) -> bool {
+        self.pool.counters[index].running.load(Ordering::Relaxed) != NOT_RUNNING
+    }
+
     /// Queues a task, maybe `!Send`, that stays on this worker.
     pub(crate) fn spawn_pinned<F>(&self, name: TaskName, future: F) -> TaskHandle<F::Output>
     where
@@ -349,9 +399,13 @@ impl Worker {
                 since_reactor += 1;
                 if since_reactor >= REACTOR_BUDGET {
                     since_reactor = 0;
+                    self.fire_timers();
                     futures_lite::future::yield_now().await;
                 }
                 continue;
+            }
+            if self.fire_timers() > 0 {
+                continue; // timers fired: their tasks are ready
             }
             if searching {
                 self.stop_searching(false);
@@ -371,7 +425,7 @@ impl Worker {
             };
             if found.is_none() && !pool.closed.load(Ordering::Acquire) {
                 self.parked.set(true);
-                woken.await;
+                crate::time::park(woken, self.park_until()).await;
                 self.parked.set(false);
             }
             searching = {
@@ -459,7 +513,12 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         _worker: PhantomData,
     };
     let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
-    block_on(worker.run());
+    // Parks on a parker of its own until its next timer (`time/park.rs`), not in async-io's
+    // reactor.
+    #[cfg(not(miri))]
+    crate::time::block_on(worker.run());
+    #[cfg(miri)]
+    crate::runtime::reactor::block_on(worker.run());
     let mut names = worker.shut_down();
     drop(entered);
     // One of this worker's tasks dropped the pool: nobody joins this thread, so it finishes
