@@ -3,7 +3,6 @@
 //! task body (this file denies `unused_must_use`).
 #![deny(unused_must_use)]
 
-mod support;
 #[macro_use]
 #[path = "support/flavours.rs"]
 mod flavours;

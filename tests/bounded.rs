@@ -2,7 +2,6 @@
 //! when receivers take values in a burst; a cancelled send on a full channel loses nothing
 //! and sends nothing. (`tests/sync.rs` has the basics: order, close, a cancelled `recv`.)
 
-mod support;
 #[macro_use]
 #[path = "support/flavours.rs"]
 mod flavours;

@@ -8,13 +8,11 @@
 //! they have all started and paused, cancels, and counts the live tokens the moment the
 //! cancellation returns: none may be left.
 
-mod support;
-
 use std::time::Duration;
 
 use scheduler::sync::{Receiver, Sender, channel};
 use scheduler::{Pause, ScopeHandle, TaskError, TimedOut, task};
-use scheduler_workspace::{DropCounter, DropToken};
+use scheduler_workspace::{DropCounter, DropToken, Watchdog};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -176,7 +174,6 @@ macro_rules! cancel_finished_tests {
     ($flavor:ident, $scheduler:expr) => {
         mod $flavor {
             use super::*;
-            use support::Watchdog;
 
             #[test]
             fn join_of_a_cancelled_task_returns_after_its_scopes_tasks_were_dropped() {

@@ -5,8 +5,9 @@
 //! deadlocked, naming the waiting tasks.
 //!
 //! Run with `cargo test --features test-hooks --test deadlock_recheck`: the hooks say when the
-//! loop parked suspecting a deadlock, and when it warned. One test in this file, in a child
-//! process: a deadlock's certainty depends on every scheduler of the process.
+//! loop parked suspecting a deadlock, when it warned, and when it began the grace it gives
+//! a plain thread. Each test runs in a child process: a deadlock's certainty depends on
+//! every scheduler of the process, and the hooks are the process's.
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -85,4 +86,29 @@ fn a_deadlock_is_found_once_what_could_end_it_is_gone_and_said_while_it_lasts() 
         "{stderr}"
     );
     assert!(stderr.contains("the handle ended the wait"), "{stderr}");
+}
+
+#[test]
+fn an_event_a_plain_thread_sets_during_the_grace_is_no_deadlock() {
+    if in_child() {
+        let (grace_tx, grace_rx) = mpsc::channel::<()>();
+        let grace_tx = Mutex::new(grace_tx);
+        __test_hooks::set(move |point| {
+            if point == Point::DeadlockGrace {
+                let _ = grace_tx.lock().unwrap().send(());
+            }
+        });
+        let event = Arc::new(Event::new());
+        let setter = event.clone();
+        // Sets the event once the loop parked looking deadlocked, within its grace.
+        let thread = std::thread::spawn(move || {
+            grace_rx.recv().unwrap();
+            setter.set();
+        });
+        Scheduler::new().run_until_finished(wait_for, (event,));
+        thread.join().unwrap();
+        return;
+    }
+    let (ok, stderr) = run_child("an_event_a_plain_thread_sets_during_the_grace_is_no_deadlock");
+    assert!(ok, "{stderr}");
 }

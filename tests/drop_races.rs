@@ -7,8 +7,6 @@
 //! `cargo test --features test-hooks --test drop_races`): the waking thread stops just before
 //! its push until the dropping thread has cancelled everything it found.
 
-mod support;
-
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
@@ -18,7 +16,7 @@ use std::time::Duration;
 
 use scheduler::__test_hooks::{self, Point};
 use scheduler::{Scheduler, TaskError};
-use support::{Ledger, Token, Watchdog};
+use scheduler_workspace::{DropCounter, DropToken, Watchdog};
 
 /// The hook is one per process: the tests here take turns.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -35,7 +33,7 @@ impl Future for Publish {
 }
 
 #[scheduler::task]
-fn waits(_token: Token, publish: Publish) {
+fn waits(_token: DropToken, publish: Publish) {
     scheduler::wait(publish);
 }
 
@@ -72,10 +70,13 @@ fn wake_late(waker: Waker) -> std::thread::JoinHandle<()> {
 fn a_wake_up_in_flight_while_the_scheduler_is_dropped_is_cancelled_with_the_rest() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let _watchdog = Watchdog::new(Duration::from_secs(60), "the single-threaded drop race");
-    let ledger = Ledger::new();
+    let ledger = DropCounter::new();
     let s = Scheduler::new();
     let (waker_tx, waker_rx) = mpsc::channel();
-    let handle = s.queue_to_run(waits, (ledger.token("the woken task"), Publish(waker_tx)));
+    let handle = s.queue_to_run(
+        waits,
+        (ledger.labelled("the woken task"), Publish(waker_tx)),
+    );
     s.run_until_finished(|| (), ()); // `waits` runs once and pauses
     let (in_flight_tx, in_flight_rx) = mpsc::channel();
     stop_the_waker_until_drained(in_flight_tx);
@@ -96,10 +97,13 @@ fn a_wake_up_in_flight_while_the_scheduler_is_dropped_is_cancelled_with_the_rest
 fn a_wake_up_in_flight_while_a_pool_is_dropped_is_cancelled_with_the_rest() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let _watchdog = Watchdog::new(Duration::from_secs(60), "the pool's drop race");
-    let ledger = Ledger::new();
+    let ledger = DropCounter::new();
     let pool = Scheduler::builder().threads(2).build();
     let (waker_tx, waker_rx) = mpsc::channel();
-    let handle = pool.queue_to_run(waits, (ledger.token("the woken task"), Publish(waker_tx)));
+    let handle = pool.queue_to_run(
+        waits,
+        (ledger.labelled("the woken task"), Publish(waker_tx)),
+    );
     let waker = waker_rx.recv().unwrap(); // `waits` ran once and paused
     let (in_flight_tx, in_flight_rx) = mpsc::channel();
     stop_the_waker_until_drained(in_flight_tx);

@@ -1,10 +1,8 @@
 //! Every task's state (its arguments, its locals, its return value) is dropped exactly once,
 //! however the task ends: it finished, was cancelled (before it started or while paused),
-//! panicked, or was dropped with its scheduler. Each test holds tokens of a [`Ledger`],
+//! panicked, or was dropped with its scheduler. Each test holds tokens of a [`DropCounter`],
 //! which counts every token's drops, and runs on both `Scheduler::new()` and
 //! `Scheduler::builder().threads(2).build()`.
-
-mod support;
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -13,12 +11,12 @@ use std::time::Duration;
 use futures_lite::future::block_on;
 use scheduler::sync::Event;
 use scheduler::{Scheduler, TaskError, TaskHandle, task};
-use support::{Ledger, Token, Watchdog};
+use scheduler_workspace::{DropCounter, DropToken, Watchdog};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
 #[task]
-fn nap(_token: Token) -> u32 {
+fn nap(_token: DropToken) -> u32 {
     let local = String::from("a local of the body, alive across a pause");
     scheduler::sleep(Duration::from_millis(1));
     drop(local);
@@ -26,50 +24,50 @@ fn nap(_token: Token) -> u32 {
 }
 
 #[task]
-fn give_back(token: Token) -> Token {
+fn give_back(token: DropToken) -> DropToken {
     scheduler::yield_now();
     token
 }
 
 #[task]
-fn crash(_token: Token) {
+fn crash(_token: DropToken) {
     scheduler::yield_now();
     panic!("crash as planned");
 }
 
 /// Says it started, then sleeps for an hour.
 #[task]
-fn sleep_an_hour(started: Arc<Event>, _token: Token) {
+fn sleep_an_hour(started: Arc<Event>, _token: DropToken) {
     started.set();
     scheduler::sleep(Duration::from_secs(3600));
 }
 
 /// Sends on `started` (a std channel, for plain code to wait on), then sleeps for an hour.
 #[task]
-fn sleep_an_hour_after(started: mpsc::Sender<()>, _token: Token) {
+fn sleep_an_hour_after(started: mpsc::Sender<()>, _token: DropToken) {
     started.send(()).unwrap();
     scheduler::sleep(Duration::from_secs(3600));
 }
 
 #[task]
-fn run_a_sleeper(started: Arc<Event>, _outer: Token, inner: Token) {
+fn run_a_sleeper(started: Arc<Event>, _outer: DropToken, inner: DropToken) {
     scheduler::run_until_finished(sleep_an_hour, (started, inner));
 }
 
 /// Queues `f(args)` on the current scheduler through its handle (so that it can go to any
 /// thread of a pool), waits until it says it started, cancels it, and gives its outcome.
 #[task]
-fn cancel_once_started(ledger: Ledger, nested: bool) -> Result<(), TaskError> {
+fn cancel_once_started(ledger: DropCounter, nested: bool) -> Result<(), TaskError> {
     let started = Arc::new(Event::new());
     let handle = if nested {
         let args = (
             started.clone(),
-            ledger.token("outer"),
-            ledger.token("inner"),
+            ledger.labelled("outer"),
+            ledger.labelled("inner"),
         );
         scheduler::current().queue_to_run(run_a_sleeper, args)
     } else {
-        let args = (started.clone(), ledger.token("sleeper"));
+        let args = (started.clone(), ledger.labelled("sleeper"));
         scheduler::current().queue_to_run(sleep_an_hour, args)
     };
     started.wait();
@@ -91,10 +89,10 @@ macro_rules! drop_tests {
             #[test]
             fn a_finished_task_is_dropped_once() {
                 let _watchdog = Watchdog::new(LIMIT, "a_finished_task_is_dropped_once");
-                let ledger = Ledger::new();
+                let ledger = DropCounter::new();
                 let s = $scheduler;
-                let task = s.queue_to_run(nap, (ledger.token("task fn"),));
-                let token = ledger.token("closure");
+                let task = s.queue_to_run(nap, (ledger.labelled("task fn"),));
+                let token = ledger.labelled("closure");
                 let closure = s.queue_to_run(move || drop(token), ());
                 s.run();
                 assert_eq!(block_on(task), Ok(7));
@@ -105,10 +103,10 @@ macro_rules! drop_tests {
             #[test]
             fn a_return_value_is_dropped_once_whether_joined_or_detached() {
                 let _watchdog = Watchdog::new(LIMIT, "a_return_value_is_dropped_once");
-                let ledger = Ledger::new();
+                let ledger = DropCounter::new();
                 let s = $scheduler;
-                let joined = s.queue_to_run(give_back, (ledger.token("joined"),));
-                drop(s.queue_to_run(give_back, (ledger.token("detached"),)));
+                let joined = s.queue_to_run(give_back, (ledger.labelled("joined"),));
+                drop(s.queue_to_run(give_back, (ledger.labelled("detached"),)));
                 s.run();
                 let token = block_on(joined).unwrap();
                 assert_eq!(ledger.alive(), 1, "only the joined value is alive");
@@ -119,10 +117,10 @@ macro_rules! drop_tests {
             #[test]
             fn a_task_cancelled_before_it_starts_is_dropped_once() {
                 let _watchdog = Watchdog::new(LIMIT, "cancelled before it starts");
-                let ledger = Ledger::new();
+                let ledger = DropCounter::new();
                 let s = $scheduler;
-                let task = s.queue_to_run(nap, (ledger.token("task fn"),));
-                let token = ledger.token("closure");
+                let task = s.queue_to_run(nap, (ledger.labelled("task fn"),));
+                let token = ledger.labelled("closure");
                 let closure = s.queue_to_run(move || drop(token), ());
                 task.cancel();
                 closure.cancel();
@@ -142,7 +140,7 @@ macro_rules! drop_tests {
             #[test]
             fn a_task_cancelled_while_paused_is_dropped_once_before_join_returns() {
                 let _watchdog = Watchdog::new(LIMIT, "cancelled while paused");
-                let ledger = Ledger::new();
+                let ledger = DropCounter::new();
                 let s = $scheduler;
                 let result = s.run_until_finished(cancel_once_started, (ledger.clone(), false));
                 assert!(
@@ -155,7 +153,7 @@ macro_rules! drop_tests {
             #[test]
             fn a_task_cancelled_while_running_another_drops_both_once() {
                 let _watchdog = Watchdog::new(LIMIT, "cancelled while running another");
-                let ledger = Ledger::new();
+                let ledger = DropCounter::new();
                 let s = $scheduler;
                 let result = s.run_until_finished(cancel_once_started, (ledger.clone(), true));
                 assert!(
@@ -168,10 +166,10 @@ macro_rules! drop_tests {
             #[test]
             fn a_panicked_task_is_dropped_once() {
                 let _watchdog = Watchdog::new(LIMIT, "a_panicked_task_is_dropped_once");
-                let ledger = Ledger::new();
+                let ledger = DropCounter::new();
                 let s = $scheduler;
-                let task = s.queue_to_run(crash, (ledger.token("task fn"),));
-                let token = ledger.token("closure");
+                let task = s.queue_to_run(crash, (ledger.labelled("task fn"),));
+                let token = ledger.labelled("closure");
                 let closure = s.queue_to_run(
                     move || {
                         let _token = token;
@@ -188,18 +186,18 @@ macro_rules! drop_tests {
             #[test]
             fn tasks_left_when_the_scheduler_is_dropped_are_dropped_once() {
                 let _watchdog = Watchdog::new(LIMIT, "dropped with the scheduler");
-                let ledger = Ledger::new();
+                let ledger = DropCounter::new();
                 let s = $scheduler;
                 let (started, has_started) = mpsc::channel();
                 let sleeper =
-                    s.queue_to_run(sleep_an_hour_after, (started, ledger.token("sleeper")));
+                    s.queue_to_run(sleep_an_hour_after, (started, ledger.labelled("sleeper")));
                 // On one thread it starts while the scheduler runs; on a pool, on its own.
                 while has_started.try_recv().is_err() {
                     s.run_until_finished(scheduler::yield_now, ());
                     std::thread::sleep(Duration::from_millis(1));
                 }
-                let queued = s.queue_to_run(nap, (ledger.token("queued"),));
-                let token = ledger.token("closure");
+                let queued = s.queue_to_run(nap, (ledger.labelled("queued"),));
+                let token = ledger.labelled("closure");
                 let closure = s.queue_to_run(move || drop(token), ());
                 drop(s);
                 ledger.assert_each_dropped_once();
@@ -221,18 +219,18 @@ macro_rules! drop_tests {
             #[test]
             fn hundreds_of_tasks_each_ending_its_own_way_are_each_dropped_once() {
                 let _watchdog = Watchdog::new(LIMIT, "hundreds of tasks");
-                let ledger = Ledger::new();
+                let ledger = DropCounter::new();
                 let s = $scheduler;
                 let mut joins = Vec::new();
                 for i in 0..300 {
-                    let token = ledger.token(format!("task {i}"));
+                    let token = ledger.labelled(format!("task {i}"));
                     match i % 4 {
                         0 => settle(i, s.queue_to_run(nap, (token,)), &mut joins),
                         1 => settle(i, s.queue_to_run(give_back, (token,)), &mut joins),
                         2 => settle(i, s.queue_to_run(crash, (token,)), &mut joins),
                         _ => settle(
                             i,
-                            s.queue_to_run(move |_token: Token| 7, (token,)),
+                            s.queue_to_run(move |_token: DropToken| 7, (token,)),
                             &mut joins,
                         ),
                     }

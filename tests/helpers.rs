@@ -1,23 +1,36 @@
 //! Helpers shared by the workspace's integration tests, examples and benchmarks (the
 //! `scheduler` library itself lives in `scheduler/`).
 
-use std::sync::Arc;
+use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 /// Counts how many of its tokens are alive: make tokens, move them into tasks, and check
-/// that every one was dropped exactly once.
+/// that every one was dropped exactly once. A token made with [`DropCounter::labelled`] is
+/// also counted by name: [`DropCounter::assert_each_dropped_once`] names a labelled token
+/// that was leaked or dropped twice (plain tokens cost one atomic, for tests that make
+/// millions).
 ///
 /// ```
 /// let counter = scheduler_workspace::DropCounter::new();
 /// let token = counter.token();
-/// assert_eq!(counter.alive(), 1);
+/// let named = counter.labelled("task 1");
+/// assert_eq!(counter.alive(), 2);
 /// drop(token);
+/// drop(named);
 /// assert_eq!(counter.alive(), 0);
+/// counter.assert_each_dropped_once();
 /// ```
 #[derive(Clone, Default)]
 pub struct DropCounter {
     alive: Arc<AtomicUsize>,
+    labelled: Labelled,
 }
+
+/// Each labelled token's label and drop count, by its id.
+type Labelled = Arc<Mutex<Vec<(String, usize)>>>;
 
 impl DropCounter {
     /// A counter with no live tokens.
@@ -30,23 +43,105 @@ impl DropCounter {
         self.alive.fetch_add(1, Ordering::SeqCst);
         DropToken {
             alive: self.alive.clone(),
+            label: None,
         }
+    }
+
+    /// A new live token, named by `label` in failure messages, whose drops are counted.
+    pub fn labelled(&self, label: impl Into<String>) -> DropToken {
+        let mut labelled = lock(&self.labelled);
+        labelled.push((label.into(), 0));
+        let id = labelled.len() - 1;
+        drop(labelled);
+        let mut token = self.token();
+        token.label = Some((id, self.labelled.clone()));
+        token
     }
 
     /// How many tokens are alive now.
     pub fn alive(&self) -> usize {
         self.alive.load(Ordering::SeqCst)
     }
+
+    /// How many labelled tokens were handed out.
+    pub fn issued(&self) -> usize {
+        lock(&self.labelled).len()
+    }
+
+    /// Each labelled token dropped other than exactly once, with its drop count.
+    pub fn not_dropped_once(&self) -> Vec<(String, usize)> {
+        lock(&self.labelled)
+            .iter()
+            .filter(|(_, drops)| *drops != 1)
+            .cloned()
+            .collect()
+    }
+
+    /// # Panics
+    ///
+    /// When a labelled token was leaked or dropped more than once, naming it.
+    #[track_caller]
+    pub fn assert_each_dropped_once(&self) {
+        let wrong = self.not_dropped_once();
+        assert!(
+            wrong.is_empty(),
+            "tokens not dropped exactly once (label, drops): {wrong:?}"
+        );
+    }
 }
 
 /// A value whose drop is counted by its [`DropCounter`].
 pub struct DropToken {
     alive: Arc<AtomicUsize>,
+    /// A labelled token's id, and where its drops are counted.
+    label: Option<(usize, Labelled)>,
 }
 
 impl Drop for DropToken {
     fn drop(&mut self) {
         self.alive.fetch_sub(1, Ordering::SeqCst);
+        if let Some((id, labelled)) = &self.label {
+            lock(labelled)[*id].1 += 1;
+        }
+    }
+}
+
+impl fmt::Debug for DropToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.label {
+            Some((id, _)) => write!(f, "DropToken({id})"),
+            None => f.write_str("DropToken"),
+        }
+    }
+}
+
+/// Locks `mutex`, ignoring poisoning (a test's panic must not hide what it counted).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Ends the process, saying what hung, if it is not dropped within its limit: a test that
+/// would wait forever fails instead.
+///
+/// ```
+/// use std::time::Duration;
+/// let _watchdog = scheduler_workspace::Watchdog::new(Duration::from_secs(60), "a short wait");
+/// ```
+pub struct Watchdog {
+    _disarm: mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    /// Watches for `limit`; `what` says what was running if it runs out.
+    pub fn new(limit: Duration, what: impl fmt::Display + Send + 'static) -> Self {
+        let (disarm, disarmed) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(RecvTimeoutError::Timeout) = disarmed.recv_timeout(limit) {
+                eprintln!("watchdog: still running after {limit:?}: {what}");
+                std::process::exit(1);
+            }
+        });
+        Watchdog { _disarm: disarm }
     }
 }
 

@@ -5,7 +5,6 @@
 //! in a task body (this file denies `unused_must_use`).
 #![deny(unused_must_use)]
 
-mod support;
 #[macro_use]
 #[path = "support/flavours.rs"]
 mod flavours;

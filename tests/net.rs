@@ -2,14 +2,12 @@
 //! edge-triggered reactor, on both flavours. Every test is synchronised by what goes over
 //! the sockets; a watchdog fails a test that would hang (a lost edge).
 
-mod support;
-
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use scheduler::net::{TcpListener, TcpStream, UdpSocket, UnixStream};
 use scheduler::{Scheduler, task};
-use support::Watchdog;
+use scheduler_workspace::Watchdog;
 
 const LIMIT: Duration = Duration::from_secs(60);
 

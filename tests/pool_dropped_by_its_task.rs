@@ -3,15 +3,12 @@
 //! worker finishes the shutdown once the task's poll returns, and every other task is
 //! cancelled and named as usual.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use scheduler::sync::Event;
 use scheduler::{MultiThread, Scheduler, TaskError};
-use scheduler_workspace::{in_child, run_child};
-use support::{Ledger, Token, Watchdog};
+use scheduler_workspace::{DropCounter, DropToken, Watchdog, in_child, run_child};
 
 type Slot = Arc<Mutex<Option<Arc<Scheduler<MultiThread>>>>>;
 
@@ -27,7 +24,7 @@ fn drop_own_pool(slot: Slot, go: Arc<Event>) {
 }
 
 #[scheduler::task]
-fn waits_forever(_token: Token, never: Arc<Event>) {
+fn waits_forever(_token: DropToken, never: Arc<Event>) {
     never.wait();
 }
 
@@ -35,11 +32,11 @@ fn waits_forever(_token: Token, never: Arc<Event>) {
 fn a_pool_dropped_by_its_own_task_cancels_the_others() {
     if in_child() {
         let _watchdog = Watchdog::new(Duration::from_secs(60), "a pool dropped by its task");
-        let ledger = Ledger::new();
+        let ledger = DropCounter::new();
         let (go, never) = (Arc::new(Event::new()), Arc::new(Event::new()));
         let pool = Arc::new(Scheduler::builder().threads(2).build());
         let slot: Slot = Arc::new(Mutex::new(Some(pool.clone())));
-        let other = pool.queue_to_run(waits_forever, (ledger.token("the other task"), never));
+        let other = pool.queue_to_run(waits_forever, (ledger.labelled("the other task"), never));
         let dropper = pool.queue_to_run(drop_own_pool, (slot, go.clone()));
         drop(pool); // the slot holds the last reference
         go.set();

@@ -10,8 +10,6 @@
 //! only from their own inbox, whose senders all belong to lower tasks (a cancelled or
 //! finished task drops its senders, which closes the channel); only the driver joins.
 
-mod support;
-
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -20,7 +18,7 @@ use proptest::prelude::*;
 use proptest::strategy::Union;
 use scheduler::sync::{Receiver, Sender, channel};
 use scheduler::{Scheduler, TaskError, TaskHandle, task};
-use support::{Ledger, Token, Watchdog};
+use scheduler_workspace::{DropCounter, DropToken, Watchdog};
 
 /// Room for every message a program can send, so a send never waits.
 const CAPACITY: usize = 64;
@@ -199,7 +197,7 @@ impl Shared {
 /// A message: its id says who sent it at which step, and to whom.
 struct Message {
     id: u64,
-    _token: Token,
+    _token: DropToken,
 }
 
 fn message_id(from: usize, step: usize, to: usize) -> u64 {
@@ -218,12 +216,12 @@ fn message_target(id: u64) -> usize {
 #[derive(Clone)]
 struct RunContext {
     shared: Arc<Shared>,
-    ledger: Ledger,
+    ledger: DropCounter,
     queueing: Queueing,
 }
 
 #[task]
-fn child(v: u64, _token: Token) -> u64 {
+fn child(v: u64, _token: DropToken) -> u64 {
     scheduler::yield_now();
     v
 }
@@ -235,7 +233,7 @@ fn worker(
     outbox: Vec<Option<Sender<Message>>>,
     inbox: Receiver<Message>,
     run: RunContext,
-    _token: Token,
+    _token: DropToken,
 ) -> u64 {
     let RunContext {
         shared,
@@ -252,7 +250,7 @@ fn worker(
             Op::Send { to } => {
                 let message_id = message_id(id, step, to);
                 shared.record(|log, _| log.attempted.push(message_id));
-                let token = ledger.token(format!("message {id}:{step} -> {to}"));
+                let token = ledger.labelled(format!("message {id}:{step} -> {to}"));
                 let sender = outbox[to]
                     .as_ref()
                     .expect("tasks send only to higher tasks");
@@ -270,7 +268,7 @@ fn worker(
                 }
             }
             Op::Child(v) => {
-                let token = ledger.token(format!("child of task {id} at step {step}"));
+                let token = ledger.labelled(format!("child of task {id} at step {step}"));
                 let handle = queue(queueing, child, (v, token));
                 value = mix(value, handle.join().expect("a child never fails"));
             }
@@ -285,7 +283,7 @@ fn worker(
 fn queue_all(
     program: &Program,
     shared: &Arc<Shared>,
-    ledger: &Ledger,
+    ledger: &DropCounter,
 ) -> (Vec<Option<TaskHandle<u64>>>, Vec<Receiver<Message>>) {
     let n = program.tasks.len();
     let (senders, inboxes): (Vec<_>, Vec<_>) = (0..n).map(|_| channel(CAPACITY)).unzip();
@@ -305,7 +303,7 @@ fn queue_all(
                 outbox,
                 inboxes[id].clone(),
                 run,
-                ledger.token(format!("task {id}")),
+                ledger.labelled(format!("task {id}")),
             );
             Some(queue(program.queueing, worker, args))
         })
@@ -317,7 +315,7 @@ fn queue_all(
 type Outcomes = (Vec<Result<u64, TaskError>>, Vec<u64>);
 
 #[task]
-fn drive(program: Program, shared: Arc<Shared>, ledger: Ledger) -> Outcomes {
+fn drive(program: Program, shared: Arc<Shared>, ledger: DropCounter) -> Outcomes {
     let (mut handles, inboxes) = queue_all(&program, &shared, &ledger);
     let mut outcomes: Vec<Option<Result<u64, TaskError>>> =
         (0..program.tasks.len()).map(|_| None).collect();
@@ -378,7 +376,7 @@ struct Run {
     outcomes: Vec<Result<u64, TaskError>>,
     left: Vec<u64>,
     log: Log,
-    ledger: Ledger,
+    ledger: DropCounter,
 }
 
 fn run(program: &Program, flavor: Flavor) -> Run {
@@ -387,7 +385,7 @@ fn run(program: &Program, flavor: Flavor) -> Run {
         format!("program on {flavor:?}: {program:?}"),
     );
     let shared = Arc::new(Shared::default());
-    let ledger = Ledger::new();
+    let ledger = DropCounter::new();
     let args = (program.clone(), shared.clone(), ledger.clone());
     let (outcomes, left) = match flavor {
         Flavor::Local => {

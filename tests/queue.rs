@@ -4,7 +4,6 @@
 //! (this file denies `unused_must_use`, so a warning there fails the build).
 #![deny(unused_must_use)]
 
-mod support;
 #[macro_use]
 #[path = "support/flavours.rs"]
 mod flavours;

@@ -3,7 +3,6 @@
 //! sender; a cancelled send delivers nothing and loses nothing, a cancelled receive loses
 //! no value, and every value is delivered once.
 
-mod support;
 #[macro_use]
 #[path = "support/flavours.rs"]
 mod flavours;

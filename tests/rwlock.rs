@@ -2,7 +2,6 @@
 //! waiting writer keeps new readers out, and a cancelled wait or a cancelled holder loses
 //! nothing.
 
-mod support;
 #[macro_use]
 #[path = "support/flavours.rs"]
 mod flavours;

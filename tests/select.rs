@@ -8,7 +8,6 @@ use std::time::Duration;
 use scheduler::sync::{self, Event};
 use scheduler::task;
 
-mod support;
 #[macro_use]
 #[path = "support/flavours.rs"]
 mod flavours;

@@ -12,6 +12,7 @@ use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use scheduler::{Scheduler, task};
+use scheduler_workspace::Watchdog;
 
 /// Busy-waits, without pausing, until `arrived` reaches `count` or `limit` passes; returns
 /// whether it got there.
@@ -285,6 +286,8 @@ fn a_pinned_task_yielding_beside_a_send_one() {
 
 #[test]
 fn a_task_that_keeps_yielding_never_starves_the_others_on_its_worker() {
+    // Starved, the yielder would yield forever: fail instead of hanging.
+    let _watchdog = Watchdog::new(Duration::from_secs(60), "a yielder starving its worker");
     let s = Scheduler::builder().threads(1).build();
     s.run_until_finished(a_pinned_task_yielding_beside_a_send_one, ());
 }

@@ -97,6 +97,33 @@ fn a_task_that_keeps_blocking_is_named_again_with_a_growing_total() {
         1,
         "{stderr}"
     );
+    // The second report gives a larger total than the first.
+    let first = ms_after(&stderr, "has been running for ");
+    let again = ms_after(&stderr, "so far");
+    assert!(again > first, "{first} ms, then {again} ms: {stderr}");
+}
+
+/// The milliseconds the report says, next to `marker`: after it ("running for 300 ms"), or,
+/// for "so far", before it ("1200 ms so far").
+fn ms_after(stderr: &str, marker: &str) -> u64 {
+    let at = stderr
+        .find(marker)
+        .unwrap_or_else(|| panic!("no `{marker}`: {stderr}"));
+    let digits: String = if marker == "so far" {
+        let before = stderr[..at].trim_end().trim_end_matches("ms").trim_end();
+        let start = before
+            .rfind(|c: char| !c.is_ascii_digit())
+            .map_or(0, |i| i + 1);
+        before[start..].to_string()
+    } else {
+        stderr[at + marker.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    };
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number at `{marker}`: {stderr}"))
 }
 
 #[test]

@@ -6,8 +6,8 @@
 //! cargo test --release --test soak -- --ignored --nocapture
 //! ```
 //!
-//! `SOAK_SECS` changes the length (60 by default). It prints the resident memory it read
-//! at each sample and the count of tasks by how they ended.
+//! `SOAK_SECS` changes the length (60 by default; `.ci/run` runs it for 6). It prints the
+//! resident memory it read at each sample and the count of tasks by how they ended.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

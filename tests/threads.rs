@@ -7,21 +7,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use scheduler::{Handle, Scheduler, SchedulerGone, TaskError, task};
-use scheduler_workspace::{DropCounter, DropToken, in_child, run_child};
-
-/// Runs `f` on a thread and fails the test (instead of hanging) if it takes over `limit`.
-fn with_watchdog<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let worker = std::thread::spawn(f);
-    let start = Instant::now();
-    while !worker.is_finished() {
-        assert!(
-            start.elapsed() < limit,
-            "no progress after {limit:?}: a lost wake-up?"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    worker.join().unwrap()
-}
+use scheduler_workspace::{DropCounter, DropToken, Watchdog, in_child, run_child};
 
 #[test]
 fn a_handle_is_send_sync_and_clone() {
@@ -31,7 +17,8 @@ fn a_handle_is_send_sync_and_clone() {
 
 #[test]
 fn a_million_tiny_tasks_on_two_threads_all_run() {
-    let sum = with_watchdog(Duration::from_secs(120), || {
+    let _watchdog = Watchdog::new(Duration::from_secs(120), "a million tasks: a lost wake-up?");
+    let sum = {
         let s = Scheduler::builder().threads(2).build();
         let sum = Arc::new(AtomicU64::new(0));
         for i in 0..1_000_000u64 {
@@ -40,7 +27,7 @@ fn a_million_tiny_tasks_on_two_threads_all_run() {
         }
         s.run();
         sum.load(Ordering::Relaxed)
-    });
+    };
     assert_eq!(sum, (0..1_000_000u64).sum::<u64>());
 }
 
@@ -54,7 +41,11 @@ fn yield_a_hundred_times(count: Arc<AtomicUsize>) {
 
 #[test]
 fn ten_thousand_tasks_yielding_a_hundred_times_on_two_threads_all_finish() {
-    let count = with_watchdog(Duration::from_secs(120), || {
+    let count = {
+        let _watchdog = Watchdog::new(
+            Duration::from_secs(120),
+            "ten_thousand_tasks_yielding_a_hundred_times_on_two_threads_all_finish",
+        );
         let s = Scheduler::builder().threads(2).build();
         let count = Arc::new(AtomicUsize::new(0));
         let handles: Vec<_> = (0..10_000)
@@ -63,7 +54,7 @@ fn ten_thousand_tasks_yielding_a_hundred_times_on_two_threads_all_finish() {
         s.run();
         assert!(handles.iter().all(|h| h.is_finished()));
         count.load(Ordering::Relaxed)
-    });
+    };
     assert_eq!(count, 1_000_000);
 }
 
@@ -82,12 +73,16 @@ fn spawn_and_join_from_a_worker(n: u64) -> u64 {
 
 #[test]
 fn tasks_on_a_pool_queue_and_join_other_tasks() {
-    let total = with_watchdog(Duration::from_secs(60), || {
+    let total = {
+        let _watchdog = Watchdog::new(
+            Duration::from_secs(60),
+            "tasks_on_a_pool_queue_and_join_other_tasks",
+        );
         Scheduler::builder()
             .threads(2)
             .build()
             .run_until_finished(spawn_and_join_from_a_worker, (1000,))
-    });
+    };
     assert_eq!(total, (0..1000u64).map(|i| i * 2).sum::<u64>());
 }
 

@@ -5,13 +5,11 @@
 //! deadline order, and a sleep works wherever it is polled (on no scheduler, after its
 //! scheduler is gone, past the wheel's range).
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use scheduler::{Scheduler, task};
-use support::Watchdog;
+use scheduler_workspace::Watchdog;
 
 const LIMIT: Duration = Duration::from_secs(30);
 

@@ -1,7 +1,6 @@
 //! `sync::unbounded()`: `send` never waits, `try_send` fails only once the channel is
 //! closed, values come out in the order sent, and a cancelled `recv` loses no value.
 
-mod support;
 #[macro_use]
 #[path = "support/flavours.rs"]
 mod flavours;

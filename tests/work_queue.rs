@@ -3,16 +3,14 @@
 //! done with `task_done()`, on both flavours and under random seeds. (`tests/queue.rs`
 //! checks the queue's methods one by one.)
 
-mod support;
-
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use scheduler::{Scheduler, task};
-use support::Watchdog;
 
 use scheduler::sync::Queue;
+use scheduler_workspace::Watchdog;
 
 const ITEMS: usize = 50;
 const WORKERS: usize = 4;

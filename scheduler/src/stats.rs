@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::lock::lock;
 use crate::names::TaskName;
 
 /// A snapshot of a scheduler's tasks and polls, from
@@ -266,7 +267,7 @@ impl SharedCounters {
         if let Some(elapsed) = elapsed
             && measure
         {
-            let mut times = self.times.lock().unwrap_or_else(|e| e.into_inner());
+            let mut times = lock(&self.times);
             add_time(&mut times, task, elapsed);
         }
     }
@@ -291,7 +292,7 @@ impl SharedCounters {
             stats.cancelled += counters.cancelled.load(Ordering::Relaxed);
             stats.panicked += counters.panicked.load(Ordering::Relaxed);
             stats.running += usize::from(counters.running.load(Ordering::Relaxed) != NOT_RUNNING);
-            let theirs = counters.times.lock().unwrap_or_else(|e| e.into_inner());
+            let theirs = lock(&counters.times);
             for row in theirs.values() {
                 let ours = times.entry(row.task).or_insert(TaskTime {
                     task: row.task,

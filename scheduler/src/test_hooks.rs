@@ -21,6 +21,9 @@ pub enum Point {
     ClosingDrained,
     /// The slow-poll watchdog thread finished one look at every thread.
     WatchdogTicked,
+    /// A single-threaded loop parks looking certainly deadlocked: it gives a plain thread
+    /// its grace to release a sync primitive before it looks again.
+    DeadlockGrace,
     /// A single-threaded loop parks looking deadlocked, but for something outside it (a
     /// live `Handle`, another scheduler): it will look again.
     DeadlockSuspected,

@@ -7,88 +7,26 @@
 
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicU64, Ordering};
-use core::task::{Context, Poll, Waker};
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use core::sync::atomic::Ordering;
+use core::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod clock;
 mod park;
 mod wheel;
+
+use clock::NEVER;
+pub(crate) use clock::VirtualClock;
 
 pub(crate) use park::{block_on, park};
 
 use wheel::Refused;
 pub(crate) use wheel::Wheel;
 
-/// A scheduler's virtual clock: how far it has jumped, and the timers waiting on it.
-pub(crate) struct VirtualClock {
-    /// The real instant the clock started at; virtual now is `start + elapsed`.
-    start: Instant,
-    /// Nanoseconds the clock has advanced.
-    elapsed: AtomicU64,
-    /// Waiting timers by (deadline, id).
-    timers: Mutex<BTreeMap<(u64, u64), Waker>>,
-    next_id: AtomicU64,
-}
-
-impl VirtualClock {
-    pub(crate) fn new() -> Self {
-        VirtualClock {
-            start: Instant::now(),
-            elapsed: AtomicU64::new(0),
-            timers: Mutex::new(BTreeMap::new()),
-            next_id: AtomicU64::new(0),
-        }
-    }
-
-    fn timers(&self) -> MutexGuard<'_, BTreeMap<(u64, u64), Waker>> {
-        self.timers.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn elapsed(&self) -> u64 {
-        self.elapsed.load(Ordering::Acquire)
-    }
-
-    /// The virtual now.
-    pub(crate) fn now(&self) -> Instant {
-        self.start + Duration::from_nanos(self.elapsed())
-    }
-
-    /// The deadline of a sleep of `duration` that starts now, in nanoseconds on the clock.
-    /// One past the clock's range (584 years from its start) is [`NEVER`], as
-    /// `sleep(Duration::MAX)` never ends on the real clock: the clock never jumps there,
-    /// which would leave it stuck at its end, where every later sleep would end at once.
-    fn deadline_after(&self, duration: Duration) -> u64 {
-        u64::try_from(duration.as_nanos())
-            .ok()
-            .and_then(|nanos| self.elapsed().checked_add(nanos))
-            .filter(|&deadline| deadline != NEVER)
-            .unwrap_or(NEVER)
-    }
-
-    /// Jumps to the earliest deadline and wakes every timer due by then; returns whether
-    /// there was one.
-    pub(crate) fn advance(&self) -> bool {
-        let due: Vec<Waker> = {
-            let mut timers = self.timers();
-            let Some((&(deadline, _), _)) = timers.first_key_value() else {
-                return false;
-            };
-            self.elapsed.fetch_max(deadline, Ordering::AcqRel);
-            let later = timers.split_off(&(deadline, u64::MAX));
-            core::mem::replace(&mut *timers, later)
-                .into_values()
-                .collect()
-        };
-        due.into_iter().for_each(Waker::wake);
-        true
-    }
-}
-
 /// The clock of the scheduler running on this thread, when it is virtual.
 fn current_clock() -> Option<Arc<VirtualClock>> {
-    crate::runtime::local::with_local(|local| local.shared.clock.clone()).flatten()
+    crate::runtime::virtual_clock()
 }
 
 /// Now, on the running scheduler's clock: virtual under `.virtual_time()`, else real.
@@ -144,21 +82,6 @@ pub(crate) async fn after<F: Future>(delay: Duration, future: F) -> F::Output {
     future.await
 }
 
-/// The deadline of a virtual sleep that never ends.
-const NEVER: u64 = u64::MAX;
-
-/// The timer wheel of the run loop on this thread, if one runs here.
-#[inline]
-fn with_wheel<R>(f: impl FnOnce(&Arc<Wheel>) -> R) -> Option<R> {
-    let mut f = Some(f);
-    let on_local =
-        crate::runtime::local::with_local(|local| (f.take().expect("called once"))(local.timers()));
-    on_local.or_else(|| {
-        let f = f.take()?;
-        crate::runtime::pool::with_worker(|worker| f(worker.timers()))
-    })
-}
-
 /// A timer: on a run loop's wheel, on async-io's reactor, or virtual.
 pub(crate) enum Sleep {
     /// Due at `deadline`: on the wheel of the loop that first polled it (`timer`, with its
@@ -191,7 +114,7 @@ impl Future for Sleep {
                 let outcome = match timer {
                     Some((wheel, key)) => wheel.poll(*key, cx.waker()),
                     None => {
-                        match with_wheel(|wheel| {
+                        match crate::runtime::with_wheel(|wheel| {
                             let key = wheel.insert(*deadline, cx.waker())?;
                             Ok((wheel.clone(), key))
                         }) {
@@ -265,6 +188,7 @@ impl Drop for Sleep {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use core::task::Waker;
 
     /// Polls a virtual sleep of `duration` once, as a task would.
     fn start(clock: &Arc<VirtualClock>, duration: Duration) -> Sleep {

@@ -12,6 +12,7 @@ use std::panic::Location;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
+use crate::lock::lock;
 use crate::misuse;
 use crate::names::TaskName;
 
@@ -90,7 +91,7 @@ fn new_lane() -> Arc<Lane> {
             .name()
             .map_or_else(|| format!("{:?}", thread.id()), str::to_string),
     });
-    let mut lanes = lanes().lock().unwrap_or_else(|e| e.into_inner());
+    let mut lanes = lock(lanes());
     lanes.retain(|lane| lane.strong_count() > 0);
     lanes.push(Arc::downgrade(&lane));
     lane
@@ -204,7 +205,7 @@ fn watch() {
     loop {
         std::thread::sleep(TICK);
         let now = Instant::now();
-        let current: Vec<Weak<Lane>> = lanes().lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let current: Vec<Weak<Lane>> = lock(lanes()).clone();
         watches.retain(|w| w.lane.strong_count() > 0);
         for lane in current {
             if !watches.iter().any(|w| Weak::ptr_eq(&w.lane, &lane)) {

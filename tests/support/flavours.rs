@@ -1,9 +1,9 @@
 //! `on_both_flavours!(a, b, ..)`: for each `#[task]` fn named (no arguments), a test that
 //! runs it on `Scheduler::new()` (module `one_thread`) and one that runs it on
 //! `Scheduler::builder().threads(2).build()` (module `two_threads`), each under a
-//! [`Watchdog`](super::support::Watchdog). The task checks the behaviour itself.
+//! [`Watchdog`](scheduler_workspace::Watchdog). The task checks the behaviour itself.
 //!
-//! Include it after `mod support;`, with
+//! Include it with
 //! `#[macro_use] #[path = "support/flavours.rs"] mod flavours;`.
 
 /// See the module docs.
@@ -13,7 +13,7 @@ macro_rules! on_both_flavours {
             $(
                 #[test]
                 fn $task() {
-                    let _watchdog = crate::support::Watchdog::new(
+                    let _watchdog = ::scheduler_workspace::Watchdog::new(
                         std::time::Duration::from_secs(60),
                         concat!(stringify!($task), " on one thread"),
                     );
@@ -26,7 +26,7 @@ macro_rules! on_both_flavours {
             $(
                 #[test]
                 fn $task() {
-                    let _watchdog = crate::support::Watchdog::new(
+                    let _watchdog = ::scheduler_workspace::Watchdog::new(
                         std::time::Duration::from_secs(60),
                         concat!(stringify!($task), " on two threads"),
                     );

@@ -59,7 +59,7 @@ pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
     if local.is_null() {
         return None;
     }
-    // SAFETY: `LOCAL` is set by a `Entered` guard to a `Local` it borrows for as long as
+    // SAFETY: `LOCAL` is set by an `Entered` guard to a `Local` it borrows for as long as
     // it lives, and set back when it drops, on this thread only: while it is non-null, the
     // `Local` it points to is alive.
     Some(f(unsafe { &*local }))
@@ -513,6 +513,7 @@ impl Local {
                 Some(Deadlock::Certain) => {
                     // It looks deadlocked: give a plain thread that holds a sync primitive a
                     // moment to release it, then look again.
+                    crate::test_hooks::reached!(DeadlockGrace);
                     let woke = wakes_within(&mut woken, DEADLOCK_GRACE).await;
                     self.shared.parked.store(false, Ordering::SeqCst);
                     if !woke && let Some(Deadlock::Certain) = self.deadlock_report() {

@@ -2,18 +2,21 @@
 //! `local/deadlock.rs`) and the pool (`pool.rs`, one worker in `pool/worker.rs`), what both
 //! share (`registry.rs`: started tasks and cancel-all; `reactor.rs`: parking and closing),
 //! and here, the one answer to "which flavour runs on this thread?" for the free functions
-//! (`queue_to_run`, `current`), which cannot know.
+//! (`queue_to_run`, `current`) and the timers (`sleep`: which loop's wheel and clock), which
+//! cannot know.
 //!
 //! Nothing else asks: a task knows its flavour by type (`task::Schedule`), a `Scheduler` and
 //! a `Handle` by what they hold.
 
 use core::future::Future;
+use std::sync::Arc;
 
 use crate::context;
 use crate::handle::Handle;
 use crate::misuse;
 use crate::names::TaskName;
 use crate::task::TaskHandle;
+use crate::time::{VirtualClock, Wheel};
 
 pub(crate) mod local;
 pub(crate) mod pool;
@@ -108,4 +111,22 @@ fn refuse(what: &str) -> ! {
         Some(running) if running.closing => panic!("`{what}` {}", misuse::SCHEDULER_GONE),
         _ => panic!("`{what}` {}", misuse::NO_SCHEDULER),
     }
+}
+
+/// The timer wheel of the run loop on this thread, if one runs here.
+#[inline]
+pub(crate) fn with_wheel<R>(f: impl FnOnce(&Arc<Wheel>) -> R) -> Option<R> {
+    let mut f = Some(f);
+    let on_local = with_local(|local| (f.take().expect("called once"))(local.timers()));
+    on_local.or_else(|| {
+        let f = f.take()?;
+        with_worker(|worker| f(worker.timers()))
+    })
+}
+
+/// The clock of the scheduler running on this thread, when it is virtual (only a
+/// single-threaded scheduler has one).
+#[inline]
+pub(crate) fn virtual_clock() -> Option<Arc<VirtualClock>> {
+    with_local(|local| local.shared.clock.clone()).flatten()
 }

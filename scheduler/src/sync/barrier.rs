@@ -4,10 +4,11 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 
 use event_listener::EventListener;
 
+use crate::lock::lock;
 use crate::pause::Pause;
 use crate::reason::Reason;
 
@@ -119,7 +120,7 @@ impl Barrier {
 
     fn round(&self) -> MutexGuard<'_, Round> {
         // Nothing panics while the lock is held.
-        self.round.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.round)
     }
 
     /// ⏸ Arrives at the barrier and pauses the task until `n` tasks have arrived in this

@@ -12,11 +12,12 @@
 //! - a sender whose send is dropped (cancelled) before a receiver took its offer withdraws
 //!   it, under the lock; once taken, it is delivered, and the send counts as done.
 
+use crate::lock::lock;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use std::collections::VecDeque;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard};
 
 use async_channel::{RecvError, SendError, TryRecvError, TrySendError};
 use event_listener::{EventListener, IntoNotification};
@@ -79,7 +80,7 @@ impl<T> Rendezvous<T> {
 
     fn state(&self) -> MutexGuard<'_, State<T>> {
         // Nothing panics while the lock is held; a poisoned lock still holds a sound state.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 
     /// A new sender or receiver: counts it.

@@ -7,7 +7,7 @@ use core::pin::Pin;
 use core::sync::atomic::Ordering;
 use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use pin_project_lite::pin_project;
 
@@ -16,6 +16,7 @@ use super::header::Meta;
 use super::{Polled, Schedule};
 use crate::context::TaskGuard;
 use crate::drain::{self, Pending};
+use crate::lock::lock;
 use crate::reason;
 use crate::report::payload_text;
 use crate::stats::Ended;
@@ -75,7 +76,7 @@ struct Drain {
 
 /// Takes the drain of the task `meta` out of `DRAINING`, if it has one.
 fn take_drain(meta: &Meta) -> Option<Drain> {
-    let mut draining = DRAINING.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut draining = lock(&DRAINING);
     let index = draining.iter().position(|(at, _)| *at == meta.address())?;
     Some(draining.swap_remove(index).1)
 }
@@ -91,10 +92,7 @@ fn poll_drain<T, S: Schedule>(
     // polled outside the lock and put back.
     if drain::poll_all(&mut drain.pending, cx).is_pending() {
         let address = meta.address();
-        DRAINING
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((address, drain));
+        lock(&DRAINING).push((address, drain));
         return Poll::Pending;
     }
     end::<S>(meta, standing, drain.how, None);

@@ -15,6 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::json;
+use crate::lock::lock;
 use crate::names::TaskName;
 use crate::reason::Reason;
 
@@ -133,11 +134,7 @@ fn nanos_since_start(at: Instant) -> u64 {
 
 fn record(event: Event) {
     if let Some(recording) = recording().get() {
-        recording
-            .events
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(event);
+        lock(&recording.events).push(event);
     }
 }
 
@@ -218,8 +215,8 @@ pub(crate) fn flush() {
     let Some(recording) = recording().get() else {
         return;
     };
-    let mut writer = recording.file.lock().unwrap_or_else(|e| e.into_inner());
-    let events = core::mem::take(&mut *recording.events.lock().unwrap_or_else(|e| e.into_inner()));
+    let mut writer = lock(&recording.file);
+    let events = core::mem::take(&mut *lock(&recording.events));
     if let Err(error) = writer.append(&recording.path, &events) {
         if !writer.failed {
             crate::stderr::say(format_args!(

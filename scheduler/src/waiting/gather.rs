@@ -8,9 +8,10 @@ use core::future::{Future, poll_fn};
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use std::panic::Location;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Wake;
 
+use crate::lock::lock;
 use crate::misuse;
 use crate::pause::Pause;
 use crate::reason::Reason;
@@ -232,7 +233,7 @@ struct WakeupsInner {
 impl Wakeups {
     fn lock(&self) -> MutexGuard<'_, WakeupsInner> {
         // The lock is never held across user code, so a poisoned one is still consistent.
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.0)
     }
 }
 

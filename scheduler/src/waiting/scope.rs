@@ -5,11 +5,12 @@ use core::future::{Future, poll_fn};
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use pin_project_lite::pin_project;
 
 use crate::drain::{self, Draining, Pending};
+use crate::lock::lock;
 use crate::misuse;
 use crate::names::TaskName;
 use crate::pause::Pause;
@@ -528,7 +529,7 @@ struct ScopeInner {
 impl ScopeState {
     fn lock(&self) -> MutexGuard<'_, ScopeInner> {
         // The lock is never held across user code, so a poisoned one is still consistent.
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.0)
     }
 
     /// Counts a task about to be queued (before it can run, so before it can end); `false`
