@@ -94,7 +94,16 @@ fn expand_declaration(args: TokenStream, decl: syn::TraitItemFn) -> (TokenStream
     };
     let attrs = &decl.attrs;
     let sig = crate::krate::with(config.krate, || signature(&decl.sig, shape));
-    (quote!(#(#attrs)* #sig;), errors.finish(()))
+    let allow = allow_generated_signature();
+    (quote!(#(#attrs)* #allow #sig;), errors.finish(()))
+}
+
+/// The lint the generated signature would trip in the user's name: its return type,
+/// `Pause<impl Future<Output = T> + Captures<..>>`, is the macro's, but it carries the
+/// user's spans (so that an edit re-checks only the fn edited: `anchor.rs`), and clippy
+/// would call it "very complex" for any `T` with a tuple or two in it.
+fn allow_generated_signature() -> TokenStream {
+    quote!(#[allow(clippy::type_complexity)])
 }
 
 /// The error when the item is not a fn with a body.
@@ -440,8 +449,10 @@ pub(crate) fn expand_fn(
             }}
         }
     };
+    let allow = allow_generated_signature();
     let tokens = quote! {
         #(#attrs)*
+        #allow
         #track_caller
         #vis #sig {
             #marker
