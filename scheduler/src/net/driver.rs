@@ -41,7 +41,7 @@ pub(crate) struct Source {
 impl Source {
     fn lock(&self) -> MutexGuard<'_, Readiness> {
         // Nothing panics while holding it (wakers are woken after it is released).
-        self.readiness.lock().unwrap_or_else(|e| e.into_inner())
+        crate::lock::lock(&self.readiness)
     }
 
     /// Runs `op` (a non-blocking system call) until it does not return `WouldBlock`; when
@@ -112,7 +112,7 @@ fn drive(driver: &'static Driver) {
             continue; // interrupted: wait again
         }
         {
-            let sources = driver.sources.lock().unwrap_or_else(|e| e.into_inner());
+            let sources = crate::lock::lock(&driver.sources);
             for event in events.iter() {
                 let Some(source) = sources.get(event.key) else {
                     continue; // deregistered since
@@ -142,7 +142,7 @@ impl Registration {
     pub(crate) fn new(socket: BorrowedFd<'_>) -> io::Result<Registration> {
         let driver = driver()?;
         let source = {
-            let mut sources = driver.sources.lock().unwrap_or_else(|e| e.into_inner());
+            let mut sources = crate::lock::lock(&driver.sources);
             let entry = sources.vacant_entry();
             let source = Arc::new(Source {
                 key: entry.key(),
@@ -161,11 +161,7 @@ impl Registration {
                 .add_with_mode(&socket, Event::all(source.key), PollMode::Edge)
         };
         if let Err(error) = added {
-            driver
-                .sources
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(source.key);
+            crate::lock::lock(&driver.sources).remove(source.key);
             return Err(error);
         }
         Ok(Registration {
@@ -186,7 +182,7 @@ impl Drop for Registration {
         let socket = unsafe { BorrowedFd::borrow_raw(self.fd) };
         let _ = driver.poller.delete(socket.as_fd());
         let wakers = {
-            let mut sources = driver.sources.lock().unwrap_or_else(|e| e.into_inner());
+            let mut sources = crate::lock::lock(&driver.sources);
             sources.try_remove(self.source.key);
             core::mem::take(&mut self.source.lock().wakers)
         };

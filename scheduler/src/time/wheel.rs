@@ -144,7 +144,7 @@ impl Wheel {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Nothing panics while holding the lock (wakers are woken after it is released).
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        crate::lock::lock(&self.inner)
     }
 
     /// Nanoseconds from the origin to `at` (0 before it; saturated 584 years after).
