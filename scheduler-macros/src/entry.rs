@@ -265,7 +265,10 @@ mod tests {
             ),
         );
         assert!(
-            text.starts_with("fn main () { # [track_caller] fn __scheduler_main ()"),
+            text.starts_with(
+                "fn main () { # [allow (clippy :: type_complexity)] # [track_caller] fn \
+                 __scheduler_main ()"
+            ),
             "{text}"
         );
         assert!(

@@ -523,7 +523,7 @@ mod tests {
                 }
             ),
         );
-        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [track_caller] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
+        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [allow (clippy :: type_complexity)] # [track_caller] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
         assert!(text.contains("where T : Send"), "{text}");
     }
 
@@ -646,7 +646,9 @@ mod tests {
             ),
         );
         assert!(
-            text.starts_with("fn get < '__scheduler0 , '__scheduler1 >"),
+            text.starts_with(
+                "# [allow (clippy :: type_complexity)] fn get < '__scheduler0 , '__scheduler1 >"
+            ),
             "{text}"
         );
         assert!(
