@@ -299,27 +299,28 @@ macro_rules! futures_io_impls {
             }
         }
 
+        // The owned stream writes as its shared reference does (below).
         impl futures_io::AsyncWrite for $ty {
             fn poll_write(
                 self: core::pin::Pin<&mut Self>,
                 cx: &mut core::task::Context<'_>,
                 buf: &[u8],
             ) -> core::task::Poll<std::io::Result<usize>> {
-                self.0.poll_write(cx, buf)
+                core::pin::Pin::new(&mut &*self).poll_write(cx, buf)
             }
 
             fn poll_flush(
                 self: core::pin::Pin<&mut Self>,
-                _: &mut core::task::Context<'_>,
+                cx: &mut core::task::Context<'_>,
             ) -> core::task::Poll<std::io::Result<()>> {
-                core::task::Poll::Ready(Ok(()))
+                core::pin::Pin::new(&mut &*self).poll_flush(cx)
             }
 
             fn poll_close(
                 self: core::pin::Pin<&mut Self>,
-                _: &mut core::task::Context<'_>,
+                cx: &mut core::task::Context<'_>,
             ) -> core::task::Poll<std::io::Result<()>> {
-                core::task::Poll::Ready(self.shutdown(std::net::Shutdown::Write))
+                core::pin::Pin::new(&mut &*self).poll_close(cx)
             }
         }
 
