@@ -199,24 +199,63 @@ pub(crate) fn take() -> Option<Reason> {
     NOTED.try_with(Cell::take).ok().flatten()
 }
 
-pin_project! {
-    /// A pause point's future as a `#[task]` body awaits it: notes its reason when it
-    /// returns `Pending`.
-    pub struct Reasoned<F> {
-        #[pin]
-        pub(crate) fut: F,
-        pub(crate) reason: Reason,
+/// A pause point's reason as its future keeps it: a marker of [`because`] (no bytes in the
+/// task's state: a reason known where the pause point is written lives in its type), or a
+/// [`Reason`] value (one that carries a name, `join`'s).
+pub(crate) trait Because: Copy {
+    /// The reason.
+    fn reason(self) -> Reason;
+}
+
+impl Because for Reason {
+    #[inline]
+    fn reason(self) -> Reason {
+        self
     }
 }
 
-impl<F> Reasoned<F> {
+/// The reasons without a payload, as types (see [`Because`]): `because::Recv` is
+/// `Reason::Recv`.
+pub(crate) mod because {
+    macro_rules! markers {
+        ($($name:ident),* $(,)?) => {$(
+            #[doc = concat!("`Reason::", stringify!($name), "`, as a type.")]
+            #[derive(Clone, Copy)]
+            pub(crate) struct $name;
+
+            impl super::Because for $name {
+                #[inline(always)]
+                fn reason(self) -> super::Reason {
+                    super::Reason::$name
+                }
+            }
+        )*};
+    }
+
+    markers!(
+        Sleep, Yield, Wait, Lock, Acquire, Event, Send, Recv, Read, Write, Barrier, Put, Get,
+        QueueJoin, Thread, WaitAll, WaitAny, Scope,
+    );
+}
+
+pin_project! {
+    /// A pause point's future as a `#[task]` body awaits it: notes its reason when it
+    /// returns `Pending`. With a marker of [`because`] for `R` it is no bigger than `F`.
+    pub(crate) struct Reasoned<F, R> {
+        #[pin]
+        pub(crate) fut: F,
+        pub(crate) reason: R,
+    }
+}
+
+impl<F, R: Because> Reasoned<F, R> {
     #[inline]
-    pub(crate) fn new(fut: F, reason: Reason) -> Self {
+    pub(crate) fn new(fut: F, reason: R) -> Self {
         Reasoned { fut, reason }
     }
 }
 
-impl<F: Future> Future for Reasoned<F> {
+impl<F: Future, R: Because> Future for Reasoned<F, R> {
     type Output = F::Output;
 
     #[inline]
@@ -224,7 +263,7 @@ impl<F: Future> Future for Reasoned<F> {
         let this = self.project();
         let poll = this.fut.poll(cx);
         if poll.is_pending() {
-            note(*this.reason);
+            note(this.reason.reason());
         }
         poll
     }

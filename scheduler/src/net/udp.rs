@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use super::driver::{Direction, Registered};
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::because;
 
 /// A UDP socket whose sends and receives are pause points.
 ///
@@ -65,7 +65,7 @@ impl UdpSocket {
         target: SocketAddr,
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
         Pause::because(
-            Reason::Wait,
+            because::Wait,
             self.0.io(Direction::Write, move |s| s.send_to(buf, target)),
         )
     }
@@ -77,7 +77,7 @@ impl UdpSocket {
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<(usize, SocketAddr)>> + 'a> {
         Pause::because(
-            Reason::Wait,
+            because::Wait,
             self.0.io(Direction::Read, move |s| s.recv_from(buf)),
         )
     }
@@ -104,7 +104,7 @@ impl UdpSocket {
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
         Pause::because(
-            Reason::Wait,
+            because::Wait,
             self.0.io(Direction::Write, move |s| s.send(buf)),
         )
     }
@@ -116,7 +116,7 @@ impl UdpSocket {
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
         Pause::because(
-            Reason::Wait,
+            because::Wait,
             self.0.io(Direction::Read, move |s| s.recv(buf)),
         )
     }
