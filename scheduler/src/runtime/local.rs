@@ -37,9 +37,11 @@ use crate::time::{VirtualClock, Wheel};
 use crate::trace::{self, Outcome};
 
 mod deadlock;
+mod reasons;
 mod wait_counts;
 
 use deadlock::{DEADLOCK_GRACE, DEADLOCK_RECHECK, DEADLOCK_WARN, Deadlock, wakes_within};
+use reasons::Reasons;
 use wait_counts::WaitCounts;
 
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
@@ -212,6 +214,8 @@ pub(crate) struct Local {
     root_polling: Cell<bool>,
     /// Tasks that have been polled at least once and have not finished.
     registry: RefCell<Slab<Entry>>,
+    /// What each of them waits on, by registry key (for the deadlock report).
+    reasons: Reasons,
     /// How many of them wait on what: kept as their reasons change, so that neither the
     /// deadlock check before each park nor the virtual clock before each jump walks it.
     waits: WaitCounts,
@@ -250,6 +254,7 @@ impl Local {
                 owner: std::thread::current().id(),
             }),
             registry: RefCell::new(Slab::new()),
+            reasons: Reasons::default(),
             waits: WaitCounts::default(),
             ticks: Cell::new(0),
             root: Cell::new(None),
@@ -309,19 +314,17 @@ impl Local {
     /// Records what a started task waits for.
     #[inline]
     pub(crate) fn note_paused(&self, key: usize, reason: Option<Reason>) {
-        if let Some(entry) = self.registry.borrow_mut().get_mut(key)
-            && entry.reason != reason
-        {
-            self.waits.changed(entry.reason, reason);
-            entry.reason = reason;
+        let old = self.reasons.set(key, reason);
+        if old != reason {
+            self.waits.changed(old, reason);
         }
     }
 
     /// Forgets a task whose state was dropped.
     pub(crate) fn deregister(&self, key: usize) {
         let entry = self.registry.borrow_mut().try_remove(key);
-        if let Some(entry) = &entry {
-            self.waits.removed(entry.reason);
+        if entry.is_some() {
+            self.waits.removed(self.reasons.set(key, None));
         }
         drop(entry); // Dropping the waker may queue the task one last time: after the borrow.
     }

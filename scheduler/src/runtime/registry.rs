@@ -9,10 +9,11 @@ use std::collections::HashSet;
 use async_task::Runnable;
 
 use crate::names::TaskName;
-use crate::reason::Reason;
 use crate::task::Meta;
 
-/// A started task, as a registry knows it.
+/// A started task, as a registry knows it: its header and its waker, nothing else (a parked
+/// task is mostly what it costs here; what it waits on, which only the single-threaded loop
+/// notes, is kept beside its registry: `local/reasons.rs`).
 pub(crate) struct Entry {
     /// The task's header: alive as long as this entry, which the task's own future removes
     /// (in `TaskFuture`'s poll or drop, through `Schedule::ended`) before its allocation can
@@ -20,9 +21,6 @@ pub(crate) struct Entry {
     meta: NonNull<Meta>,
     /// Wakes the task: how a closing loop brings it back to cancel it.
     pub(crate) waker: Waker,
-    /// What it waits for since its last poll (`None`: not known, or not noted by its
-    /// flavour).
-    pub(crate) reason: Option<Reason>,
 }
 
 // SAFETY: `meta` points at a `Meta`, which is `Send + Sync`, and is only read through
@@ -38,7 +36,6 @@ impl Entry {
         Entry {
             meta: NonNull::from(meta),
             waker,
-            reason: None,
         }
     }
 

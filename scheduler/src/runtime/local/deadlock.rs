@@ -71,8 +71,8 @@ impl Local {
                 "  `{name}` (the root of `run_until_finished`): {reason}"
             ));
         }
-        for (_, entry) in self.registry.borrow().iter() {
-            if let Some(reason) = entry.reason {
+        for (key, entry) in self.registry.borrow().iter() {
+            if let Some(reason) = self.reasons.get(key) {
                 waiting.push(format!("  `{}`: {reason}", entry.name()));
             }
         }

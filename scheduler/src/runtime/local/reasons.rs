@@ -1,0 +1,142 @@
+//! What each started task of a single-threaded scheduler waits on, for its deadlock report:
+//! one byte per registry key, beside the registry rather than in its entries, so that a
+//! parked task costs the registry only its header and its waker. The few reasons that carry
+//! a name (`join` of a task) keep it in a map of their own.
+
+use core::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::reason::Reason;
+
+/// No reason known (a task that has not paused yet, or whose flavour noted none).
+const NONE: u8 = 0;
+
+/// A reason with a payload: it is in [`Reasons::named`].
+const NAMED: u8 = 1;
+
+/// The reasons without a payload, by code: code `FIRST_UNIT + i` is `UNITS[i]`.
+const UNITS: [Reason; 18] = [
+    Reason::Sleep,
+    Reason::Yield,
+    Reason::Wait,
+    Reason::Lock,
+    Reason::Acquire,
+    Reason::Event,
+    Reason::Send,
+    Reason::Recv,
+    Reason::Read,
+    Reason::Write,
+    Reason::Barrier,
+    Reason::Put,
+    Reason::Get,
+    Reason::QueueJoin,
+    Reason::Thread,
+    Reason::WaitAll,
+    Reason::WaitAny,
+    Reason::Scope,
+];
+
+/// The code of `UNITS[0]`.
+const FIRST_UNIT: u8 = 2;
+
+/// The code of `reason` (`NAMED` for one with a payload).
+#[inline]
+fn code(reason: Option<Reason>) -> u8 {
+    let index = match reason {
+        None => return NONE,
+        Some(Reason::Call(_) | Reason::Join(_)) => return NAMED,
+        Some(Reason::Sleep) => 0,
+        Some(Reason::Yield) => 1,
+        Some(Reason::Wait) => 2,
+        Some(Reason::Lock) => 3,
+        Some(Reason::Acquire) => 4,
+        Some(Reason::Event) => 5,
+        Some(Reason::Send) => 6,
+        Some(Reason::Recv) => 7,
+        Some(Reason::Read) => 8,
+        Some(Reason::Write) => 9,
+        Some(Reason::Barrier) => 10,
+        Some(Reason::Put) => 11,
+        Some(Reason::Get) => 12,
+        Some(Reason::QueueJoin) => 13,
+        Some(Reason::Thread) => 14,
+        Some(Reason::WaitAll) => 15,
+        Some(Reason::WaitAny) => 16,
+        Some(Reason::Scope) => 17,
+    };
+    FIRST_UNIT + index
+}
+
+/// The reasons of the registered tasks, by registry key.
+#[derive(Default)]
+pub(crate) struct Reasons {
+    /// The code of each key's reason (`NONE` past the end).
+    codes: RefCell<Vec<u8>>,
+    /// The reasons coded `NAMED`, by key.
+    named: RefCell<HashMap<usize, Reason>>,
+}
+
+impl Reasons {
+    /// What the task `key` waits on.
+    #[inline]
+    pub(crate) fn get(&self, key: usize) -> Option<Reason> {
+        match self.codes.borrow().get(key).copied().unwrap_or(NONE) {
+            NONE => None,
+            NAMED => self.named.borrow().get(&key).copied(),
+            unit => Some(UNITS[usize::from(unit - FIRST_UNIT)]),
+        }
+    }
+
+    /// Notes that the task `key` waits on `reason`; returns what it waited on before.
+    #[inline]
+    pub(crate) fn set(&self, key: usize, reason: Option<Reason>) -> Option<Reason> {
+        let old = self.get(key);
+        if old == reason {
+            return old;
+        }
+        let new = code(reason);
+        if old.is_some_and(|old| code(Some(old)) == NAMED) {
+            self.named.borrow_mut().remove(&key);
+        }
+        if let Some(named) = reason.filter(|_| new == NAMED) {
+            self.named.borrow_mut().insert(key, named);
+        }
+        let mut codes = self.codes.borrow_mut();
+        if key >= codes.len() {
+            if new == NONE {
+                return old;
+            }
+            codes.resize(key + 1, NONE);
+        }
+        codes[key] = new;
+        old
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::TaskName;
+
+    #[test]
+    fn every_reason_reads_back_as_it_was_set() {
+        let reasons = Reasons::default();
+        let joined = Reason::Join(TaskName::path("app::child"));
+        assert_eq!(
+            reasons.get(3),
+            None,
+            "a key never set waits on nothing known"
+        );
+        for (key, reason) in UNITS.iter().copied().chain([joined]).enumerate() {
+            assert_eq!(reasons.set(key, Some(reason)), None);
+            assert_eq!(reasons.get(key), Some(reason));
+        }
+        assert_eq!(reasons.set(18, Some(Reason::Recv)), Some(joined));
+        assert!(
+            reasons.named.borrow().is_empty(),
+            "a name is kept only while needed"
+        );
+        assert_eq!(reasons.set(18, None), Some(Reason::Recv));
+        assert_eq!(reasons.get(18), None);
+    }
+}
