@@ -47,6 +47,9 @@ use wait_counts::WaitCounts;
 /// How many jobs run before the loop lets the reactor look for due timers and I/O.
 const REACTOR_BUDGET: u32 = 128;
 
+/// The slots an empty ready queue keeps (see `Local::shed_ready_capacity`).
+const KEPT_READY_CAPACITY: usize = 1024;
+
 thread_local! {
     /// The single-threaded scheduler this thread runs, while it runs it: a plain pointer for
     /// the hot path (no `RefCell`, no lazily initialized thread-local, no destructor: it is
@@ -438,6 +441,7 @@ impl Local {
                                 let elapsed = trace::end(started, id, name, Outcome::Finished);
                                 self.counters.polled(name, elapsed, measure);
                                 self.counters.ended(Ended::Finished);
+                                self.shed_ready_capacity();
                                 return value;
                             }
                             Poll::Pending => {
@@ -549,8 +553,19 @@ impl Local {
                 }
                 None => {}
             }
+            self.shed_ready_capacity();
             crate::time::park(woken, self.timers.next_deadline()).await;
             self.shared.parked.store(false, Ordering::SeqCst);
+        }
+    }
+
+    /// Gives back what a burst of ready work grew the ready queue to, once it is empty (the
+    /// loop parks, or its blocking call returns): a million tasks queued at once and then
+    /// parked would otherwise keep 8 bytes each here.
+    fn shed_ready_capacity(&self) {
+        let mut ready = self.ready.borrow_mut();
+        if ready.is_empty() && ready.capacity() > KEPT_READY_CAPACITY {
+            ready.shrink_to(KEPT_READY_CAPACITY);
         }
     }
 
