@@ -605,9 +605,9 @@ impl Local {
         let _entered = self.enter(SchedulerGuard::enter(self.config, false));
         let mut registered = Registered::default();
         self.registry
-            .borrow()
-            .iter()
-            .for_each(|(_, entry)| registered.add(entry));
+            .borrow_mut()
+            .iter_mut()
+            .for_each(|(_, entry)| registered.take(entry));
         let next = || {
             loop {
                 match self.pop()? {

@@ -317,10 +317,10 @@ pub(crate) fn push_here(
 fn registered_tasks(pool: &PoolShared, pinned: Option<usize>) -> Registered {
     let mut registered = Registered::default();
     for part in pool.registry.iter() {
-        let part = lock(&part.0);
-        part.iter()
+        let mut part = lock(&part.0);
+        part.iter_mut()
             .filter(|(_, e)| pinned_to(e.meta()) == pinned)
-            .for_each(|(_, entry)| registered.add(entry));
+            .for_each(|(_, entry)| registered.take(entry));
     }
     registered
 }

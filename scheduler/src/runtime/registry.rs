@@ -52,24 +52,25 @@ impl Entry {
     }
 }
 
-/// What a closing loop takes from its registry before it cancels: the started tasks'
-/// names, their headers' addresses (to tell a queued copy of one from a task that never
-/// started) and their wakers.
+/// What a closing loop takes from its registry before it cancels: each started task's
+/// header and waker. The names are read only as each task is woken, when its header is in
+/// the cache anyway (a million parked tasks are not each read twice from memory).
 #[derive(Default)]
 pub(crate) struct Registered {
-    names: Vec<TaskName>,
-    /// Looked up only if a started task is found queued (rare: one woken as the loop
-    /// closed), so that a million parked tasks are not hashed to be cancelled.
-    addresses: Vec<usize>,
-    wakers: Vec<Waker>,
+    tasks: Vec<(NonNull<Meta>, Waker)>,
 }
 
 impl Registered {
-    /// Adds `entry`.
-    pub(crate) fn add(&mut self, entry: &Entry) {
-        self.names.push(entry.name());
-        self.addresses.push(entry.meta.as_ptr() as usize);
-        self.wakers.push(entry.waker.clone());
+    /// Adds `entry`, taking its waker (the entry keeps a no-op one: it is only there to be
+    /// taken here, and is dropped with the entry when the task ends), so that no reference
+    /// to the task is added and dropped again for each of a million tasks.
+    /// An entry already taken (by an earlier closing pass) is left out.
+    pub(crate) fn take(&mut self, entry: &mut Entry) {
+        if entry.waker.will_wake(Waker::noop()) {
+            return;
+        }
+        let waker = core::mem::replace(&mut entry.waker, Waker::noop().clone());
+        self.tasks.push((entry.meta, waker));
     }
 }
 
@@ -80,50 +81,77 @@ pub(crate) fn cancel(runnable: Runnable<Meta>) {
     runnable.run();
 }
 
+/// How many started tasks are woken at a time to be cancelled: their queue stays this short
+/// (a million parked tasks are not all queued at once).
+const WOKEN_AT_A_TIME: usize = 256;
+
 /// Cancels every task a closing loop has left, on the thread that must drop them, and
 /// returns their names: the started ones (`registered`, taken while the loop was closed to
 /// new work) and the ones queued that never started. `next` takes the next queued task
 /// (`None` once none is queued); `left` says whether a started task is still in the
 /// registry.
 ///
-/// Queued tasks are cancelled at once; started ones are woken, come back through the queue,
-/// and are cancelled there. A wake-up from another thread may still be in flight: it marked
-/// its task scheduled (so the wake-up here did nothing) and has not pushed it yet. So it
-/// waits until every started task came back and ended, taking the queue again; the wait is
-/// as long as that thread's push (it only runs the task's schedule function).
+/// Queued tasks are cancelled at once; started ones are woken (a batch at a time), come
+/// back through the queue, and are cancelled there. A wake-up from another thread may still
+/// be in flight: it marked its task scheduled (so the wake-up here did nothing) and has not
+/// pushed it yet. So it waits until every started task came back and ended, taking the
+/// queue again; the wait is as long as that thread's push (it only runs the task's schedule
+/// function).
 pub(crate) fn cancel_all(
     registered: Registered,
     mut next: impl FnMut() -> Option<Runnable<Meta>>,
     mut left: impl FnMut() -> bool,
 ) -> Vec<TaskName> {
-    let Registered {
-        mut names,
-        addresses,
-        wakers,
-    } = registered;
+    let Registered { tasks } = registered;
+    let mut names = Vec::with_capacity(tasks.len());
+    // Named after the started ones.
+    let mut queued_names = Vec::new();
     let mut queued = Vec::new();
     let mut registered: Option<HashSet<usize>> = None;
     while let Some(runnable) = next() {
-        // A started task that was woken is queued too: name it once. One that never
-        // started (most of them) is not in the registry: no lookup.
+        // A started task that was woken is queued too: it is named with the others as it
+        // is woken below. One that never started (most of them) is not in the registry: no
+        // lookup.
         let meta = runnable.metadata();
         let listed = meta.registered.load(Ordering::Relaxed)
             && registered
-                .get_or_insert_with(|| addresses.iter().copied().collect())
+                .get_or_insert_with(|| {
+                    tasks
+                        .iter()
+                        .map(|(meta, _)| meta.as_ptr() as usize)
+                        .collect()
+                })
                 .contains(&meta.address());
         if !listed {
-            names.push(meta.name);
+            queued_names.push(meta.name);
         }
         queued.push(runnable);
     }
-    for waker in wakers {
-        waker.wake();
-    }
+    drop(registered);
     queued.into_iter().for_each(cancel);
     // Dropping a task's state may wake others.
     while let Some(runnable) = next() {
         cancel(runnable);
     }
+    let mut tasks = tasks.into_iter();
+    loop {
+        let mut woken = 0;
+        for (meta, waker) in tasks.by_ref().take(WOKEN_AT_A_TIME) {
+            // SAFETY: `waker` is the task's own (`Registered::take` leaves out the no-op
+            // ones), a reference to it: its allocation, and the header in it, is alive until
+            // the waker is given up (by `wake`, just after).
+            names.push(unsafe { meta.as_ref() }.name);
+            waker.wake();
+            woken += 1;
+        }
+        while let Some(runnable) = next() {
+            cancel(runnable);
+        }
+        if woken < WOKEN_AT_A_TIME {
+            break;
+        }
+    }
+    names.append(&mut queued_names);
     crate::test_hooks::reached!(ClosingDrained);
     loop {
         match next() {

@@ -330,12 +330,18 @@ impl<T> Finished<T> {
 
 impl<T> Drop for Finished<T> {
     fn drop(&mut self) {
-        let _running = TaskGuard::enter(self.task);
         // SAFETY: `drop` runs once, and `into_result`, the only other taker, never lets
         // `drop` run: `result` is taken exactly once.
         let result = unsafe { core::mem::ManuallyDrop::take(&mut self.result) };
+        // Only a value runs user code as it drops (a `TaskError` holds a name and a
+        // message): a cancelled or failed task's, or a `()`, needs no guard.
+        let Ok(value) = result else { return };
+        if !core::mem::needs_drop::<T>() {
+            return;
+        }
+        let _running = TaskGuard::enter(self.task);
         // The panic hook has reported it, naming the task; nobody waits for this value.
-        if catch_unwind(AssertUnwindSafe(move || drop(result))).is_err() {
+        if catch_unwind(AssertUnwindSafe(move || drop(value))).is_err() {
             crate::stderr::say_caught();
         }
     }
