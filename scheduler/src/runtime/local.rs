@@ -317,8 +317,7 @@ impl Local {
     /// Records what a started task waits for.
     #[inline]
     pub(crate) fn note_paused(&self, key: usize, reason: Option<Reason>) {
-        let old = self.reasons.set(key, reason);
-        if old != reason {
+        if let Some(old) = self.reasons.set(key, reason) {
             self.waits.changed(old, reason);
         }
     }
@@ -327,7 +326,8 @@ impl Local {
     pub(crate) fn deregister(&self, key: usize) {
         let entry = self.registry.borrow_mut().try_remove(key);
         if entry.is_some() {
-            self.waits.removed(self.reasons.set(key, None));
+            let reason = self.reasons.set(key, None).unwrap_or(None);
+            self.waits.removed(reason);
         }
         drop(entry); // Dropping the waker may queue the task one last time: after the borrow.
     }

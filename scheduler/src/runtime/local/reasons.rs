@@ -87,14 +87,25 @@ impl Reasons {
         }
     }
 
-    /// Notes that the task `key` waits on `reason`; returns what it waited on before.
+    /// Notes that the task `key` waits on `reason`; returns what it waited on before, if
+    /// that was something else (`None`: no change, the common case, found by comparing one
+    /// byte).
     #[inline]
-    pub(crate) fn set(&self, key: usize, reason: Option<Reason>) -> Option<Reason> {
+    pub(crate) fn set(&self, key: usize, reason: Option<Reason>) -> Option<Option<Reason>> {
+        let new = code(reason);
+        let stored = self.codes.borrow().get(key).copied().unwrap_or(NONE);
+        if stored == new && new != NAMED {
+            return None;
+        }
+        self.replace(key, reason, new)
+    }
+
+    /// [`Reasons::set`] past its fast path: the code changes, or a name is involved.
+    fn replace(&self, key: usize, reason: Option<Reason>, new: u8) -> Option<Option<Reason>> {
         let old = self.get(key);
         if old == reason {
-            return old;
+            return None;
         }
-        let new = code(reason);
         if old.is_some_and(|old| code(Some(old)) == NAMED) {
             self.named.borrow_mut().remove(&key);
         }
@@ -103,13 +114,10 @@ impl Reasons {
         }
         let mut codes = self.codes.borrow_mut();
         if key >= codes.len() {
-            if new == NONE {
-                return old;
-            }
             codes.resize(key + 1, NONE);
         }
         codes[key] = new;
-        old
+        Some(old)
     }
 }
 
@@ -128,15 +136,21 @@ mod tests {
             "a key never set waits on nothing known"
         );
         for (key, reason) in UNITS.iter().copied().chain([joined]).enumerate() {
-            assert_eq!(reasons.set(key, Some(reason)), None);
+            assert_eq!(
+                reasons.set(key, Some(reason)),
+                Some(None),
+                "it waited on nothing"
+            );
             assert_eq!(reasons.get(key), Some(reason));
+            assert_eq!(reasons.set(key, Some(reason)), None, "no change");
         }
-        assert_eq!(reasons.set(18, Some(Reason::Recv)), Some(joined));
+        assert_eq!(reasons.set(18, Some(Reason::Recv)), Some(Some(joined)));
         assert!(
             reasons.named.borrow().is_empty(),
             "a name is kept only while needed"
         );
-        assert_eq!(reasons.set(18, None), Some(Reason::Recv));
+        assert_eq!(reasons.set(18, None), Some(Some(Reason::Recv)));
         assert_eq!(reasons.get(18), None);
+        assert_eq!(reasons.set(18, None), None, "no change");
     }
 }
