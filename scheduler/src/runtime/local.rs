@@ -108,6 +108,9 @@ pub(crate) struct LocalShared {
     /// Work that became ready on other threads, in the order it did (work that becomes
     /// ready on the scheduler's own thread goes to `Local::ready`, with no atomics).
     queue: ConcurrentQueue<Job>,
+    /// Set after each push on `queue`, cleared by the owner before it takes from it: the
+    /// owner's hot path (twice per poll) reads this one flag, not the queue's two ends.
+    pushed: AtomicBool,
     /// Notified when work is queued while the loop is parked.
     ready: Event,
     /// Set while the loop is parked (or about to park): only then does queueing notify.
@@ -141,8 +144,9 @@ impl LocalShared {
         if let Some(job) = job {
             // An unbounded queue only refuses work once closed, and it is never closed.
             let _ = self.queue.push(job);
-            // Pairs with the fence in `Local::next_job`: either the loop sees the job when it
-            // checks again, or this sees that it parked.
+            self.pushed.store(true, Ordering::Release);
+            // Pairs with the fence in `Local::next_job`: either the loop sees the job (and
+            // the flag) when it checks again, or this sees that it parked.
             fence(Ordering::SeqCst);
             self.wake_if_parked();
         }
@@ -248,6 +252,7 @@ impl Local {
             root_polling: Cell::new(false),
             shared: Arc::new(LocalShared {
                 queue: ConcurrentQueue::unbounded(),
+                pushed: AtomicBool::new(false),
                 ready: Event::new(),
                 parked: AtomicBool::new(false),
                 closed: AtomicBool::new(false),
@@ -375,7 +380,10 @@ impl Local {
     /// it is pushed, see `push_own`: so the queue keeps the order in which work became ready).
     #[inline]
     fn absorb(&self) {
-        if !self.shared.queue.is_empty() {
+        // Cleared before the queue is taken: a push after it sets the flag again.
+        if self.shared.pushed.load(Ordering::Relaxed)
+            && self.shared.pushed.swap(false, Ordering::Acquire)
+        {
             let mut ready = self.ready.borrow_mut();
             while let Ok(job) = self.shared.queue.pop() {
                 ready.push_back(job);
@@ -408,7 +416,11 @@ impl Local {
         root_waker.wake_by_ref();
         block_on(async {
             loop {
-                match self.next_job(|| false).await {
+                let job = match self.ready_job() {
+                    Some(job) => Some(job),
+                    None => self.next_job(|| false).await,
+                };
+                match job {
                     Some(Job::Task(runnable)) => {
                         runnable.run();
                     }
@@ -469,12 +481,32 @@ impl Local {
         ));
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
         block_on(async {
-            while let Some(job) = self.next_job(|| self.is_idle()).await {
+            loop {
+                let job = match self.ready_job() {
+                    Some(job) => job,
+                    None => match self.next_job(|| self.is_idle()).await {
+                        Some(job) => job,
+                        None => break,
+                    },
+                };
                 if let Job::Task(runnable) = job {
                     runnable.run();
                 }
             }
         })
+    }
+
+    /// The next job if one is ready and the reactor's turn is not due (see
+    /// `REACTOR_BUDGET`): the common case, without making and dropping a `next_job` future.
+    #[inline]
+    fn ready_job(&self) -> Option<Job> {
+        let ticks = self.ticks.get() + 1;
+        if ticks >= REACTOR_BUDGET {
+            return None; // `next_job` gives the reactor its turn
+        }
+        let job = self.pop()?;
+        self.ticks.set(ticks);
+        Some(job)
     }
 
     /// The next job, waiting (parked on the reactor) while there is none; `None` as soon as
