@@ -3,6 +3,7 @@
 
 use core::future::Future;
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::sync::atomic::Ordering;
 use core::task::{Context, Poll};
@@ -31,14 +32,15 @@ pin_project! {
         // first pause, `UNREGISTERED` before, `ENDED` once its end was reported (exactly
         // once). A task that ends in its first poll never touches the registry.
         standing: u32,
-        // The task's track in a trace (0 when not tracing): next to `standing`, in the
-        // same word.
+        // The task's track in a trace (31 bits, 0 when not tracing), and `DROPPED`: next to
+        // `standing`, in the same word.
         id: u32,
-        // `None` once the task finished, panicked or was cancelled: its state is dropped
-        // right then, not when the last handle goes. A task polled with `None` is a
-        // cancelled one whose drain goes on (see `DRAINING`).
+        // The task's state, dropped in place once the task finished, panicked or was
+        // cancelled (right then, not when the last handle goes), which `DROPPED` in `id`
+        // then says: an `Option` would cost the task a word for its tag. A task polled with
+        // its state dropped is a cancelled one whose drain goes on (see `DRAINING`).
         #[pin]
-        inner: Option<F>,
+        inner: ManuallyDrop<F>,
         // What the task reports to: its flavour, by type only.
         flavour: PhantomData<fn() -> S>,
     }
@@ -48,9 +50,9 @@ pin_project! {
             let mut this = this.project();
             // No state and no end yet: dropped while it drained (its scheduler went), and
             // nobody waits any more.
-            let draining = this.inner.is_none() && *this.standing != ENDED;
+            let draining = *this.id & DROPPED != 0 && *this.standing != ENDED;
             // Drop the state first (user drop code may still want the registry), then leave.
-            this.inner.set(None);
+            drop_state(this.inner.as_mut(), this.id);
             if draining {
                 drop(take_drain(this.meta));
             }
@@ -72,6 +74,32 @@ struct Drain {
     /// How the task ended, reported once `pending` has drained.
     how: Ended,
     error: TaskError,
+}
+
+/// `TaskFuture::id`'s bit that says the task's state was dropped.
+const DROPPED: u32 = 1 << 31;
+
+/// Drops the task's state in place, unless it was dropped already, and notes it in `id`.
+fn drop_state<F>(inner: Pin<&mut ManuallyDrop<F>>, id: &mut u32) {
+    if *id & DROPPED != 0 {
+        return;
+    }
+    // Noted first: a drop that panics has dropped what it could (the rest of the state's
+    // fields are dropped as it unwinds) and is never run again.
+    *id |= DROPPED;
+    // SAFETY: the state is dropped where it was pinned, never moved out (it is only
+    // reached through `state`, pinned), and once: `DROPPED`, set just above, is never
+    // cleared, and every use of the state checks it first.
+    unsafe { ManuallyDrop::drop(inner.get_unchecked_mut()) }
+}
+
+/// The task's state, pinned, while it is there (`DROPPED` clear in `id`).
+fn state<F>(inner: Pin<&mut ManuallyDrop<F>>, id: u32) -> Pin<&mut F> {
+    assert!(id & DROPPED == 0, "a finished task was polled");
+    // SAFETY: pinning is structural for the state: it is never moved out of `inner` (it is
+    // dropped in place, `drop_state`), and `TaskFuture` is `Unpin` only when `F` is
+    // (`ManuallyDrop<F>` is `Unpin` exactly when `F` is).
+    unsafe { inner.map_unchecked_mut(|state| &mut **state) }
 }
 
 /// Takes the drain of the task `meta` out of `DRAINING`, if it has one.
@@ -102,13 +130,16 @@ fn poll_drain<T, S: Schedule>(
 impl<'m, F: Future, S: Schedule> TaskFuture<'m, F, S> {
     /// The future of a task being queued (a trace records who queued it).
     pub(crate) fn new(meta: &'m Meta, future: F) -> Self {
-        let id = u32::try_from(trace::new_id()).unwrap_or(0);
+        let id = u32::try_from(trace::new_id())
+            .ok()
+            .filter(|id| id & DROPPED == 0)
+            .unwrap_or(0);
         trace::spawned(u64::from(id), meta.name);
         TaskFuture {
             meta,
             standing: UNREGISTERED,
             id,
-            inner: Some(future),
+            inner: ManuallyDrop::new(future),
             flavour: PhantomData,
         }
     }
@@ -158,7 +189,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
     ) -> Poll<Result<F::Output, TaskError>> {
         let mut this = self.project();
         let task = this.meta.name;
-        if this.inner.is_none() {
+        if *this.id & DROPPED != 0 {
             // Only a cancelled task whose drain goes on is polled with no state.
             let drain = take_drain(this.meta).expect("a finished task was polled");
             return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
@@ -169,7 +200,11 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             // stopping (its scopes' tasks) is waited for before the task ends.
             let (dropped, pending) = {
                 let _running = TaskGuard::enter(task);
-                drain::collect(|| catch_unwind(AssertUnwindSafe(|| this.inner.set(None))))
+                drain::collect(|| {
+                    catch_unwind(AssertUnwindSafe(|| {
+                        drop_state(this.inner.as_mut(), this.id)
+                    }))
+                })
             };
             let (how, error) = match dropped {
                 Ok(()) => (Ended::Cancelled, TaskError::Cancelled { task }),
@@ -196,11 +231,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             #[cfg(feature = "tracing")]
             let _span = tracing::trace_span!("poll", task = %task).entered();
             let _running = TaskGuard::enter_task(task, *this.standing != UNREGISTERED);
-            let inner = this
-                .inner
-                .as_mut()
-                .as_pin_mut()
-                .expect("a finished task was polled");
+            let inner = state(this.inner.as_mut(), *this.id);
             catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
         };
         match polled {
@@ -223,7 +254,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             }
             Ok(Poll::Ready(value)) => {
                 let elapsed = trace::end(started, id, task, Outcome::Finished);
-                this.inner.set(None);
+                drop_state(this.inner.as_mut(), this.id);
                 end::<S>(
                     this.meta,
                     this.standing,
@@ -235,7 +266,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             Err(payload) => {
                 crate::stderr::say_caught();
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
-                this.inner.set(None);
+                drop_state(this.inner.as_mut(), this.id);
                 end::<S>(
                     this.meta,
                     this.standing,
