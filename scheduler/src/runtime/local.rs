@@ -331,8 +331,7 @@ impl Local {
     pub(crate) fn deregister(&self, key: usize) {
         let entry = self.registry.borrow_mut().try_remove(key);
         if entry.is_some() {
-            let reason = self.reasons.set(key, None).unwrap_or(None);
-            self.waits.removed(reason);
+            self.waits.removed(self.reasons.clear(key));
         }
         drop(entry); // Dropping the waker may queue the task one last time: after the borrow.
     }

@@ -100,6 +100,18 @@ impl Reasons {
         self.replace(key, reason, new)
     }
 
+    /// Forgets what the task `key` waited on (it left the registry) and returns it.
+    #[inline]
+    pub(crate) fn clear(&self, key: usize) -> Option<Reason> {
+        let mut codes = self.codes.borrow_mut();
+        let code = core::mem::replace(codes.get_mut(key)?, NONE);
+        match code {
+            NONE => None,
+            NAMED => self.named.borrow_mut().remove(&key),
+            unit => Some(UNITS[usize::from(unit - FIRST_UNIT)]),
+        }
+    }
+
     /// [`Reasons::set`] past its fast path: the code changes, or a name is involved.
     fn replace(&self, key: usize, reason: Option<Reason>, new: u8) -> Option<Option<Reason>> {
         let old = self.get(key);
@@ -152,5 +164,16 @@ mod tests {
         assert_eq!(reasons.set(18, None), Some(Some(Reason::Recv)));
         assert_eq!(reasons.get(18), None);
         assert_eq!(reasons.set(18, None), None, "no change");
+        assert_eq!(reasons.clear(18), None);
+        assert_eq!(
+            reasons.clear(17),
+            Some(Reason::Scope),
+            "a left task's reason is given back"
+        );
+        assert_eq!(reasons.get(17), None, "and forgotten");
+        reasons.set(5, Some(joined));
+        assert_eq!(reasons.clear(5), Some(joined));
+        assert!(reasons.named.borrow().is_empty());
+        assert_eq!(reasons.clear(1_000), None, "a key never set");
     }
 }
