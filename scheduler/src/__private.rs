@@ -22,7 +22,10 @@
 //! `.await` on its pause points only is no bigger). Inside closures,
 //! which cannot pause, the rewrite calls `forbid` instead, which fails to compile for a
 //! `Pause`. One probe and one generic fn per call: every call of every task
-//! body is compiled this way, so its cost is the compile time of a `#[task]` crate.
+//! body is compiled this way, so its cost is the compile time of a `#[task]` crate. The
+//! fns are `#[inline]`, not `#[inline(always)]`: a debug build compiles each once per type
+//! instead of into every call (a sixth of the LLVM IR of `benches/compile_time.sh`'s
+//! program), and an optimized build inlines them anyway.
 //!
 //! A call `scheduler::queue_to_run(f, args)` in a `#[task]` body is rewritten the same way,
 //! by the type of the task it makes:
