@@ -22,7 +22,7 @@
 //! `.await` on its pause points only is no bigger). The other way round, a pause value
 //! comes back as `Step::Later(f)`, whose `Now` arm holds [`Unreachable`] (the type `!`):
 //! that arm needs no code either, and a pause point compiles to about what its `.await`
-//! would (a sixth less LLVM IR for `benches/compile_time.sh`'s program). Inside closures,
+//! would (a tenth less LLVM IR for `benches/compile_time.sh`'s program). Inside closures,
 //! which cannot pause, the rewrite calls `forbid` instead, which fails to compile for a
 //! `Pause`. One probe and one generic fn per call: every call of every task
 //! body is compiled this way, so its cost is the compile time of a `#[task]` crate. The
