@@ -7,9 +7,10 @@
 //! so the adapters of `futures-lite`/`futures` and libraries written against those traits
 //! take them as they are.
 //!
-//! Every socket is registered once, edge-triggered, with one reactor (a `polling::Poller`
-//! in edge mode) that a thread of its own drives (`net/driver.rs`): an operation that
-//! finds a socket not ready waits for the next edge, with no system call to re-arm it.
+//! Every socket is registered once, edge-triggered, with one reactor (a `mio::Poll`,
+//! `net/driver.rs`): an operation that finds a socket not ready waits for the next edge,
+//! with no system call to re-arm it. The run loops drive that reactor themselves: a loop
+//! with nothing to run parks in it, so an edge wakes a task on the thread that sees it.
 //! Futures of `async-io` (its `Async<TcpStream>`, timers) keep working in `wait(..)` beside
 //! these.
 //!
@@ -46,7 +47,8 @@
 //! assert_eq!(scheduler::Scheduler::new().run_until_finished(ask, ()), b"hello");
 //! ```
 
-mod driver;
+pub(crate) mod driver;
+mod registered;
 mod tcp;
 mod udp;
 #[cfg(unix)]

@@ -6,7 +6,8 @@ use std::net::{Shutdown, SocketAddr};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use super::driver::{Direction, Registered, futures_io_impls};
+use super::driver::Direction;
+use super::registered::{Registered, futures_io_impls};
 use crate::pause::Pause;
 use crate::reason::Reason;
 

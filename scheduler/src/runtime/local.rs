@@ -478,8 +478,8 @@ impl Local {
         if ticks >= REACTOR_BUDGET {
             self.ticks.set(0);
             self.timers.fire_due();
-            // Give `block_on` a turn to process due timers and I/O.
-            futures_lite::future::yield_now().await;
+            // The edges that came meanwhile, if no parked loop takes them.
+            crate::net::driver::poll_now();
         }
         // How long every task has looked deadlocked while something outside the scheduler
         // could still wake one, and whether that was said.
