@@ -67,6 +67,12 @@ struct Readiness {
     /// Whether that waker was stored by a thread that runs no loop (counted in
     /// `Driver::foreign`).
     foreign: [bool; 2],
+    /// The counter at which an operation found the socket's buffer drained (a short read
+    /// or write of a stream): until the next edge, none can succeed.
+    drained: [Option<u64>; 2],
+    /// Set for good once the peer closed that direction (or the socket failed): no edge
+    /// comes after that one, so an operation always tries (and finds the end or the error).
+    closed: [bool; 2],
 }
 
 impl Readiness {
@@ -92,16 +98,42 @@ impl Source {
 
     /// Runs `op` (a non-blocking system call) until it does not return `WouldBlock`; when
     /// it does, waits for the next edge in `direction` with `cx`'s waker.
+    #[inline]
     pub(crate) fn poll_io<R>(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io_until_drained(direction, cx, op, |_| false)
+    }
+
+    /// [`poll_io`](Self::poll_io) for a stream, where `drained(&result)` says that the
+    /// operation emptied the socket's buffer (a read or write shorter than asked): the next
+    /// operation in `direction` then waits for the next edge without trying the system call
+    /// first, which could only say `WouldBlock` (tokio does the same). An edge between this
+    /// attempt and that one moves the counter, so that one tries.
+    pub(crate) fn poll_io_until_drained<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         let d = direction as usize;
         loop {
-            let tick = self.lock().ticks[d];
-            match op() {
+            let (tick, known_empty) = {
+                let readiness = self.lock();
+                let tick = readiness.ticks[d];
+                let drained = readiness.drained[d] == Some(tick) && !readiness.closed[d];
+                (tick, drained)
+            };
+            let result = if known_empty {
+                Err(io::ErrorKind::WouldBlock.into())
+            } else {
+                op()
+            };
+            match result {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     let mut readiness = self.lock();
                     if readiness.ticks[d] != tick {
@@ -122,6 +154,12 @@ impl Source {
                     return Poll::Pending;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Ok(value) => {
+                    if drained(&value) {
+                        self.lock().drained[d] = Some(tick);
+                    }
+                    return Poll::Ready(Ok(value));
+                }
                 result => return Poll::Ready(result),
             }
         }
@@ -269,12 +307,18 @@ impl Driver {
     /// Waits up to `timeout` for edges, and wakes the tasks waiting on them (`during` runs
     /// around the waking part: see `park`).
     fn turn(&self, turn: &mut Turn, timeout: Option<Duration>, dispatching: impl Fn(bool)) {
-        let Turn { poll, events, woken } = turn;
+        let Turn {
+            poll,
+            events,
+            woken,
+        } = turn;
         if let Err(error) = poll.poll(events, timeout)
             && error.kind() != io::ErrorKind::Interrupted
         {
             // Nothing in the reactor's use can make `epoll_wait` fail but a signal.
-            crate::stderr::say(format_args!("scheduler::net: the reactor failed: {error}\n"));
+            crate::stderr::say(format_args!(
+                "scheduler::net: the reactor failed: {error}\n"
+            ));
         }
         dispatching(true);
         {
@@ -287,9 +331,13 @@ impl Driver {
                     continue; // deregistered since
                 };
                 let error = event.is_error();
-                let readable = event.is_readable() || event.is_read_closed() || error;
-                let writable = event.is_writable() || event.is_write_closed() || error;
+                let read_closed = event.is_read_closed() || error;
+                let write_closed = event.is_write_closed() || error;
+                let readable = event.is_readable() || read_closed;
+                let writable = event.is_writable() || write_closed;
                 let mut readiness = source.lock();
+                readiness.closed[0] |= read_closed;
+                readiness.closed[1] |= write_closed;
                 for (ready, d) in [(readable, 0), (writable, 1)] {
                     if ready {
                         readiness.ticks[d] += 1;
@@ -336,12 +384,18 @@ pub(crate) fn enter_loop() -> impl Drop {
 /// the reactor if nobody else holds it (its edges wake tasks here, in place), else with
 /// `park_here` (its own parker), as a waiter the holder wakes when it lets go. Parks with
 /// `park_here` too when there is no reactor (no socket was ever made).
-pub(crate) fn park(wakeup: Wakeup<'_>, until: Option<Instant>, park_here: impl Fn(Option<Instant>)) {
+pub(crate) fn park(
+    wakeup: Wakeup<'_>,
+    until: Option<Instant>,
+    park_here: impl Fn(Option<Instant>),
+) {
     let Some(driver) = DRIVER.get() else {
         return park_here(until);
     };
     // The reactor's timeout is in whole milliseconds: under one left, park here, precisely.
-    if until.is_some_and(|at| at.saturating_duration_since(Instant::now()) < Duration::from_millis(1)) {
+    if until
+        .is_some_and(|at| at.saturating_duration_since(Instant::now()) < Duration::from_millis(1))
+    {
         return park_here(until);
     }
     let turn = match driver.try_turn() {

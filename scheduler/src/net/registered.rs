@@ -87,13 +87,23 @@ where
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_io(Direction::Read, cx, |mut io| io::Read::read(&mut io, buf))
+        let len = buf.len();
+        self.registration.source().poll_io_until_drained(
+            Direction::Read,
+            cx,
+            || io::Read::read(&mut &self.io, buf),
+            |&n| n > 0 && n < len,
+        )
     }
 
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_io(Direction::Write, cx, |mut io| {
-            io::Write::write(&mut io, buf)
-        })
+        let len = buf.len();
+        self.registration.source().poll_io_until_drained(
+            Direction::Write,
+            cx,
+            || io::Write::write(&mut &self.io, buf),
+            |&n| n > 0 && n < len,
+        )
     }
 
     pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
