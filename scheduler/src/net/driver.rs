@@ -14,10 +14,14 @@
 //!
 //! - A loop with nothing to run parks *in* the reactor ([`park`]), with its next timer as
 //!   the timeout, if no other thread holds it; it is woken by the reactor's `mio::Waker`.
-//!   Only one thread at a time holds the reactor (the `poll` lock); a loop that finds it
-//!   held parks on its own parker and puts itself in `waiting`, and the holder, when it
-//!   lets the reactor go to run tasks, wakes one of them to take it over: so while any loop
-//!   is parked, one of them holds the reactor.
+//!   Only one thread at a time holds the reactor (the `turn` lock); a loop that finds it
+//!   held parks on its own parker and puts itself in `waiting`. The holder lets the reactor
+//!   go when it has tasks to run, and takes it again when it parks; the edges that come
+//!   meanwhile wait in the kernel for the next loop that parks or looks ([`poll_now`]).
+//!   Waking a waiter at every letting-go would cost a thread wake-up per edge (tokio does
+//!   not either); but a holder whose task then blocks its thread must not keep the waiters'
+//!   edges from them: the reactor's own thread looks every [`RESCUE_TICK`] while loops
+//!   wait, and wakes one when the reactor was free and untouched for a whole tick.
 //! - A loop that runs looks at the reactor without waiting every so many jobs
 //!   ([`poll_now`]), if nobody holds it.
 //! - A thread that runs no loop (a plain thread, a `block_on` of another library) and waits
@@ -44,6 +48,9 @@ const NOTIFY: Token = Token(usize::MAX);
 
 /// How many events one turn of the reactor takes.
 const EVENTS: usize = 1024;
+
+/// How often the reactor's own thread looks for a reactor nobody drives while loops wait.
+const RESCUE_TICK: Duration = Duration::from_millis(20);
 
 std::thread_local! {
     /// Set while this thread runs a loop that drives the reactor when it parks.
@@ -190,6 +197,10 @@ pub(crate) struct Driver {
     waiting_count: AtomicUsize,
     /// Numbers the entries of `waiting`.
     next_waiter: AtomicUsize,
+    /// Bumped each time a loop takes the reactor (for the rescue, see the module's docs).
+    taken: AtomicUsize,
+    /// Set while the reactor's thread sleeps with no timeout: a first waiter wakes it.
+    sleeping: AtomicBool,
     /// Wakers stored by threads that run no loop (see the module's docs).
     foreign: AtomicUsize,
     /// Wakes the reactor's own thread when a foreign waiter comes.
@@ -221,6 +232,8 @@ pub(crate) fn driver() -> io::Result<&'static Driver> {
             waiting: Mutex::new(VecDeque::new()),
             waiting_count: AtomicUsize::new(0),
             next_waiter: AtomicUsize::new(0),
+            taken: AtomicUsize::new(0),
+            sleeping: AtomicBool::new(false),
             foreign: AtomicUsize::new(0),
             foreign_came: Event::new(),
         }
@@ -282,19 +295,29 @@ impl Driver {
 
     /// Takes the reactor if no thread holds it.
     fn try_turn(&self) -> Option<MutexGuard<'_, Turn>> {
-        match self.turn.try_lock() {
-            Ok(turn) => Some(turn),
-            Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => None,
+        let turn = match self.turn.try_lock() {
+            Ok(turn) => turn,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        self.taken.fetch_add(1, Ordering::Relaxed);
+        Some(turn)
+    }
+
+    /// Lets the reactor go; `hand_over`: and wakes a parked loop to take it over (a thread
+    /// that will not come back for it soon).
+    fn let_go(&self, turn: MutexGuard<'_, Turn>, hand_over: bool) {
+        drop(turn);
+        if hand_over {
+            // Pairs with the fence in `park`'s waiting path: either that loop sees the
+            // reactor free when it looks again, or this sees it waiting.
+            fence(Ordering::SeqCst);
+            self.wake_a_waiter();
         }
     }
 
-    /// Lets the reactor go, and wakes a parked loop to take it over.
-    fn let_go(&self, turn: MutexGuard<'_, Turn>) {
-        drop(turn);
-        // Pairs with the fence in `park`'s waiting path: either that loop sees the reactor
-        // free when it looks again, or this sees it waiting.
-        fence(Ordering::SeqCst);
+    /// Wakes one loop of `waiting`, if there is one, to take the reactor.
+    fn wake_a_waiter(&self) {
         if self.waiting_count.load(Ordering::SeqCst) > 0 {
             let next = lock(&self.waiting).pop_front();
             if let Some((_, waker)) = next {
@@ -403,7 +426,10 @@ pub(crate) fn park(
         None => {
             let id = driver.next_waiter.fetch_add(1, Ordering::Relaxed) as u64;
             lock(&driver.waiting).push_back((id, wakeup.waker.clone()));
-            driver.waiting_count.fetch_add(1, Ordering::SeqCst);
+            let first = driver.waiting_count.fetch_add(1, Ordering::SeqCst) == 0;
+            if first && driver.sleeping.load(Ordering::SeqCst) {
+                driver.foreign_came.notify(1); // the reactor's thread starts its rescue ticks
+            }
             // Pairs with the fence in `let_go`.
             fence(Ordering::SeqCst);
             match driver.try_turn() {
@@ -444,7 +470,7 @@ pub(crate) fn park(
         });
     }
     wakeup.in_reactor.store(false, Ordering::SeqCst);
-    driver.let_go(turn);
+    driver.let_go(turn, false);
     if !wakeup.woken.load(Ordering::SeqCst) && until.is_some_and(|at| Instant::now() < at) {
         park_here(until); // under a millisecond left
     }
@@ -466,22 +492,52 @@ pub(crate) fn poll_now() {
     let Some(driver) = DRIVER.get() else { return };
     if let Some(mut turn) = driver.try_turn() {
         driver.turn(&mut turn, Some(Duration::ZERO), |_| {});
-        driver.let_go(turn);
+        driver.let_go(turn, false);
+    }
+}
+
+/// A loop stops (its `block_on` returns): a loop waiting for the reactor takes it, in case
+/// this one was the last to drive it.
+pub(crate) fn loop_ends() {
+    if let Some(driver) = DRIVER.get() {
+        driver.wake_a_waiter();
     }
 }
 
 /// The reactor's own thread: drives it while a thread that runs no loop waits on a socket
-/// (taking turns with the loops), sleeps otherwise.
+/// (taking turns with the loops); while loops wait for the reactor, looks every
+/// [`RESCUE_TICK`] that some loop drives it; sleeps otherwise.
 fn drive_for_foreign_waiters(driver: &'static Driver) {
+    let mut taken = driver.taken.load(Ordering::Relaxed);
     loop {
-        let came = driver.foreign_came.listen();
-        if driver.foreign.load(Ordering::SeqCst) == 0 {
-            came.wait();
+        if driver.foreign.load(Ordering::SeqCst) > 0 {
+            let mut turn = lock(&driver.turn); // a loop holding it wakes the waiters meanwhile
+            driver.turn(&mut turn, None, |_| {});
+            driver.let_go(turn, true);
             continue;
         }
-        drop(came);
-        let mut turn = lock(&driver.turn); // a loop holding it wakes the waiters meanwhile
-        driver.turn(&mut turn, None, |_| {});
-        driver.let_go(turn);
+        let came = driver.foreign_came.listen();
+        if driver.waiting_count.load(Ordering::SeqCst) > 0 {
+            if came.wait_timeout(RESCUE_TICK).is_none() {
+                let now = driver.taken.load(Ordering::Relaxed);
+                let untouched = now == taken;
+                taken = now;
+                // Free and untouched for a tick while loops wait: its last holder is busy
+                // (or blocked) in a poll.
+                if untouched && let Ok(free) = driver.turn.try_lock() {
+                    drop(free);
+                    driver.wake_a_waiter();
+                }
+            }
+            continue;
+        }
+        driver.sleeping.store(true, Ordering::SeqCst);
+        // Pairs with the first waiter's `waiting_count` increment and `sleeping` load.
+        if driver.foreign.load(Ordering::SeqCst) == 0
+            && driver.waiting_count.load(Ordering::SeqCst) == 0
+        {
+            came.wait();
+        }
+        driver.sleeping.store(false, Ordering::SeqCst);
     }
 }

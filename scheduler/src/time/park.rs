@@ -70,6 +70,7 @@ pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
     let previous = OWN_PARKER.replace(true);
     let _restore = Restore(previous);
     let _drives = driver::enter_loop();
+    let _ends = LoopEnds;
     // A wake that came while the loop ran left the parker a permit: park again after it.
     let park_here = |until: Option<Instant>| {
         while !state.woken.load(Ordering::SeqCst) {
@@ -98,6 +99,15 @@ pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
             waker: &waker,
         };
         driver::park(wakeup, until, park_here);
+    }
+}
+
+/// Tells the sockets' reactor that a loop stops driving it, also on unwind.
+struct LoopEnds;
+
+impl Drop for LoopEnds {
+    fn drop(&mut self) {
+        driver::loop_ends();
     }
 }
 
