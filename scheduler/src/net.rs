@@ -1,7 +1,7 @@
 //! Sockets whose waiting methods are pause points: [`TcpListener`], [`TcpStream`],
-//! [`UdpSocket`] and, on Unix, [`UnixStream`]. In a `#[task]` body, `stream.read(&mut buf)`
-//! pauses the task until data comes (other tasks run meanwhile), with no
-//! [`wait`](crate::wait) around it; each waiting method says ⏸.
+//! [`UdpSocket`] and, on Unix, [`UnixStream`] and [`UnixListener`]. In a `#[task]` body,
+//! `stream.read(&mut buf)` pauses the task until data comes (other tasks run meanwhile),
+//! with no [`wait`](crate::wait) around it; each waiting method says ⏸.
 //!
 //! The streams also implement `futures-io`'s `AsyncRead` and `AsyncWrite` (for `&` too),
 //! so the adapters of `futures-lite`/`futures` and libraries written against those traits
@@ -53,8 +53,12 @@ mod tcp;
 mod udp;
 #[cfg(unix)]
 mod unix;
+#[cfg(unix)]
+mod unix_listener;
 
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]
 pub use unix::UnixStream;
+#[cfg(unix)]
+pub use unix_listener::UnixListener;

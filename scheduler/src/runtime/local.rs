@@ -1,5 +1,6 @@
 //! The single-threaded run loop: the queue of ready tasks, the registry of started ones,
-//! and the loop that runs them, parking on the async-io reactor when nothing is ready.
+//! and the loop that runs them, parking (in the sockets' reactor or on a parker of its own,
+//! `time/park.rs`) when nothing is ready.
 //!
 //! Wakers may fire on any thread (timers, I/O, other threads' `Handle`s), so the queue is a
 //! `ConcurrentQueue`; everything else here is only touched by the thread that owns the
