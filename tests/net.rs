@@ -307,3 +307,23 @@ fn a_unix_listener_accepts_every_client_on_both_flavours() {
     let _ = (std::fs::remove_file(one), std::fs::remove_file(two));
     assert_eq!(served, [20, 20]);
 }
+
+#[task]
+fn connect_by_name() -> [bool; 3] {
+    let listener = TcpListener::bind(localhost()).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    scheduler::queue_to_run(serve, (listener, 2));
+    // Looked up off the loop; "localhost" may name ::1 first, where nothing listens: the
+    // next address is tried.
+    let by_string = TcpStream::connect(format!("localhost:{port}")).is_ok();
+    let by_host_and_port = TcpStream::connect(("localhost", port)).is_ok();
+    // Not an address and no port: an error at once, no hang.
+    let unparsable = TcpStream::connect("no port here").is_err();
+    [by_string, by_host_and_port, unparsable]
+}
+
+#[test]
+fn a_stream_connects_to_a_name_on_both_flavours() {
+    let _watchdog = Watchdog::new(LIMIT, "a connect by name");
+    assert_eq!(on_both!(connect_by_name, ()), [[true; 3], [true; 3]]);
+}

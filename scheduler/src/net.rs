@@ -47,6 +47,7 @@
 //! assert_eq!(scheduler::Scheduler::new().run_until_finished(ask, ()), b"hello");
 //! ```
 
+mod addrs;
 pub(crate) mod driver;
 mod registered;
 mod tcp;
@@ -56,6 +57,7 @@ mod unix;
 #[cfg(unix)]
 mod unix_listener;
 
+pub use addrs::ToSocketAddrs;
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]
