@@ -10,7 +10,7 @@ use super::addrs::{self, ToSocketAddrs};
 use super::driver::Direction;
 use super::registered::{Registered, futures_io_impls};
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// A TCP socket listening for connections, whose [`accept`](TcpListener::accept) is a
 /// pause point.
@@ -57,7 +57,7 @@ impl TcpListener {
     /// example of [`scheduler::net`](crate::net).
     #[track_caller]
     pub fn accept(&self) -> Pause<impl Future<Output = io::Result<(TcpStream, SocketAddr)>> + '_> {
-        Pause::because(Reason::Wait, async move {
+        Pause::because(why::Wait, async move {
             let (stream, peer) = self.0.io(Direction::Read, |l| l.accept()).await?;
             Ok((TcpStream::from_std(stream)?, peer))
         })
@@ -107,7 +107,7 @@ impl TcpStream {
         address: impl ToSocketAddrs,
     ) -> Pause<impl Future<Output = io::Result<TcpStream>>> {
         let target = addrs::resolve(address);
-        Pause::because(Reason::Wait, async move {
+        Pause::because(why::Wait, async move {
             let mut last = None;
             for address in target.await? {
                 match TcpStream::connect_one(address).await {
@@ -179,7 +179,7 @@ impl TcpStream {
         &'a self,
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(Reason::Wait, self.0.read(buf))
+        Pause::because(why::Wait, self.0.read(buf))
     }
 
     /// ⏸ Reads exactly `buf.len()` bytes; `UnexpectedEof` if the peer closes first.
@@ -188,7 +188,7 @@ impl TcpStream {
         &'a self,
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-        Pause::because(Reason::Wait, self.0.read_exact(buf))
+        Pause::because(why::Wait, self.0.read_exact(buf))
     }
 
     /// ⏸ Writes some of `buf`, waiting until the socket takes some; gives how much.
@@ -197,7 +197,7 @@ impl TcpStream {
         &'a self,
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(Reason::Wait, self.0.write(buf))
+        Pause::because(why::Wait, self.0.write(buf))
     }
 
     /// ⏸ Writes all of `buf`.
@@ -206,7 +206,7 @@ impl TcpStream {
         &'a self,
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-        Pause::because(Reason::Wait, self.0.write_all(buf))
+        Pause::because(why::Wait, self.0.write_all(buf))
     }
 
     /// Shuts down the reading half, the writing half or both; does not pause.

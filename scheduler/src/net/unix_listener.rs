@@ -9,7 +9,7 @@ use super::driver::Direction;
 use super::registered::Registered;
 use super::unix::UnixStream;
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// A Unix-domain socket listening for connections, whose [`accept`](UnixListener::accept)
 /// is a pause point.
@@ -80,7 +80,7 @@ impl UnixListener {
     /// example of [`UnixListener`].
     #[track_caller]
     pub fn accept(&self) -> Pause<impl Future<Output = io::Result<(UnixStream, SocketAddr)>> + '_> {
-        Pause::because(Reason::Wait, async move {
+        Pause::because(why::Wait, async move {
             let (stream, peer) = self.0.io(Direction::Read, |l| l.accept()).await?;
             Ok((UnixStream::from_std(stream)?, peer))
         })
