@@ -108,17 +108,12 @@ fn a_plain_threads_socket_is_served_while_the_only_loop_is_blocked_in_a_poll() {
 
 /// Reads once from `stream`, saying on `waiting` when it waits (made in plain code: in a
 /// `#[task]` body, `stream.read(..)` would pause there).
-fn read_saying_when_waiting(
-    stream: UnixStream,
-    waiting: mpsc::Sender<()>,
-) -> impl Future<Output = Vec<u8>> {
-    async move {
-        let mut buf = [0; 16];
-        let n = says_when_waiting(stream.read(&mut buf), waiting)
-            .await
-            .unwrap();
-        buf[..n].to_vec()
-    }
+async fn read_saying_when_waiting(stream: UnixStream, waiting: mpsc::Sender<()>) -> Vec<u8> {
+    let mut buf = [0; 16];
+    let n = says_when_waiting(stream.read(&mut buf), waiting)
+        .await
+        .unwrap();
+    buf[..n].to_vec()
 }
 
 #[task]
@@ -218,24 +213,19 @@ fn a_loop_blocked_in_a_poll_keeps_no_other_loop_from_its_edges() {
 
 /// Reads from `reader` until the end, saying on `waiting` when its first read waits; gives
 /// the length of each read.
-fn read_to_the_end(
-    reader: UnixStream,
-    waiting: scheduler::sync::Sender<()>,
-) -> impl Future<Output = Vec<usize>> {
-    async move {
-        let mut buf = [0; 100];
-        let first = SaysWhenWaiting {
-            inner: Box::pin(reader.read(&mut buf)),
-            waiting: Some(Box::new(move || {
-                let _ = waiting.try_send(());
-            })),
-        };
-        let mut lengths = vec![first.await.unwrap()];
-        loop {
-            match reader.read(&mut buf).await.unwrap() {
-                0 => return lengths,
-                n => lengths.push(n),
-            }
+async fn read_to_the_end(reader: UnixStream, waiting: scheduler::sync::Sender<()>) -> Vec<usize> {
+    let mut buf = [0; 100];
+    let first = SaysWhenWaiting {
+        inner: Box::pin(reader.read(&mut buf)),
+        waiting: Some(Box::new(move || {
+            let _ = waiting.try_send(());
+        })),
+    };
+    let mut lengths = vec![first.await.unwrap()];
+    loop {
+        match reader.read(&mut buf).await.unwrap() {
+            0 => return lengths,
+            n => lengths.push(n),
         }
     }
 }
