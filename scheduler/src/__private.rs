@@ -52,6 +52,7 @@ use crate::reason::Reason;
 pub use crate::reason::Reasoned;
 use crate::runtime::{self, Anywhere, Here};
 use crate::schedulable::Schedulable;
+pub use crate::stack::{At, Site};
 use crate::task::TaskHandle;
 use crate::waiting::Scope;
 
@@ -199,6 +200,18 @@ pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
 #[inline(always)]
 pub fn owned<F: Future>(fut: F) -> Pause<F> {
     Pause::bare(Reason::Wait, fut)
+}
+
+/// The pause point's future of `step`, awaited at the pause point that `site()` names: it
+/// pushes that site on the task's pause stack when it returns `Pending` (`stack.rs`).
+/// `site` is a zero-sized closure that gives a constant, so the task's future is no bigger.
+#[inline(always)]
+pub fn at<T, F, S>(step: Step<T, F>, site: S) -> At<F, S>
+where
+    F: Future<Output = T>,
+    S: Fn() -> &'static Site,
+{
+    At::new(step.into_future(), site)
 }
 
 /// The location of the caller, for generated code that names a call site.

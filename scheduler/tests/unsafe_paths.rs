@@ -293,3 +293,48 @@ fn a_pool_dropped_by_its_own_task_never_joins_its_own_thread() {
         Err(TaskError::Cancelled { .. })
     ));
 }
+
+#[task]
+fn wait_here(event: Rc<scheduler::sync::Event>) {
+    event.wait();
+}
+
+#[task]
+fn one_level_up(event: Rc<scheduler::sync::Event>) {
+    wait_here(event);
+}
+
+#[task]
+fn two_levels_up(event: Rc<scheduler::sync::Event>) {
+    one_level_up(event);
+}
+
+#[task]
+fn joins_a_stuck_task(event: Rc<scheduler::sync::Event>) {
+    let stuck = scheduler::queue_to_run(two_levels_up, (event,));
+    stuck.join().unwrap();
+}
+
+#[test]
+fn pause_stacks_are_stored_in_the_header_and_read_back_deeper_than_inline() {
+    // Three levels (more than the two kept inline), and a `join` of another task (a
+    // reason that holds a name): each goes through the stack cell's words and back.
+    let s = Scheduler::new();
+    let event = Rc::new(scheduler::sync::Event::new());
+    let joining = s.queue_to_run(joins_a_stuck_task, (event.clone(),));
+    s.run_until_finished(|| scheduler::yield_now(), ());
+    s.run_until_finished(|| scheduler::yield_now(), ());
+    let dump = s.dump();
+    let deep = dump
+        .tasks()
+        .iter()
+        .find(|t| t.name().to_string().ends_with("::two_levels_up"))
+        .expect("the stuck task is in the dump");
+    let functions: Vec<&str> = deep.stack().iter().map(|f| f.function()).collect();
+    assert_eq!(functions.len(), 3, "{dump}");
+    assert!(functions[2].ends_with("::wait_here"), "{dump}");
+    assert!(dump.to_string().contains("[paused: join of `"), "{dump}");
+    event.set();
+    s.run();
+    assert!(joining.is_finished());
+}

@@ -37,6 +37,7 @@ use crate::time::{VirtualClock, Wheel};
 use crate::trace::{self, Outcome};
 
 mod deadlock;
+mod dump;
 mod wait_counts;
 
 use deadlock::{DEADLOCK_GRACE, DEADLOCK_RECHECK, DEADLOCK_WARN, Deadlock, wakes_within};
@@ -226,6 +227,8 @@ pub(crate) struct Local {
     /// Makes `Local` `!Send` on purpose, not by the accident of a field's type: its queues
     /// may hold `!Send` tasks, which only this thread may run or drop.
     _not_send: PhantomData<*const ()>,
+    /// Where the root of the blocking call paused last.
+    root_stack: crate::stack::RootStack,
 }
 
 impl Local {
@@ -256,6 +259,7 @@ impl Local {
             counters: LocalCounters::default(),
             timers: Arc::new(Wheel::new()),
             _not_send: PhantomData,
+            root_stack: Default::default(),
         })
     }
 
@@ -398,6 +402,7 @@ impl Local {
         let mut root = pin!(root);
         let id = trace::new_id();
         let _root = RootGuard::enter(self, name);
+        crate::stack::tick();
         self.absorb(); // work queued before this call runs before the root
         root_waker.wake_by_ref();
         block_on(async {
@@ -414,6 +419,7 @@ impl Local {
                             let _span = tracing::trace_span!("poll", task = %name).entered();
                             let _running = TaskGuard::enter(name);
                             self.root_polling.set(true);
+                            crate::stack::begin(core::ptr::null());
                             let polled = catch_unwind(AssertUnwindSafe(|| {
                                 root.as_mut().poll(&mut Context::from_waker(&waker))
                             }));
@@ -439,6 +445,7 @@ impl Local {
                             }
                             Poll::Pending => {
                                 let waits_for = reason::take();
+                                self.root_stack.paused(waits_for);
                                 self.root.set(Some((name, waits_for)));
                                 let elapsed =
                                     trace::end(started, id, name, Outcome::Paused(waits_for));
@@ -461,6 +468,7 @@ impl Local {
             self.config,
         ));
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
+        crate::stack::tick();
         block_on(async {
             while let Some(job) = self.next_job(|| self.is_idle()).await {
                 if let Job::Task(runnable) = job {
@@ -476,6 +484,7 @@ impl Local {
         let ticks = self.ticks.get() + 1;
         self.ticks.set(ticks);
         if ticks >= REACTOR_BUDGET {
+            crate::stack::tick(); // the coarse clock of pause stacks
             self.ticks.set(0);
             self.timers.fire_due();
             // Give `block_on` a turn to process due timers and I/O.
@@ -548,6 +557,7 @@ impl Local {
             }
             crate::time::park(woken, self.timers.next_deadline()).await;
             self.shared.parked.store(false, Ordering::SeqCst);
+            crate::stack::tick(); // the coarse clock of pause stacks
         }
     }
 
@@ -640,6 +650,8 @@ impl Drop for RootGuard<'_> {
 }
 
 impl Schedule for Local {
+    const STATES: bool = false;
+
     type Home = LocalShared;
 
     /// Queues a woken task on its scheduler: its own queue on the scheduler's own thread, the

@@ -191,6 +191,10 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
+        if S::STATES {
+            this.meta.stack.mark_running();
+        }
+        crate::stack::begin(&this.meta.stack);
         let started = trace::begin(id);
         let polled = {
             #[cfg(feature = "tracing")]
@@ -206,6 +210,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
         match polled {
             Ok(Poll::Pending) => {
                 let waits_for = reason::take();
+                this.meta.stack.paused(waits_for);
                 let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
                 if *this.standing == UNREGISTERED {
                     // Its first pause: from now on only its waker can bring it back.
@@ -233,6 +238,12 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
+                let resumed = crate::dump::report_lines(&this.meta.stack.read());
+                if !resumed.is_empty() {
+                    crate::stderr::add_to_held(&format!(
+                        "  (it was resumed from where it paused last:{resumed})\n"
+                    ));
+                }
                 crate::stderr::say_caught();
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
                 this.inner.set(None);

@@ -68,12 +68,17 @@ impl Local {
         let mut waiting = Vec::new();
         if let Some((name, Some(reason))) = self.root.get() {
             waiting.push(format!(
-                "  `{name}` (the root of `run_until_finished`): {reason}"
+                "  `{name}` (the root of `run_until_finished`): {reason}{}",
+                crate::dump::report_lines(&self.root_stack.read())
             ));
         }
         for (_, entry) in self.registry.borrow().iter() {
             if let Some(reason) = entry.reason {
-                waiting.push(format!("  `{}`: {reason}", entry.name()));
+                waiting.push(format!(
+                    "  `{}`: {reason}{}",
+                    entry.name(),
+                    crate::dump::report_lines(&entry.meta().stack.read())
+                ));
             }
         }
         format!(
