@@ -142,8 +142,9 @@ pub(crate) fn polling(cell: &StackCell) -> bool {
         .unwrap_or(false)
 }
 
-/// Pushes a level (its pause point returned `Pending`).
-#[inline(always)]
+/// Pushes a level (its pause point returned `Pending`). Out of line: the `Pending` arm of
+/// every pause point calls it, and each task body stays as small as without it.
+#[inline(never)]
 fn push(site: &'static Site) {
     BUILDING.with(|b| {
         let len = b.len.get();
@@ -362,16 +363,18 @@ impl Slot {
         }
     }
 
-    /// Whether the first `len` levels built on this thread are the ones stored.
+    /// Whether the first `len` levels built (`top`, the first `INLINE` of them) are the ones
+    /// stored (`len` is the length stored).
     #[inline(always)]
-    fn holds(&self, b: &Building, len: usize) -> bool {
-        if len > INLINE {
-            return false; // compared by the cold path
+    fn holds(&self, top: &[*const Site; INLINE], len: usize) -> bool {
+        let same = |i: usize| top[i] == self.inline[i].load(Ordering::Relaxed).cast_const();
+        match len {
+            0 => true,
+            1 => same(0),
+            2 => same(0) && same(1),
+            3 => same(0) && same(1) && same(2),
+            _ => false, // deeper than `INLINE`: stored again
         }
-        b.sites[..len]
-            .iter()
-            .zip(&self.inline)
-            .all(|(built, stored)| built.get() == stored.load(Ordering::Relaxed).cast_const())
     }
 }
 
@@ -383,6 +386,7 @@ impl StackCell {
         StackCell(AtomicPtr::new(core::ptr::null_mut()))
     }
 
+    #[inline(always)]
     fn slot(&self) -> Option<&Slot> {
         let slot = self.0.load(Ordering::Acquire);
         // SAFETY: a non-null pointer here came from `Box::into_raw` in `store_new`, and is
@@ -409,22 +413,28 @@ impl StackCell {
     /// The task's poll returned `Pending`, waiting for `reason`: stores the stack this
     /// thread built if it is not the one stored, and the time. Only the thread polling the
     /// task calls this.
+    ///
+    /// `keeps_reason`: whether the cell keeps the reason too (a pool's; a single thread's
+    /// registry keeps it in its entry already).
     #[inline(always)]
-    pub(crate) fn paused(&self, reason: Option<Reason>) {
-        BUILDING.with(|b| {
-            let (len, time) = (b.len.get(), b.coarse.get());
-            if let Some(slot) = self.slot()
-                && slot.len.load(Ordering::Relaxed) == len
-                && slot.holds(b, len)
-                // SAFETY: only the thread polling the task touches `written` (see `Slot`).
-                && unsafe { *slot.written.get() } == reason
-            {
-                // Paused where it paused last: only the time (one word, read whole).
-                slot.time.store(time, Ordering::Relaxed);
-                return;
-            }
-            self.store_new(b, len, reason, time);
+    pub(crate) fn paused(&self, reason: Option<Reason>, keeps_reason: bool) {
+        // A few words out of the thread-local, compared here: the access stays inline.
+        let (len, time, top) = BUILDING.with(|b| {
+            let top = [0, 1, 2].map(|i| b.sites[i].get());
+            (b.len.get(), b.coarse.get(), top)
         });
+        if let Some(slot) = self.slot()
+            && slot.len.load(Ordering::Relaxed) == len
+            && slot.holds(&top, len)
+            // SAFETY: only the thread polling the task touches `written` (see `Slot`).
+            && (!keeps_reason || unsafe { *slot.written.get() } == reason)
+        {
+            // Paused where it paused last: only the time (one word, read whole).
+            slot.time.store(time, Ordering::Relaxed);
+            return;
+        }
+        let reason = reason.filter(|_| keeps_reason);
+        BUILDING.with(|b| self.store_new(b, len, reason, time));
     }
 
     /// `paused` with a stack or a reason other than the one stored.
@@ -494,7 +504,10 @@ impl StackCell {
             }
             let len = slot.len.load(Ordering::Relaxed).min(DEPTH);
             let sites: Vec<*const Site> = (0..len)
-                .filter_map(|i| slot.level(i).map(|s| s.load(Ordering::Relaxed).cast_const()))
+                .filter_map(|i| {
+                    slot.level(i)
+                        .map(|s| s.load(Ordering::Relaxed).cast_const())
+                })
                 .collect();
             let lost = slot.lost.load(Ordering::Relaxed);
             let reason = [0, 1, 2].map(|i| slot.reason[i].load(Ordering::Relaxed));

@@ -210,7 +210,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
         match polled {
             Ok(Poll::Pending) => {
                 let waits_for = reason::take();
-                this.meta.stack.paused(waits_for);
+                this.meta.stack.paused(waits_for, S::STATES);
                 let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
                 if *this.standing == UNREGISTERED {
                     // Its first pause: from now on only its waker can bring it back.

@@ -62,6 +62,7 @@ impl Local {
                 continue;
             }
             let mut snapshot = meta.stack.read();
+            snapshot.reason = entry.reason; // kept by the registry on this flavour
             snapshot.state = if in_a_task && crate::stack::polling(&meta.stack) {
                 TaskState::Running
             } else if queued.contains(&meta.address()) {
