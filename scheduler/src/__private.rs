@@ -49,7 +49,6 @@ use std::time::Duration;
 use crate::pause::Head;
 pub use crate::pause::Pause;
 use crate::reason::Reason;
-pub use crate::reason::Reasoned;
 use crate::runtime::{self, Anywhere, Here};
 use crate::schedulable::Schedulable;
 pub use crate::stack::{At, Site};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::handle::Handle;
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 use crate::runtime::{self, Here};
 use crate::schedulable::Schedulable;
 use crate::task::TaskHandle;
@@ -168,7 +168,7 @@ where
 /// ```
 #[track_caller]
 pub fn sleep(duration: Duration) -> Pause<impl Future<Output = ()>> {
-    Pause::because(Reason::Sleep, crate::time::sleep(duration))
+    Pause::because(why::Sleep, crate::time::sleep(duration))
 }
 
 /// ⏸ Pauses the calling task until the instant `at` on [`now()`]'s clock (virtual under
@@ -205,7 +205,7 @@ pub fn sleep(duration: Duration) -> Pause<impl Future<Output = ()>> {
 /// ```
 #[track_caller]
 pub fn sleep_until(at: std::time::Instant) -> Pause<impl Future<Output = ()>> {
-    Pause::because(Reason::Sleep, crate::time::sleep_until(at))
+    Pause::because(why::Sleep, crate::time::sleep_until(at))
 }
 
 /// The current time on the running scheduler's clock: [`Instant::now()`](std::time::Instant::now) normally, and the
@@ -262,7 +262,7 @@ pub fn now() -> std::time::Instant {
 /// ```
 #[track_caller]
 pub fn yield_now() -> Pause<impl Future<Output = ()>> {
-    Pause::because(Reason::Yield, futures_lite::future::yield_now())
+    Pause::because(why::Yield, futures_lite::future::yield_now())
 }
 
 /// ⏸ Waits for any future (from async-io, async-channel, an HTTP client, ...) and gives its

@@ -9,7 +9,7 @@ use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use crate::context::TaskGuard;
 use crate::names::TaskName;
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 use crate::report::payload_text;
 use crate::schedulable::{PlainFn, Schedulable};
 
@@ -61,7 +61,7 @@ where
         }
         called
     });
-    Pause::because(Reason::Thread, async move {
+    Pause::because(why::Thread, async move {
         match work.await {
             Ok(value) => value,
             Err(payload) => panic_in_caller(name, &payload_text(&*payload)),

@@ -5,7 +5,7 @@ use core::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// Ticks `period` apart, from now: the first [`tick`](Interval::tick) returns at once, the
 /// next at now + `period`, then now + 2 × `period`, and so on, without drift (each
@@ -101,7 +101,7 @@ impl Interval {
     /// ```
     #[track_caller]
     pub fn tick(&mut self) -> Pause<impl Future<Output = Instant>> {
-        Pause::because(Reason::Sleep, async move {
+        Pause::because(why::Sleep, async move {
             let due = self.next;
             let now = crate::time::now();
             if now < due {

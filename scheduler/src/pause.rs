@@ -13,7 +13,7 @@ use core::task::{Context, Poll};
 use std::panic::Location;
 
 use crate::misuse;
-use crate::reason::{self, Reason, Reasoned};
+use crate::reason::{self, Reason, Reasoned, Why, why};
 
 /// The value of a pause point: `sleep`, `yield_now`, `wait`, `run_until_finished`,
 /// `TaskHandle::join`, a call to a `#[task]` fn, and every other scheduler call that may let
@@ -139,21 +139,27 @@ struct NeverUnpin<F>(core::marker::PhantomData<fn() -> F>, PhantomPinned);
 // impl only together with `poll`.
 impl<F> Unpin for Pause<F> where NeverUnpin<F>: Unpin {}
 
-impl<F> Pause<Reasoned<F>> {
+impl<F> Pause<Reasoned<F, why::Wait>> {
     /// Wraps `fut` as a pause point made at the caller's location, which waits on a future
     /// from outside (`wait`).
     #[track_caller]
     #[inline]
     pub(crate) fn new(fut: F) -> Self {
-        Self::because(Reason::Wait, fut)
+        Self::because(why::Wait, fut)
     }
+}
 
-    /// Wraps `fut` as a pause point that waits for `reason`, which its future notes
-    /// whenever it returns `Pending` (a `#[task]` body awaits it as it is).
+impl<F, W> Pause<Reasoned<F, W>> {
+    /// Wraps `fut` as a pause point that waits for `why`'s reason, which its future notes
+    /// whenever it returns `Pending` (a `#[task]` body awaits it as it is). A marker of
+    /// `reason::why` takes no room in the future; a run-time `Reason` takes its 16 bytes.
     #[track_caller]
     #[inline]
-    pub(crate) fn because(reason: Reason, fut: F) -> Self {
-        Pause::from_parts(Reasoned::new(fut, reason), Head::new(reason))
+    pub(crate) fn because(why: W, fut: F) -> Self
+    where
+        W: Why,
+    {
+        Pause::from_parts(Reasoned::new(fut, why), Head::new(why.reason()))
     }
 }
 

@@ -199,24 +199,67 @@ pub(crate) fn take() -> Option<Reason> {
     NOTED.try_with(Cell::take).ok().flatten()
 }
 
+/// What a pause point's future notes when it returns `Pending`: a [`Reason`] known only at
+/// run time (a join names its task), or one of the markers of [`why`], which name their
+/// reason by type and take no room in the task's state.
+pub(crate) trait Why: Copy {
+    /// The reason to note.
+    fn reason(self) -> Reason;
+}
+
+impl Why for Reason {
+    #[inline(always)]
+    fn reason(self) -> Reason {
+        self
+    }
+}
+
+/// One zero-sized marker per [`Reason`] that carries no data: a library pause point's future
+/// holds its marker, not the 16-byte `Reason`, so awaiting it costs a task no more state
+/// than awaiting the bare future would.
+pub(crate) mod why {
+    use super::{Reason, Why};
+
+    macro_rules! markers {
+        ($($name:ident),* $(,)?) => {$(
+            #[doc = concat!("[`Reason::", stringify!($name), "`], by type.")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+
+            impl Why for $name {
+                #[inline(always)]
+                fn reason(self) -> Reason {
+                    Reason::$name
+                }
+            }
+        )*};
+    }
+
+    markers!(
+        Sleep, Yield, Wait, Lock, Acquire, Event, Send, Recv, Read, Write, Barrier, Put, Get,
+        QueueJoin, Thread, WaitAll, WaitAny, Scope,
+    );
+}
+
 pin_project! {
     /// A pause point's future as a `#[task]` body awaits it: notes its reason when it
-    /// returns `Pending`.
-    pub struct Reasoned<F> {
+    /// returns `Pending`. `W` is a marker of [`why`] (no room taken) or, where the reason is
+    /// known only at run time, the [`Reason`] itself.
+    pub struct Reasoned<F, W> {
         #[pin]
         pub(crate) fut: F,
-        pub(crate) reason: Reason,
+        pub(crate) why: W,
     }
 }
 
-impl<F> Reasoned<F> {
+impl<F, W> Reasoned<F, W> {
     #[inline]
-    pub(crate) fn new(fut: F, reason: Reason) -> Self {
-        Reasoned { fut, reason }
+    pub(crate) fn new(fut: F, why: W) -> Self {
+        Reasoned { fut, why }
     }
 }
 
-impl<F: Future> Future for Reasoned<F> {
+impl<F: Future, W: Why> Future for Reasoned<F, W> {
     type Output = F::Output;
 
     #[inline]
@@ -224,8 +267,23 @@ impl<F: Future> Future for Reasoned<F> {
         let this = self.project();
         let poll = this.fut.poll(cx);
         if poll.is_pending() {
-            note(*this.reason);
+            note(this.why.reason());
         }
         poll
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_marker_reason_takes_no_room_beside_its_future() {
+        assert_eq!(
+            core::mem::size_of::<Reasoned<[u64; 3], why::Recv>>(),
+            core::mem::size_of::<[u64; 3]>()
+        );
+        assert_eq!(why::Recv.reason(), Reason::Recv);
+        assert_eq!(why::QueueJoin.reason(), Reason::QueueJoin);
     }
 }

@@ -8,7 +8,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 use super::driver::{Direction, Registered, futures_io_impls};
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// A TCP socket listening for connections, whose [`accept`](TcpListener::accept) is a
 /// pause point.
@@ -55,7 +55,7 @@ impl TcpListener {
     /// example of [`scheduler::net`](crate::net).
     #[track_caller]
     pub fn accept(&self) -> Pause<impl Future<Output = io::Result<(TcpStream, SocketAddr)>> + '_> {
-        Pause::because(Reason::Wait, async move {
+        Pause::because(why::Wait, async move {
             let (stream, peer) = self.0.io(Direction::Read, |l| l.accept()).await?;
             Ok((TcpStream::from_std(stream)?, peer))
         })
@@ -99,7 +99,7 @@ impl TcpStream {
     /// ```
     #[track_caller]
     pub fn connect(address: SocketAddr) -> Pause<impl Future<Output = io::Result<TcpStream>>> {
-        Pause::because(Reason::Wait, async move {
+        Pause::because(why::Wait, async move {
             let socket = Socket::new(
                 Domain::for_address(address),
                 Type::STREAM,
@@ -154,7 +154,7 @@ impl TcpStream {
         &'a self,
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(Reason::Wait, self.0.read(buf))
+        Pause::because(why::Wait, self.0.read(buf))
     }
 
     /// ⏸ Reads exactly `buf.len()` bytes; `UnexpectedEof` if the peer closes first.
@@ -163,7 +163,7 @@ impl TcpStream {
         &'a self,
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-        Pause::because(Reason::Wait, self.0.read_exact(buf))
+        Pause::because(why::Wait, self.0.read_exact(buf))
     }
 
     /// ⏸ Writes some of `buf`, waiting until the socket takes some; gives how much.
@@ -172,7 +172,7 @@ impl TcpStream {
         &'a self,
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(Reason::Wait, self.0.write(buf))
+        Pause::because(why::Wait, self.0.write(buf))
     }
 
     /// ⏸ Writes all of `buf`.
@@ -181,7 +181,7 @@ impl TcpStream {
         &'a self,
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-        Pause::because(Reason::Wait, self.0.write_all(buf))
+        Pause::because(why::Wait, self.0.write_all(buf))
     }
 
     /// Shuts down the reading half, the writing half or both; does not pause.

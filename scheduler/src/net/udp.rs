@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use super::driver::{Direction, Registered};
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// A UDP socket whose sends and receives are pause points.
 ///
@@ -65,7 +65,7 @@ impl UdpSocket {
         target: SocketAddr,
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
         Pause::because(
-            Reason::Wait,
+            why::Wait,
             self.0.io(Direction::Write, move |s| s.send_to(buf, target)),
         )
     }
@@ -77,7 +77,7 @@ impl UdpSocket {
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<(usize, SocketAddr)>> + 'a> {
         Pause::because(
-            Reason::Wait,
+            why::Wait,
             self.0.io(Direction::Read, move |s| s.recv_from(buf)),
         )
     }
@@ -103,10 +103,7 @@ impl UdpSocket {
         &'a self,
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(
-            Reason::Wait,
-            self.0.io(Direction::Write, move |s| s.send(buf)),
-        )
+        Pause::because(why::Wait, self.0.io(Direction::Write, move |s| s.send(buf)))
     }
 
     /// ⏸ Waits for a datagram from the connected peer.
@@ -115,10 +112,7 @@ impl UdpSocket {
         &'a self,
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(
-            Reason::Wait,
-            self.0.io(Direction::Read, move |s| s.recv(buf)),
-        )
+        Pause::because(why::Wait, self.0.io(Direction::Read, move |s| s.recv(buf)))
     }
 
     /// This socket's address.

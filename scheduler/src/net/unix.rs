@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::driver::{Registered, futures_io_impls};
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// A Unix-domain stream socket whose reads and writes are pause points; also
 /// `futures-io`'s `AsyncRead` and `AsyncWrite` (for `&UnixStream` too).
@@ -81,7 +81,7 @@ impl UnixStream {
         &'a self,
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(Reason::Wait, self.0.read(buf))
+        Pause::because(why::Wait, self.0.read(buf))
     }
 
     /// ⏸ Reads exactly `buf.len()` bytes; `UnexpectedEof` if the peer closes first.
@@ -90,7 +90,7 @@ impl UnixStream {
         &'a self,
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-        Pause::because(Reason::Wait, self.0.read_exact(buf))
+        Pause::because(why::Wait, self.0.read_exact(buf))
     }
 
     /// ⏸ Writes some of `buf`, waiting until the socket takes some; gives how much.
@@ -99,7 +99,7 @@ impl UnixStream {
         &'a self,
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(Reason::Wait, self.0.write(buf))
+        Pause::because(why::Wait, self.0.write(buf))
     }
 
     /// ⏸ Writes all of `buf`.
@@ -108,7 +108,7 @@ impl UnixStream {
         &'a self,
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-        Pause::because(Reason::Wait, self.0.write_all(buf))
+        Pause::because(why::Wait, self.0.write_all(buf))
     }
 
     /// Shuts down the reading half, the writing half or both; does not pause.

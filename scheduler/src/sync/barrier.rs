@@ -10,7 +10,7 @@ use event_listener::EventListener;
 
 use crate::lock::lock;
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// A meeting point for `n` tasks: each one's [`wait`](Barrier::wait) pauses until `n` have
 /// called it, then all go on together, and the barrier is ready for the next round
@@ -158,7 +158,7 @@ impl Barrier {
     #[track_caller]
     pub fn wait(&self) -> Pause<impl Future<Output = BarrierWaitResult>> {
         Pause::because(
-            Reason::Barrier,
+            why::Barrier,
             BarrierWait {
                 barrier: self,
                 round: None,

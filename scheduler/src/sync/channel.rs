@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 use super::chan::{self, Chan};
 use super::rendezvous::{self, Rendezvous};
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 pub use async_channel::{RecvError, SendError, TryRecvError, TrySendError};
 
@@ -251,7 +251,7 @@ impl<T> Sender<T> {
                 fut: meeting.send(value),
             },
         };
-        Pause::because(Reason::Send, fut)
+        Pause::because(why::Send, fut)
     }
 
     /// Sends `value` if there is room now; never pauses. On an [`unbounded`] channel it
@@ -341,7 +341,7 @@ impl<T> Receiver<T> {
                 fut: meeting.recv(),
             },
         };
-        Pause::because(Reason::Recv, fut)
+        Pause::because(why::Recv, fut)
     }
 
     /// Receives a value if one is there now; never pauses.

@@ -5,7 +5,7 @@ use core::future::Future;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// The lowest bit of `state`: the event is set.
 const SET: u64 = 1;
@@ -129,7 +129,7 @@ impl Event {
     /// ```
     #[track_caller]
     pub fn wait(&self) -> Pause<impl Future<Output = ()>> {
-        Pause::because(Reason::Event, async move {
+        Pause::because(why::Event, async move {
             let start = self.state.load(Ordering::Acquire);
             if start & SET != 0 {
                 return;

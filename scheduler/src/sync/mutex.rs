@@ -4,7 +4,7 @@ use core::fmt;
 use core::future::Future;
 
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// The guard of a locked [`Mutex`]: derefs to the value; dropping it unlocks.
 pub use async_lock::MutexGuard;
@@ -90,7 +90,7 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     #[track_caller]
     pub fn lock(&self) -> Pause<impl Future<Output = MutexGuard<'_, T>>> {
-        Pause::because(Reason::Lock, self.inner.lock())
+        Pause::because(why::Lock, self.inner.lock())
     }
 
     /// Locks the mutex if it is free now; never pauses.

@@ -6,7 +6,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use super::chan::Chan;
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// A queue of work items (asyncio's `Queue`): producers [`put`](Queue::put) items, workers
 /// [`get`](Queue::get) them, mark each one processed with [`task_done`](Queue::task_done),
@@ -181,7 +181,7 @@ impl<T> Queue<T> {
     /// ```
     #[track_caller]
     pub fn put(&self, item: T) -> Pause<impl Future<Output = ()>> {
-        Pause::because(Reason::Put, async move {
+        Pause::because(why::Put, async move {
             self.unfinished.fetch_add(1, Ordering::AcqRel);
             let uncount = Uncount {
                 unfinished: &self.unfinished,
@@ -237,7 +237,7 @@ impl<T> Queue<T> {
     /// ```
     #[track_caller]
     pub fn get(&self) -> Pause<impl Future<Output = T>> {
-        Pause::because(Reason::Get, async move {
+        Pause::because(why::Get, async move {
             match self.chan.recv().await {
                 Ok(item) => item,
                 Err(_) => unreachable!("a queue's channel never closes"),
@@ -317,7 +317,7 @@ impl<T> Queue<T> {
     /// ```
     #[track_caller]
     pub fn join(&self) -> Pause<impl Future<Output = ()>> {
-        Pause::because(Reason::QueueJoin, async move {
+        Pause::because(why::QueueJoin, async move {
             loop {
                 if self.unfinished.load(Ordering::Acquire) == 0 {
                     return;

@@ -4,7 +4,7 @@ use core::fmt;
 use core::future::Future;
 
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// The guard of a read lock on a [`RwLock`]: derefs to the value; dropping it unlocks.
 pub use async_lock::RwLockReadGuard;
@@ -99,7 +99,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     #[track_caller]
     pub fn read(&self) -> Pause<impl Future<Output = RwLockReadGuard<'_, T>>> {
-        Pause::because(Reason::Read, self.inner.read())
+        Pause::because(why::Read, self.inner.read())
     }
 
     /// ⏸ Locks for writing, pausing the task until no one else holds the lock, and gives
@@ -122,7 +122,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     #[track_caller]
     pub fn write(&self) -> Pause<impl Future<Output = RwLockWriteGuard<'_, T>>> {
-        Pause::because(Reason::Write, self.inner.write())
+        Pause::because(why::Write, self.inner.write())
     }
 
     /// Locks for reading if no writer holds the lock or waits for it now; never pauses.

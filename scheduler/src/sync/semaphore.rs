@@ -4,7 +4,7 @@ use core::fmt;
 use core::future::Future;
 
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 
 /// A permit of a [`Semaphore`]: dropping it gives the permit back.
 pub use async_lock::SemaphoreGuard;
@@ -76,7 +76,7 @@ impl Semaphore {
     /// ```
     #[track_caller]
     pub fn acquire(&self) -> Pause<impl Future<Output = SemaphoreGuard<'_>>> {
-        Pause::because(Reason::Acquire, self.inner.acquire())
+        Pause::because(why::Acquire, self.inner.acquire())
     }
 
     /// Takes a permit if one is free now; never pauses.

@@ -14,7 +14,7 @@ use std::task::Wake;
 use crate::lock::lock;
 use crate::misuse;
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 use crate::task::TaskError;
 
 /// ⏸ Waits until every task in `handles` has finished and gives their values in the order
@@ -62,7 +62,7 @@ where
 {
     let site = Location::caller();
     Pause::because(
-        Reason::WaitAll,
+        why::WaitAll,
         gather(handles, move |result| match result {
             Ok(value) => value,
             Err(error) => panic!("{error} (re-raised by `scheduler::wait_all` at {site})"),
@@ -136,7 +136,7 @@ where
     I: IntoIterator<Item = H>,
     H: Future<Output = Result<T, TaskError>> + Unpin,
 {
-    Pause::because(Reason::WaitAll, gather(handles, |result| result))
+    Pause::because(why::WaitAll, gather(handles, |result| result))
 }
 
 /// ⏸ Waits until the first of `handles` finishes and gives its index in `handles` and its
@@ -193,7 +193,7 @@ where
     );
     let mut first = None;
     Pause::because(
-        Reason::WaitAny,
+        why::WaitAny,
         poll_fn(move |cx| {
             children.poll_woken(cx, |index, result| {
                 first = Some((index, result));

@@ -14,7 +14,7 @@ use crate::lock::lock;
 use crate::misuse;
 use crate::names::TaskName;
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 use crate::report::payload_text;
 use crate::runtime::{self, Here, Placement};
 use crate::schedulable::Schedulable;
@@ -86,7 +86,7 @@ pub fn scope<R>(body: impl FnOnce(&Scope) -> R) -> Pause<impl Future<Output = R>
 #[track_caller]
 pub(crate) fn scope_with<R>(body: impl ScopeBody<R>) -> Pause<impl Future<Output = R>> {
     let site = Location::caller();
-    Pause::because(Reason::Scope, async move {
+    Pause::because(why::Scope, async move {
         let scope = Scope {
             state: Arc::new(ScopeState::default()),
         };

@@ -13,7 +13,7 @@ use pin_project_lite::pin_project;
 use crate::drain::{self, Pending};
 use crate::names::TaskName;
 use crate::pause::Pause;
-use crate::reason::Reason;
+use crate::reason::why;
 use crate::schedulable::Schedulable;
 use crate::time::Sleep;
 
@@ -148,7 +148,7 @@ where
 {
     let (future, task) = f.into_task(args, Location::caller());
     let timer = crate::time::sleep(duration);
-    Pause::because(Reason::Sleep, Deadline::new(future, timer, task, duration))
+    Pause::because(why::Sleep, Deadline::new(future, timer, task, duration))
 }
 
 /// ⏸ Runs `f(args)` like [`with_timeout`], until the instant `at` on
@@ -200,7 +200,7 @@ where
     let (future, task) = f.into_task(args, Location::caller());
     let left = at.saturating_duration_since(crate::time::now());
     let timer = crate::time::sleep_until(at);
-    Pause::because(Reason::Sleep, Deadline::new(future, timer, task, left))
+    Pause::because(why::Sleep, Deadline::new(future, timer, task, left))
 }
 
 /// ⏸ Waits for any future (as [`wait`](crate::wait) does) for at most `duration`: gives its
@@ -242,7 +242,7 @@ pub fn timeout<F: IntoFuture>(
     let task = TaskName::site(Location::caller());
     let timer = crate::time::sleep(duration);
     Pause::because(
-        Reason::Sleep,
+        why::Sleep,
         Deadline::new(future.into_future(), timer, task, duration),
     )
 }
