@@ -32,7 +32,6 @@ use std::panic::Location;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use pin_project_lite::pin_project;
 
 use crate::names::{TaskName, display_path};
 use crate::reason::Reason;
@@ -186,15 +185,27 @@ pub(crate) fn calls(task: TaskName) -> Vec<&'static str> {
     calls
 }
 
-pin_project! {
-    /// A pause point's future as a `#[task]` body awaits it, with its site: `site` is a
-    /// zero-sized closure, so this is as big as `fut`.
-    pub struct At<F, S> {
-        #[pin]
-        fut: F,
-        site: S,
+// The fields are documented in the struct's doc (the macro takes no field docs).
+#[allow(missing_docs)]
+mod at {
+    pin_project_lite::pin_project! {
+        /// A pause point's future as a `#[task]` body awaits it, with its site: `site` is a
+        /// zero-sized closure, so this is as big as `fut`.
+        ///
+        /// Its fields are public for one reason: the compiler then sees, from the user's
+        /// crate, that an `At` of a plain call's `Never` has no values either, so that arm's
+        /// await stays unreachable (a private field would count the struct as inhabited, and
+        /// a lock guard held across a plain call would make the task `!Send`).
+        pub struct At<F, S> {
+            // The pause point's future.
+            #[pin]
+            pub fut: F,
+            // Gives the pause point's site.
+            pub site: S,
+        }
     }
 }
+pub use at::At;
 
 impl<F, S> At<F, S> {
     /// `fut`, awaited at the pause point `site()` names.
