@@ -824,8 +824,9 @@ mod tests {
             text,
             "(match :: scheduler :: __private :: Dispatch (f ()) . step () { __scheduler_v => \
              match __scheduler_v { :: scheduler :: __private :: Step :: Now (__scheduler_v) => \
-             __scheduler_v , :: scheduler :: __private :: Step :: Later (_) => __scheduler_v . \
-             await , } , })"
+             __scheduler_v , :: scheduler :: __private :: Step :: Later (_) => :: scheduler :: \
+             __private :: at (__scheduler_v , || const { & :: scheduler :: __private :: Site :: \
+             here (__scheduler_fn_name) }) . await , } , })"
         );
     }
 
