@@ -97,7 +97,7 @@ pub struct TaskDump {
     name: TaskName,
     state: TaskState,
     stack: Vec<StackFrame>,
-    /// Outer levels the stack did not keep (it keeps 32).
+    /// Inner levels the stack did not keep (it keeps the outer 32).
     lost: usize,
     /// What the innermost level waits on, in words.
     waits: Option<String>,
@@ -245,11 +245,11 @@ impl fmt::Display for TaskDump {
             return Ok(());
         }
         f.write_str(":")?;
-        if self.lost > 0 {
-            write!(f, "\n    ({} outer calls not kept)", self.lost)?;
-        }
         for frame in &self.stack {
             write!(f, "\n    {}\n        {}", frame.function, frame.location)?;
+        }
+        if self.lost > 0 {
+            write!(f, "\n    ({} inner levels not kept)", self.lost)?;
         }
         Ok(())
     }
@@ -276,20 +276,6 @@ impl fmt::Display for Dump {
         }
         Ok(())
     }
-}
-
-/// A task's pause stack as the deadlock, slow-poll and panic reports print it: a line per
-/// level, outer first, under the line that names the task (empty when it never paused).
-pub(crate) fn report_lines(snapshot: &Snapshot) -> String {
-    use fmt::Write as _;
-    let mut lines = String::new();
-    if snapshot.lost > 0 {
-        let _ = write!(lines, "\n      ({} outer calls not kept)", snapshot.lost);
-    }
-    for site in &snapshot.sites {
-        let _ = write!(lines, "\n      {} at {}", site.function(), site.location());
-    }
-    lines
 }
 
 /// A live scheduler, as the process-wide list keeps it (never keeping it alive).

@@ -26,17 +26,18 @@
 use core::cell::{Cell, UnsafeCell};
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering, fence};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, fence};
 use core::task::{Context, Poll};
 use std::panic::Location;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-
+use crate::lock::lock;
 use crate::names::{TaskName, display_path};
 use crate::reason::Reason;
 
-/// The most levels a stack keeps; deeper ones lose their outermost calls (and say so).
+/// The most levels a stack keeps; a deeper one keeps its outer levels (and says how many
+/// inner ones it lost).
 pub(crate) const DEPTH: usize = 32;
 
 /// Levels kept in a task's cell without a second allocation.
@@ -84,8 +85,8 @@ struct Building {
     /// The cell of the task whose poll began last on this thread (null for a root polled
     /// in place): the running one while this thread is in a poll (`context::current_task`).
     polling: Cell<*const StackCell>,
-    /// The first `len` are this poll's (the rest are old levels, never read).
-    sites: [Cell<*const Site>; DEPTH],
+    /// A ring: the first `len` (or all, past `DEPTH`) are this poll's.
+    sites: [Cell<Option<&'static Site>>; DEPTH],
 }
 
 thread_local! {
@@ -95,7 +96,7 @@ thread_local! {
             len: Cell::new(0),
             coarse: Cell::new(PAUSED),
             polling: Cell::new(core::ptr::null()),
-            sites: [const { Cell::new(core::ptr::null()) }; DEPTH],
+            sites: [const { Cell::new(None) }; DEPTH],
         }
     };
 }
@@ -141,32 +142,33 @@ pub(crate) fn polling(cell: &StackCell) -> bool {
         .unwrap_or(false)
 }
 
-/// Pushes a level (its pause point returned `Pending`). Out of line: the `Pending` arm of
-/// every pause point calls it, and each task body stays as small as without it.
-#[inline(never)]
+/// Pushes a level (its pause point returned `Pending`): two stores. The sites are a ring:
+/// past `DEPTH` levels, the outer ones overwrite the innermost (which are then lost).
+#[inline(always)]
 fn push(site: &'static Site) {
     BUILDING.with(|b| {
         let len = b.len.get();
-        if let Some(cell) = b.sites.get(len) {
-            cell.set(site);
-        }
+        b.sites[len % DEPTH].set(Some(site));
         b.len.set(len + 1);
     });
 }
 
+/// The index in the ring of the `index`th level kept (innermost kept first) of a stack of
+/// `len` levels pushed.
+fn ring_index(len: usize, index: usize) -> usize {
+    (len.saturating_sub(DEPTH) + index) % DEPTH
+}
+
 /// The sites pushed in the poll that just returned `Pending`, outer level first, and how
-/// many outer levels were not kept.
+/// many inner levels were not kept.
 pub(crate) fn built() -> (Vec<&'static Site>, usize) {
     BUILDING
         .try_with(|b| {
             let len = b.len.get();
             let kept = len.min(DEPTH);
-            let sites = b.sites[..kept]
-                .iter()
+            let sites = (0..kept)
                 .rev()
-                // SAFETY: the first `len` cells were set by `push` in this poll, from
-                // `&'static Site`s.
-                .map(|cell| unsafe { &*cell.get() })
+                .filter_map(|index| b.sites[ring_index(len, index)].get())
                 .collect();
             (sites, len - kept)
         })
@@ -374,18 +376,18 @@ impl Slot {
         }
     }
 
-    /// Whether the first `len` levels built (`top`, the first `INLINE` of them) are the ones
-    /// stored (`len` is the length stored).
+    /// Whether the `len` levels built on this thread are the ones stored. A stack deeper
+    /// than `INLINE` is never taken for the one stored: it is stored again at each pause.
     #[inline(always)]
-    fn holds(&self, top: &[*const Site; INLINE], len: usize) -> bool {
-        let same = |i: usize| top[i] == self.inline[i].load(Ordering::Relaxed).cast_const();
-        match len {
-            0 => true,
-            1 => same(0),
-            2 => same(0) && same(1),
-            3 => same(0) && same(1) && same(2),
-            _ => false, // deeper than `INLINE`: stored again
-        }
+    fn holds(&self, b: &Building, len: usize) -> bool {
+        len <= INLINE
+            && self.len.load(Ordering::Relaxed) == len
+            && (0..len).all(|i| {
+                let built = b.sites[i]
+                    .get()
+                    .map_or(core::ptr::null(), core::ptr::from_ref);
+                built == self.inline[i].load(Ordering::Relaxed).cast_const()
+            })
     }
 }
 
@@ -429,14 +431,15 @@ impl StackCell {
     /// registry keeps it in its entry already).
     #[inline(always)]
     pub(crate) fn paused(&self, reason: Option<Reason>, keeps_reason: bool) {
-        // A few words out of the thread-local, compared here: the access stays inline.
-        let (len, time, top) = BUILDING.with(|b| {
-            let top = [0, 1, 2].map(|i| b.sites[i].get());
-            (b.len.get(), b.coarse.get(), top)
+        let slot = self.slot();
+        // Only the compare inside the thread-local's closure: its access stays inline.
+        let (len, time, same) = BUILDING.with(|b| {
+            let len = b.len.get();
+            let same = slot.is_some_and(|slot| slot.holds(b, len));
+            (len, b.coarse.get(), same)
         });
-        if let Some(slot) = self.slot()
-            && slot.len.load(Ordering::Relaxed) == len
-            && slot.holds(&top, len)
+        if same
+            && let Some(slot) = slot
             // SAFETY: only the thread polling the task touches `written` (see `Slot`).
             && (!keeps_reason || unsafe { *slot.written.get() } == reason)
         {
@@ -481,13 +484,13 @@ impl StackCell {
         let seq = slot.seq.load(Ordering::Relaxed);
         slot.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
         fence(Ordering::Release);
-        for (index, site) in b.sites[..kept].iter().enumerate() {
+        for index in 0..kept {
             if let Some(stored) = slot.level(index) {
-                stored.store(site.get().cast_mut(), Ordering::Relaxed);
+                let site = b.sites[ring_index(len, index)].get();
+                let site = site.map_or(core::ptr::null(), core::ptr::from_ref);
+                stored.store(site.cast_mut(), Ordering::Relaxed);
             }
         }
-        // A stack deeper than `INLINE` is never taken for the one stored (`holds`): it is
-        // stored again at each pause.
         slot.len.store(kept, Ordering::Relaxed);
         slot.lost.store(len - kept, Ordering::Relaxed);
         for (stored, word) in slot.reason.iter().zip(encode(reason)) {
@@ -555,12 +558,65 @@ impl StackCell {
     }
 }
 
+impl StackCell {
+    /// The address of its slot (0 before its first pause), for the slow-poll watchdog,
+    /// which reads it with [`read_at`] while the task's poll runs.
+    #[inline(always)]
+    pub(crate) fn address(&self) -> usize {
+        self.0.load(Ordering::Acquire) as usize
+    }
+}
+
+/// Set once the slow-poll watchdog runs: from then on a slot is not freed with its task but
+/// retired, and freed by the watchdog between two of its looks (`free_retired`), so that
+/// one it is reading (the slot of a task whose poll it saw running) is never freed under it.
+static RETIRING: AtomicBool = AtomicBool::new(false);
+
+/// Slots retired since the watchdog's last look.
+static RETIRED: Mutex<Vec<Box<Slot>>> = Mutex::new(Vec::new());
+
+/// The watchdog starts: slots are retired from now on (see `RETIRING`).
+pub(crate) fn retire_from_now() {
+    RETIRING.store(true, Ordering::SeqCst);
+}
+
+/// Frees the slots retired so far: the watchdog calls it before it reads any lane, never
+/// while it holds a slot's address.
+pub(crate) fn free_retired() {
+    let retired = core::mem::take(&mut *lock(&RETIRED));
+    drop(retired);
+}
+
+/// The pause stack in the slot at `address`.
+///
+/// # Safety
+///
+/// `address` is 0, or a slot's address ([`StackCell::address`]) read by the watchdog
+/// thread, within one version of a lane's sequence lock, as the address of the task whose
+/// poll that version says is running; and that thread has not called [`free_retired`]
+/// since. (The task was alive at that read, so its slot was not retired then; retired
+/// later, it waits for `free_retired`.)
+pub(crate) unsafe fn read_at(address: usize) -> Snapshot {
+    if address == 0 {
+        return Snapshot::default();
+    }
+    // The caller's promise: the slot is not freed before this thread's next
+    // `free_retired`, so the cell's reads (`StackCell::slot`) find it alive.
+    let cell = StackCell(AtomicPtr::new(address as *mut Slot));
+    let snapshot = cell.read();
+    core::mem::forget(cell); // it does not own the slot
+    snapshot
+}
+
 impl Drop for StackCell {
     fn drop(&mut self) {
         let slot = *self.0.get_mut();
         if !slot.is_null() {
             // SAFETY: made by `Box::into_raw` in `store_new`, freed only here, once.
-            drop(unsafe { Box::from_raw(slot) });
+            let slot = unsafe { Box::from_raw(slot) };
+            if RETIRING.load(Ordering::SeqCst) {
+                lock(&RETIRED).push(slot);
+            }
         }
     }
 }
@@ -573,6 +629,22 @@ pub(crate) struct Snapshot {
     pub(crate) lost: usize,
     pub(crate) reason: Option<Reason>,
     pub(crate) paused_for: Option<Duration>,
+}
+
+impl Snapshot {
+    /// The stack as the deadlock, slow-poll and panic reports print it: a line per level,
+    /// outer first, under the line that names the task (empty when it never paused).
+    pub(crate) fn report_lines(&self) -> String {
+        use core::fmt::Write as _;
+        let mut lines = String::new();
+        for site in &self.sites {
+            let _ = write!(lines, "\n      {} at {}", site.function(), site.location());
+        }
+        if self.lost > 0 {
+            let _ = write!(lines, "\n      ({} inner levels not kept)", self.lost);
+        }
+        lines
+    }
 }
 
 /// The stack of the root of a blocking `run_until_finished` (polled in place, with no

@@ -199,7 +199,11 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
         let polled = {
             #[cfg(feature = "tracing")]
             let _span = tracing::trace_span!("poll", task = %task).entered();
-            let _running = TaskGuard::enter_task(task, *this.standing != UNREGISTERED);
+            let _running = TaskGuard::enter_task(
+                task,
+                *this.standing != UNREGISTERED,
+                this.meta.stack.address(),
+            );
             let inner = this
                 .inner
                 .as_mut()
@@ -238,7 +242,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
-                let resumed = crate::dump::report_lines(&this.meta.stack.read());
+                let resumed = this.meta.stack.read().report_lines();
                 if !resumed.is_empty() {
                     crate::stderr::add_to_held(&format!(
                         "  (it was resumed from where it paused last:{resumed})\n"

@@ -69,7 +69,7 @@ impl Local {
         if let Some((name, Some(reason))) = self.root.get() {
             waiting.push(format!(
                 "  `{name}` (the root of `run_until_finished`): {reason}{}",
-                crate::dump::report_lines(&self.root_stack.read())
+                self.root_stack.read().report_lines()
             ));
         }
         for (_, entry) in self.registry.borrow().iter() {
@@ -77,7 +77,7 @@ impl Local {
                 waiting.push(format!(
                     "  `{}`: {reason}{}",
                     entry.name(),
-                    crate::dump::report_lines(&entry.meta().stack.read())
+                    entry.meta().stack.read().report_lines()
                 ));
             }
         }
