@@ -407,11 +407,23 @@ fn wake_and_look(event: Arc<Event>) -> Dump {
 fn a_woken_task_is_ready_until_it_runs_on_both_flavours() {
     let s = Scheduler::new();
     let dump = s.run_until_finished(wake_and_look, (Arc::new(Event::new()),));
-    assert_eq!(task_named(&dump, "outer").state(), TaskState::Ready, "{dump}");
-    assert_eq!(task_named(&dump, "wake_and_look").state(), TaskState::Running, "{dump}");
+    assert_eq!(
+        task_named(&dump, "outer").state(),
+        TaskState::Ready,
+        "{dump}"
+    );
+    assert_eq!(
+        task_named(&dump, "wake_and_look").state(),
+        TaskState::Running,
+        "{dump}"
+    );
     // A pool of one thread: the woken task waits for the worker this task holds.
     let pool = Scheduler::builder().threads(1).build();
     let dump = pool.run_until_finished(wake_and_look, (Arc::new(Event::new()),));
-    assert_eq!(task_named(&dump, "outer").state(), TaskState::Ready, "{dump}");
+    assert_eq!(
+        task_named(&dump, "outer").state(),
+        TaskState::Ready,
+        "{dump}"
+    );
     assert_eq!(task_named(&dump, "outer").stack().len(), 3, "{dump}");
 }

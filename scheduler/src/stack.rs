@@ -572,8 +572,16 @@ impl StackCell {
 /// one it is reading (the slot of a task whose poll it saw running) is never freed under it.
 static RETIRING: AtomicBool = AtomicBool::new(false);
 
-/// Slots retired since the watchdog's last look.
-static RETIRED: Mutex<Vec<Box<Slot>>> = Mutex::new(Vec::new());
+/// Slots retired since the watchdog's last look, as the pointers `Box::into_raw` made (not
+/// as boxes: a box claims its slot is its own alone, and the watchdog may still read it).
+static RETIRED: Mutex<Vec<Retired>> = Mutex::new(Vec::new());
+
+/// A retired slot's pointer.
+struct Retired(*mut Slot);
+
+// SAFETY: a `Slot` is `Send + Sync`; the pointer is only turned back into its box, once, by
+// `free_retired`.
+unsafe impl Send for Retired {}
 
 /// The watchdog starts: slots are retired from now on (see `RETIRING`).
 pub(crate) fn retire_from_now() {
@@ -584,7 +592,11 @@ pub(crate) fn retire_from_now() {
 /// while it holds a slot's address.
 pub(crate) fn free_retired() {
     let retired = core::mem::take(&mut *lock(&RETIRED));
-    drop(retired);
+    for Retired(slot) in retired {
+        // SAFETY: made by `Box::into_raw` in `store_new`, retired once by its cell's drop,
+        // and no longer read: the watchdog holds no slot's address now.
+        drop(unsafe { Box::from_raw(slot) });
+    }
 }
 
 /// The pause stack in the slot at `address`.
@@ -611,12 +623,15 @@ pub(crate) unsafe fn read_at(address: usize) -> Snapshot {
 impl Drop for StackCell {
     fn drop(&mut self) {
         let slot = *self.0.get_mut();
-        if !slot.is_null() {
-            // SAFETY: made by `Box::into_raw` in `store_new`, freed only here, once.
-            let slot = unsafe { Box::from_raw(slot) };
-            if RETIRING.load(Ordering::SeqCst) {
-                lock(&RETIRED).push(slot);
-            }
+        if slot.is_null() {
+            return;
+        }
+        if RETIRING.load(Ordering::SeqCst) {
+            lock(&RETIRED).push(Retired(slot));
+        } else {
+            // SAFETY: made by `Box::into_raw` in `store_new`, freed only here, once (no
+            // watchdog runs, so nobody else reads it).
+            drop(unsafe { Box::from_raw(slot) });
         }
     }
 }

@@ -367,7 +367,7 @@ fn pause_stacks_are_stored_in_the_header_and_read_back_deeper_than_inline() {
 #[task]
 fn pauses_then_blocks() {
     scheduler::yield_now();
-    std::thread::sleep(std::time::Duration::from_millis(60)); // seen by the watchdog
+    std::thread::sleep(std::time::Duration::from_millis(200)); // seen by the watchdog
 }
 
 #[test]
@@ -375,7 +375,7 @@ fn the_slow_poll_watchdog_reads_the_blocking_task_s_stack() {
     // The watchdog thread reads the stack of a task in its poll, and frees the slots it
     // was handed when their tasks ended (retired, not freed, while it runs).
     let s = Scheduler::builder()
-        .slow_poll(std::time::Duration::from_millis(1))
+        .slow_poll(std::time::Duration::from_millis(20))
         .build();
     for _ in 0..2 {
         let task = s.queue_to_run(pauses_then_blocks, ());
