@@ -3,7 +3,7 @@
 # build, against the same program as `async fn`s on tokio (chains of 20 calls, each fn
 # pausing twice). Both are generated here, depend
 # on their runtime by path/registry (built once first, not timed), and are timed three
-# times each: a clean build of the program's own crate (`cargo clean -p`), and an
+# times each, alternating: a clean build of the program's own crate (`cargo clean -p`), and an
 # incremental one after one fn's body changed.
 #
 #     bash benches/compile_time.sh [N]      # N = 200 by default
@@ -75,13 +75,10 @@ TOML
   } >"$dir/src/main.rs"
 }
 
-now() { date +%s.%N; }
-time_build() { # time_build <dir> -> seconds
-  local start end
-  start=$(now)
-  cargo build -q --manifest-path "$1/Cargo.toml" --target-dir "$out/target" 2>/dev/null
-  end=$(now)
-  echo "$end - $start" | bc
+time_build() { # time_build <dir> -> "wall cpu" seconds (cpu: user + sys of cargo and rustc)
+  /usr/bin/time -f "%e %U %S" -o "$out/time" \
+    cargo build -q --manifest-path "$1/Cargo.toml" --target-dir "$out/target" 2>/dev/null
+  awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$out/time"
 }
 
 for flavour in ours tokio; do
@@ -89,26 +86,36 @@ for flavour in ours tokio; do
   cargo build -q --manifest-path "$out/$flavour/Cargo.toml" --target-dir "$out/target"
 done
 
-printf '| build (%s fns) | ours (s) | tokio async fn (s) | ours / tokio |\n|---|---|---|---:|\n' "$n"
+# The runs alternate (ours, tokio, ours, ...), so that a change in the machine's load
+# falls on both; each run's ratio is printed beside the medians. CPU time (user + sys) is
+# given beside wall time: on a shared machine it moves less with the load.
+printf '| build (%s fns) | ours: wall, cpu (s) | tokio async fn: wall, cpu (s) | ours / tokio: wall, cpu (medians) | per run: wall, cpu |\n|---|---|---|---:|---|\n' "$n"
+median() { printf '%s\n' $1 | sort -n | sed -n 2p; }
+ratio() { echo "scale=2; $1 / $2" | bc; }
+declare -A m=()
 for kind in clean incremental; do
-  declare -A times=()
-  for flavour in ours tokio; do
-    runs=()
-    for _ in 1 2 3; do
+  declare -A runs=([ours-wall]="" [ours-cpu]="" [tokio-wall]="" [tokio-cpu]="")
+  per_run=""
+  for _ in 1 2 3; do
+    declare -A this=()
+    for flavour in ours tokio; do
       if [ "$kind" = clean ]; then
         cargo clean -q -p "compile-bench-$flavour" --manifest-path "$out/$flavour/Cargo.toml" --target-dir "$out/target"
       else
         # One fn's body changes (and changes back on the next run).
         sed -i "s/y + name.len() as u64 + 1\$/y + name.len() as u64 + 1 + 0/;t;s/y + name.len() as u64 + 1 + 0\$/y + name.len() as u64 + 1/" "$out/$flavour/src/main.rs"
       fi
-      runs+=("$(time_build "$out/$flavour")")
+      read -r wall cpu <<<"$(time_build "$out/$flavour")"
+      this[$flavour-wall]=$wall this[$flavour-cpu]=$cpu
+      runs[$flavour-wall]+="$wall " runs[$flavour-cpu]+="$cpu "
     done
-    sorted=$(printf '%s\n' "${runs[@]}" | sort -n | tr '\n' ' ')
-    median=$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p)
-    times[$flavour]=$median
-    times[$flavour-all]=$sorted
+    per_run+="$(ratio "${this[ours-wall]}" "${this[tokio-wall]}")x, $(ratio "${this[ours-cpu]}" "${this[tokio-cpu]}")x; "
   done
-  ratio=$(echo "scale=2; ${times[ours]} / ${times[tokio]}" | bc)
-  printf '| %s | %s (runs: %s) | %s (runs: %s) | %sx |\n' "$kind" \
-    "${times[ours]}" "${times[ours-all]}" "${times[tokio]}" "${times[tokio-all]}" "$ratio"
+  for key in ours-wall ours-cpu tokio-wall tokio-cpu; do
+    m[$key]=$(median "${runs[$key]}")
+  done
+  printf '| %s | %s, %s (walls: %s) | %s, %s (walls: %s) | %sx, %sx | %s |\n' "$kind" \
+    "${m[ours-wall]}" "${m[ours-cpu]}" "${runs[ours-wall]}" \
+    "${m[tokio-wall]}" "${m[tokio-cpu]}" "${runs[tokio-wall]}" \
+    "$(ratio "${m[ours-wall]}" "${m[tokio-wall]}")" "$(ratio "${m[ours-cpu]}" "${m[tokio-cpu]}")" "$per_run"
 done

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use scheduler::net::{TcpListener, TcpStream, UdpSocket, UnixStream};
+use scheduler::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use scheduler::{Scheduler, task};
 use scheduler_workspace::Watchdog;
 
@@ -237,4 +237,93 @@ fn connect_refused() -> bool {
 fn a_refused_connection_is_an_error_not_a_hang() {
     let _watchdog = Watchdog::new(LIMIT, "a refused connect");
     assert_eq!(on_both!(connect_refused, ()), [true, true]);
+}
+
+#[task]
+fn echo_unix(stream: UnixStream) {
+    let mut buf = [0; 64];
+    loop {
+        match stream.read(&mut buf).unwrap() {
+            0 => return,
+            n => stream.write_all(&buf[..n]).unwrap(),
+        }
+    }
+}
+
+#[task]
+fn serve_unix(listener: UnixListener, connections: usize) {
+    for _ in 0..connections {
+        let (stream, _peer) = listener.accept().unwrap();
+        scheduler::queue_to_run(echo_unix, (stream,));
+    }
+}
+
+#[task]
+fn unix_client(path: std::path::PathBuf, id: u8) -> bool {
+    let stream = UnixStream::connect(&path).unwrap();
+    let sent = [id; 32];
+    stream.write_all(&sent).unwrap();
+    let mut back = [0; 32];
+    stream.read_exact(&mut back).unwrap();
+    back == sent
+}
+
+#[task]
+fn unix_echo_many(path: std::path::PathBuf, clients: u8) -> usize {
+    let listener = UnixListener::bind(&path).unwrap();
+    assert_eq!(
+        listener.local_addr().unwrap().as_pathname(),
+        Some(path.as_path())
+    );
+    scheduler::queue_to_run(serve_unix, (listener, usize::from(clients)));
+    let handles: Vec<_> = (0..clients)
+        .map(|id| scheduler::queue_to_run(unix_client, (path.clone(), id)))
+        .collect();
+    scheduler::wait_all(handles)
+        .into_iter()
+        .filter(|&ok| ok)
+        .count()
+}
+
+#[test]
+fn a_unix_listener_accepts_every_client_on_both_flavours() {
+    let _watchdog = Watchdog::new(LIMIT, "the Unix echo server");
+    let path = |flavour: &str| {
+        let path = std::env::temp_dir().join(format!(
+            "scheduler-test-unix-{flavour}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        path
+    };
+    let (one, two) = (path("one"), path("two"));
+    let served = [
+        Scheduler::new().run_until_finished(unix_echo_many, (one.clone(), 20)),
+        Scheduler::builder()
+            .threads(2)
+            .build()
+            .run_until_finished(unix_echo_many, (two.clone(), 20)),
+    ];
+    let _ = (std::fs::remove_file(one), std::fs::remove_file(two));
+    assert_eq!(served, [20, 20]);
+}
+
+#[task]
+fn connect_by_name() -> [bool; 3] {
+    let listener = TcpListener::bind(localhost()).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    scheduler::queue_to_run(serve, (listener, 2));
+    // Looked up off the loop; "localhost" may name ::1 first, where nothing listens: the
+    // next address is tried.
+    let by_string = TcpStream::connect(format!("localhost:{port}")).is_ok();
+    let by_host_and_port = TcpStream::connect(("localhost", port)).is_ok();
+    // Not an address and no port: an error at once, no hang.
+    let unparsable = TcpStream::connect("no port here").is_err();
+    [by_string, by_host_and_port, unparsable]
+}
+
+#[test]
+fn a_stream_connects_to_a_name_on_both_flavours() {
+    let _watchdog = Watchdog::new(LIMIT, "a connect by name");
+    assert_eq!(on_both!(connect_by_name, ()), [[true; 3], [true; 3]]);
 }

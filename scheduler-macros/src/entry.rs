@@ -53,7 +53,11 @@ pub(crate) fn expand(
     let config = errors.check(args::parse_entry(args)).unwrap_or_default();
     errors.check(validate(entry, &func));
     let tokens = crate::krate::with(config.krate.clone(), || {
-        if func.sig.inputs.is_empty() && func.sig.generics == Default::default() {
+        let generics = &func.sig.generics;
+        if func.sig.inputs.is_empty()
+            && generics.params.is_empty()
+            && generics.where_clause.is_none()
+        {
             expand_entry(entry, config, func, &mut errors)
         } else {
             fallback(entry, func)
@@ -266,7 +270,7 @@ mod tests {
         );
         assert!(
             text.starts_with(
-                "fn main () { # [allow (clippy :: type_complexity)] # [track_caller] fn \
+                "fn main () { # [allow (clippy :: type_complexity , clippy :: needless_lifetimes)] # [track_caller] fn \
                  __scheduler_main ()"
             ),
             "{text}"

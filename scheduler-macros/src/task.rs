@@ -98,12 +98,14 @@ fn expand_declaration(args: TokenStream, decl: syn::TraitItemFn) -> (TokenStream
     (quote!(#(#attrs)* #allow #sig;), errors.finish(()))
 }
 
-/// The lint the generated signature would trip in the user's name: its return type,
-/// `Pause<impl Future<Output = T> + Captures<..>>`, is the macro's, but it carries the
-/// user's spans (so that an edit re-checks only the fn edited: `anchor.rs`), and clippy
-/// would call it "very complex" for any `T` with a tuple or two in it.
+/// The lints the generated signature would trip in the user's name: it is the macro's,
+/// but it carries the user's spans (so that an edit re-checks only the fn edited:
+/// `anchor.rs`), so clippy takes it for the user's code. Its return type,
+/// `Pause<impl Future<Output = T> + Captures<..>>`, is "very complex" for any `T` with a
+/// tuple or two in it, and the lifetimes it names for editions before 2024 (`lifetimes.rs`)
+/// could be elided, as the user did.
 fn allow_generated_signature() -> TokenStream {
-    quote!(#[allow(clippy::type_complexity)])
+    quote!(#[allow(clippy::type_complexity, clippy::needless_lifetimes)])
 }
 
 /// The error when the item is not a fn with a body.
@@ -535,7 +537,7 @@ mod tests {
                 }
             ),
         );
-        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [allow (clippy :: type_complexity)] # [track_caller] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
+        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [allow (clippy :: type_complexity , clippy :: needless_lifetimes)] # [track_caller] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
         assert!(text.contains("where T : Send"), "{text}");
     }
 
@@ -659,7 +661,7 @@ mod tests {
         );
         assert!(
             text.starts_with(
-                "# [allow (clippy :: type_complexity)] fn get < '__scheduler0 , '__scheduler1 >"
+                "# [allow (clippy :: type_complexity , clippy :: needless_lifetimes)] fn get < '__scheduler0 , '__scheduler1 >"
             ),
             "{text}"
         );

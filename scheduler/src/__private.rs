@@ -19,10 +19,16 @@
 //! cannot exist: the compiler knows that arm's `.await` is unreachable, so a plain call is
 //! no await point at all. A lock guard or an `Rc` alive across it does not make the task
 //! `!Send`, and nothing alive across it is kept in the task's state (an `async fn` with
-//! `.await` on its pause points only is no bigger). Inside closures,
+//! `.await` on its pause points only is no bigger). The other way round, a pause value
+//! comes back as `Step::Later(f)`, whose `Now` arm holds [`Unreachable`] (the type `!`):
+//! that arm needs no code either, and a pause point compiles to about what its `.await`
+//! would (a tenth less LLVM IR for `benches/compile_time.sh`'s program). Inside closures,
 //! which cannot pause, the rewrite calls `forbid` instead, which fails to compile for a
 //! `Pause`. One probe and one generic fn per call: every call of every task
-//! body is compiled this way, so its cost is the compile time of a `#[task]` crate.
+//! body is compiled this way, so its cost is the compile time of a `#[task]` crate. The
+//! fns are `#[inline]`, not `#[inline(always)]`: a debug build compiles each once per type
+//! instead of into every call (a sixth of the LLVM IR of `benches/compile_time.sh`'s
+//! program), and an optimized build inlines them anyway.
 //!
 //! A call `scheduler::queue_to_run(f, args)` in a `#[task]` body is rewritten the same way,
 //! by the type of the task it makes:
@@ -69,22 +75,46 @@ pub enum Step<T, F> {
     Later(F),
 }
 
-impl<T, F: Future<Output = T>> IntoFuture for Step<T, F> {
-    type Output = T;
+impl<T, F: Future> IntoFuture for Step<T, F> {
+    type Output = F::Output;
     type IntoFuture = F;
 
     /// The pause point's future; only a `Step::Later` is awaited.
-    #[inline(always)]
+    #[inline]
     fn into_future(self) -> F {
         match self {
             Step::Later(fut) => fut,
-            Step::Now(_) => unreachable!("the #[task] rewrite awaits only a `Step::Later`"),
+            Step::Now(_) => not_later(),
         }
     }
 }
 
+/// Where `Step::into_future` finds a `Now`: the rewrite never awaits one. Not generic and
+/// never inlined, so that each pause type's `into_future` is a move and a branch.
+#[cold]
+#[inline(never)]
+fn not_later() -> ! {
+    unreachable!("the #[task] rewrite awaits only a `Step::Later`")
+}
+
 /// No value of this type exists.
 pub enum Void {}
+
+/// The output of a fn that never returns: the type `!` itself, named through a trait on
+/// stable Rust. Unlike [`Void`], a value of it coerces to any type.
+pub trait NeverReturns {
+    /// What the fn returns.
+    type Output;
+}
+
+impl<T> NeverReturns for fn() -> T {
+    type Output = T;
+}
+
+/// The `Now` of a pause point's step: `!`, so that the arm `Step::Now(v) => v` is one the
+/// compiler knows never runs (and needs no code), and its `v` coerces to the value of the
+/// arm that awaits.
+pub type Unreachable = <fn() -> ! as NeverReturns>::Output;
 
 /// The `Later` of a plain value: a future that cannot exist, so the arm that awaits it is
 /// unreachable to the compiler, and the call is no await point.
@@ -100,7 +130,7 @@ pub enum Never<T> {
 impl<T> Future for Never<T> {
     type Output = T;
 
-    #[inline(always)]
+    #[inline]
     fn poll(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> Poll<T> {
         match *self {
             Never::Never(ref void, _) => match *void {},
@@ -110,8 +140,8 @@ impl<T> Future for Never<T> {
 
 impl<F: Future> Dispatch<Pause<F>> {
     /// The future to await: the pause point itself.
-    #[inline(always)]
-    pub fn step(self) -> Step<F::Output, F> {
+    #[inline]
+    pub fn step(self) -> Step<Unreachable, F> {
         // Taken apart here, not by a fn of `Pause`'s: one generic fn per pause type. The
         // future notes its own reason (see `Pause::because`): a task fn's body, awaited as
         // it is, nests one type per call, as an `async fn`'s `.await` does.
@@ -122,16 +152,16 @@ impl<F: Future> Dispatch<Pause<F>> {
 
     /// The future to await, boxed: for a call of the task fn to itself, whose future would
     /// otherwise hold itself (one allocation per recursive call).
-    #[inline(always)]
+    #[inline]
     #[allow(clippy::type_complexity)]
-    pub fn step_boxed(self) -> Step<F::Output, core::pin::Pin<Box<F>>> {
+    pub fn step_boxed(self) -> Step<Unreachable, core::pin::Pin<Box<F>>> {
         Step::Later(Box::pin(self.0.into_future()))
     }
 
     /// A pause point where the code cannot pause (inside a closure): a compile error. Its
     /// type is the pause's value, so the error is the only one (never a type mismatch
     /// after it).
-    #[inline(always)]
+    #[inline]
     pub fn forbid(self) -> F::Output
     where
         Pause<F>: PausesOnlyInTaskBody,
@@ -152,17 +182,17 @@ pub trait Plain<T> {
 }
 
 impl<T> Plain<T> for Dispatch<T> {
-    #[inline(always)]
+    #[inline]
     fn step(self) -> Step<T, Never<T>> {
         Step::Now(self.0)
     }
 
-    #[inline(always)]
+    #[inline]
     fn step_boxed(self) -> Step<T, Never<T>> {
         Step::Now(self.0)
     }
 
-    #[inline(always)]
+    #[inline]
     fn forbid(self) -> T {
         self.0
     }
@@ -182,7 +212,7 @@ pub trait PausesOnlyInTaskBody {}
 /// `name` is a path such as `type_name_of_val(&marker_fn)`; a trailing
 /// `::__scheduler_task_name` is dropped when the name is shown.
 #[track_caller]
-#[inline(always)]
+#[inline]
 pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
     // Made here, not by a fn of `Pause`'s: one generic fn per task fn. The body's own
     // pause points note what it waits for; the name is for messages.
@@ -196,7 +226,7 @@ pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
 /// The value of `move || x.wait()` handed to a scheduler call in a `#[task]` body: the wait,
 /// in an `async move` block that owns `x`, as a pause value made here.
 #[track_caller]
-#[inline(always)]
+#[inline]
 pub fn owned<F: Future>(fut: F) -> Pause<F> {
     Pause::bare(Reason::Wait, fut)
 }
@@ -204,10 +234,11 @@ pub fn owned<F: Future>(fut: F) -> Pause<F> {
 /// The pause point's future of `step`, awaited at the pause point that `site()` names: it
 /// pushes that site on the task's pause stack when it returns `Pending` (`stack.rs`).
 /// `site` is a zero-sized closure that gives a constant, so the task's future is no bigger.
-#[inline(always)]
+/// `#[inline]`, not `#[inline(always)]`, as the dispatch's fns (see `Dispatch::step`).
+#[inline]
 pub fn at<T, F, S>(step: Step<T, F>, site: S) -> At<F, S>
 where
-    F: Future<Output = T>,
+    F: Future,
     S: Fn() -> &'static Site,
 {
     At::new(step.into_future(), site)
@@ -215,7 +246,7 @@ where
 
 /// The location of the caller, for generated code that names a call site.
 #[track_caller]
-#[inline(always)]
+#[inline]
 pub fn caller() -> &'static Location<'static> {
     Location::caller()
 }
@@ -231,7 +262,7 @@ pub struct Queue<F, Args, Kind> {
 
 /// Starts the dispatch of `scheduler::queue_to_run(f, args)` (see the module docs).
 #[track_caller]
-#[inline(always)]
+#[inline]
 pub fn queue<F, Args, Kind>(f: F, args: Args) -> Queue<F, Args, Kind>
 where
     F: Schedulable<Args, Kind> + 'static,
@@ -256,7 +287,7 @@ pub struct QueueAfter<F, Args, Kind> {
 
 /// Starts the dispatch of `scheduler::queue_to_run_after(delay, f, args)`.
 #[track_caller]
-#[inline(always)]
+#[inline]
 pub fn queue_after<F, Args, Kind>(delay: Duration, f: F, args: Args) -> QueueAfter<F, Args, Kind>
 where
     F: Schedulable<Args, Kind> + 'static,
@@ -287,7 +318,7 @@ pub struct ScopeQueue<'s, F, Args, Kind> {
 
 /// Starts the dispatch of `s.queue_to_run(f, args)` on a scope.
 #[track_caller]
-#[inline(always)]
+#[inline]
 pub fn queue_in<F, Args, Kind>(scope: &Scope, f: F, args: Args) -> ScopeQueue<'_, F, Args, Kind>
 where
     F: Schedulable<Args, Kind> + 'static,
@@ -310,7 +341,7 @@ where
 }
 
 /// `value` itself, as a call (see the module docs).
-#[inline(always)]
+#[inline]
 pub fn resolved<T>(value: &T) -> &T {
     value
 }
@@ -324,7 +355,7 @@ pub struct HereTag;
 /// Chosen when the task is `Send` (no autoref needed).
 pub trait QueueAnywhere {
     /// Where the task may run.
-    #[inline(always)]
+    #[inline]
     fn __scheduler_queue_kind(&self) -> AnywhereTag {
         AnywhereTag
     }
@@ -341,7 +372,7 @@ where
 /// Chosen for every other task (one autoref later).
 pub trait QueueHere {
     /// Where the task may run.
-    #[inline(always)]
+    #[inline]
     fn __scheduler_queue_kind(&self) -> HereTag {
         HereTag
     }
@@ -351,7 +382,7 @@ impl<T> QueueHere for &T {}
 
 impl AnywhereTag {
     /// Queues a `Send` task: on a pool, any worker may take it.
-    #[inline(always)]
+    #[inline]
     pub fn queue<F, Args, Kind>(self, queue: Queue<F, Args, Kind>) -> TaskHandle<F::Output>
     where
         F: Schedulable<Args, Kind> + 'static,
@@ -365,7 +396,7 @@ impl AnywhereTag {
 
     /// Queues a `Send` task that starts once its delay has passed: on a pool, any worker
     /// may take it.
-    #[inline(always)]
+    #[inline]
     pub fn queue_after<F, Args, Kind>(
         self,
         queue: QueueAfter<F, Args, Kind>,
@@ -385,7 +416,7 @@ impl AnywhereTag {
     }
 
     /// Queues a `Send` task in a scope: on a pool, any worker may take it.
-    #[inline(always)]
+    #[inline]
     pub fn queue_in<F, Args, Kind>(
         self,
         queue: ScopeQueue<'_, F, Args, Kind>,
@@ -404,7 +435,7 @@ impl AnywhereTag {
 
 impl HereTag {
     /// Queues a task in a scope, on the calling thread.
-    #[inline(always)]
+    #[inline]
     pub fn queue_in<F, Args, Kind>(
         self,
         queue: ScopeQueue<'_, F, Args, Kind>,
@@ -421,7 +452,7 @@ impl HereTag {
     }
 
     /// Queues a task that stays on the calling thread.
-    #[inline(always)]
+    #[inline]
     pub fn queue<F, Args, Kind>(self, queue: Queue<F, Args, Kind>) -> TaskHandle<F::Output>
     where
         F: Schedulable<Args, Kind> + 'static,
@@ -434,7 +465,7 @@ impl HereTag {
     }
 
     /// Queues a task that starts once its delay has passed, on the calling thread.
-    #[inline(always)]
+    #[inline]
     pub fn queue_after<F, Args, Kind>(
         self,
         queue: QueueAfter<F, Args, Kind>,
@@ -471,7 +502,7 @@ pub struct Unused<T>(pub T);
 
 impl<T> Unused<&TaskHandle<T>> {
     /// A task's handle dropped: its task runs by itself (detached).
-    #[inline(always)]
+    #[inline]
     pub fn check(self) {}
 }
 
@@ -484,7 +515,7 @@ pub trait UnusedFuture<F> {
 }
 
 impl<F: Future> UnusedFuture<F> for Unused<&F> {
-    #[inline(always)]
+    #[inline]
     fn check(self)
     where
         F: WaitForTheFuture,
@@ -495,7 +526,7 @@ impl<F: Future> UnusedFuture<F> for Unused<&F> {
 /// Chosen for every other value (one autoref later).
 pub trait UnusedValue {
     /// Any other value: nothing to check.
-    #[inline(always)]
+    #[inline]
     fn check(&self) {}
 }
 
@@ -526,14 +557,14 @@ pub trait SelectArm {
 impl<F: Future> SelectArm for Pause<F> {
     type Future = F;
 
-    #[inline(always)]
+    #[inline]
     fn into_arm(self) -> F {
         self.into_future()
     }
 }
 
 /// The future of a `select!` arm (see [`SelectArm`]).
-#[inline(always)]
+#[inline]
 pub fn select_arm<A: SelectArm>(arm: A) -> A::Future {
     arm.into_arm()
 }
@@ -541,7 +572,7 @@ pub fn select_arm<A: SelectArm>(arm: A) -> A::Future {
 /// `scope(|s| { .. })` in a `#[task]` body: [`scope`](crate::scope) with the closure as a
 /// pausing block, whose pause points pause the task.
 #[track_caller]
-#[inline(always)]
+#[inline]
 pub fn scope_pausing<F, Fut, R>(body: F) -> Pause<impl Future<Output = R>>
 where
     F: FnOnce(Scope) -> Fut,
@@ -553,7 +584,7 @@ where
 /// `with_timeout(d, || { .. }, ())` in a `#[task]` body: the closure's body as a pausing
 /// block, a task fn of no arguments whose pause points pause.
 #[track_caller]
-#[inline(always)]
+#[inline]
 pub fn pausing<F: Future>(block: F) -> impl FnOnce() -> Pause<F> {
     // Made here, where the caller's location is known; the scheduler call that takes the
     // block calls the closure at once.

@@ -341,8 +341,9 @@
 //! task on the scheduler: hand it to [`run_in_thread(f, args)`](run_in_thread), which runs
 //! it on a thread pool while the calling task pauses. Sockets come from [`net`]:
 //! [`TcpListener`](net::TcpListener), [`TcpStream`](net::TcpStream),
-//! [`UdpSocket`](net::UdpSocket) and [`UnixStream`](net::UnixStream), whose `accept`,
-//! `read`, `write_all`, `recv_from` ... are pause points, like `sleep`; `examples/echo.rs` is
+//! [`UdpSocket`](net::UdpSocket), [`UnixStream`](net::UnixStream) and
+//! [`UnixListener`](net::UnixListener), whose `accept`, `read`, `write_all`, `recv_from`
+//! ... are pause points, like `sleep`; `examples/echo.rs` is
 //! a TCP echo server with one task per connection, in plain functions. Other non-blocking
 //! I/O (`async-io`'s `Async<T>`, any library's futures) is awaited with [`wait`].
 //!
@@ -399,8 +400,9 @@
 //! scheduler (a client in a `static`, tests that make a scheduler each). Its thread uses no
 //! CPU while idle and never keeps the program from exiting. An I/O event or timer of a tokio
 //! future reaches a task through that thread (it wakes the task on its scheduler), which
-//! costs a thread wake-up beside a native `async-io` socket; `examples/http_client.rs` is a
-//! hyper client with bounded concurrency, and `benches/RESULTS.md` (issue 19) measures the
+//! costs a thread wake-up beside a [`net`] socket, whose events the scheduler's own loops
+//! take (an `async-io` future's go through async-io's thread too); `examples/http_client.rs`
+//! is a hyper client with bounded concurrency, and `benches/RESULTS.md` (issue 19) measures the
 //! cost. tokio's timers keep real time, also under [`Builder::virtual_time`] (use
 //! [`sleep`] for virtual time). Without the feature, a task that panics with tokio's "no
 //! reactor running" is reported with this fix.

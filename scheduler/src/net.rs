@@ -1,15 +1,16 @@
 //! Sockets whose waiting methods are pause points: [`TcpListener`], [`TcpStream`],
-//! [`UdpSocket`] and, on Unix, [`UnixStream`]. In a `#[task]` body, `stream.read(&mut buf)`
-//! pauses the task until data comes (other tasks run meanwhile), with no
-//! [`wait`](crate::wait) around it; each waiting method says ⏸.
+//! [`UdpSocket`] and, on Unix, [`UnixStream`] and [`UnixListener`]. In a `#[task]` body,
+//! `stream.read(&mut buf)` pauses the task until data comes (other tasks run meanwhile),
+//! with no [`wait`](crate::wait) around it; each waiting method says ⏸.
 //!
 //! The streams also implement `futures-io`'s `AsyncRead` and `AsyncWrite` (for `&` too),
 //! so the adapters of `futures-lite`/`futures` and libraries written against those traits
 //! take them as they are.
 //!
-//! Every socket is registered once, edge-triggered, with one reactor (a `polling::Poller`
-//! in edge mode) that a thread of its own drives (`net/driver.rs`): an operation that
-//! finds a socket not ready waits for the next edge, with no system call to re-arm it.
+//! Every socket is registered once, edge-triggered, with one reactor (a `mio::Poll`,
+//! `net/driver.rs`): an operation that finds a socket not ready waits for the next edge,
+//! with no system call to re-arm it. The run loops drive that reactor themselves: a loop
+//! with nothing to run parks in it, so an edge wakes a task on the thread that sees it.
 //! Futures of `async-io` (its `Async<TcpStream>`, timers) keep working in `wait(..)` beside
 //! these.
 //!
@@ -46,13 +47,20 @@
 //! assert_eq!(scheduler::Scheduler::new().run_until_finished(ask, ()), b"hello");
 //! ```
 
-mod driver;
+mod addrs;
+pub(crate) mod driver;
+mod registered;
 mod tcp;
 mod udp;
 #[cfg(unix)]
 mod unix;
+#[cfg(unix)]
+mod unix_listener;
 
+pub use addrs::ToSocketAddrs;
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]
 pub use unix::UnixStream;
+#[cfg(unix)]
+pub use unix_listener::UnixListener;

@@ -144,7 +144,7 @@ pub(crate) fn polling(cell: &StackCell) -> bool {
 
 /// Pushes a level (its pause point returned `Pending`): two stores. The sites are a ring:
 /// past `DEPTH` levels, the outer ones overwrite the innermost (which are then lost).
-#[inline(always)]
+#[inline]
 fn push(site: &'static Site) {
     BUILDING.with(|b| {
         let len = b.len.get();
@@ -211,7 +211,7 @@ pub use at::At;
 
 impl<F, S> At<F, S> {
     /// `fut`, awaited at the pause point `site()` names.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn new(fut: F, site: S) -> Self {
         At { fut, site }
     }
@@ -224,7 +224,7 @@ where
 {
     type Output = F::Output;
 
-    #[inline(always)]
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let poll = this.fut.poll(cx);

@@ -6,7 +6,9 @@ use std::net::{Shutdown, SocketAddr};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use super::driver::{Direction, Registered, futures_io_impls};
+use super::addrs::{self, ToSocketAddrs};
+use super::driver::Direction;
+use super::registered::{Registered, futures_io_impls};
 use crate::pause::Pause;
 use crate::reason::why;
 
@@ -80,7 +82,10 @@ impl TcpListener {
 pub struct TcpStream(Registered<std::net::TcpStream>);
 
 impl TcpStream {
-    /// ⏸ Connects to `address`, without blocking the thread while the handshake goes on.
+    /// ⏸ Connects to `address` (see [`ToSocketAddrs`]: an address, or a name looked up
+    /// off the loop), without blocking the thread while the handshake goes on. A name may
+    /// stand for several addresses: each is tried in turn, and the error of the last is
+    /// given if none connects.
     ///
     /// # Examples
     ///
@@ -98,38 +103,58 @@ impl TcpStream {
     /// assert!(scheduler::Scheduler::new().run_until_finished(connect_to_self, ()));
     /// ```
     #[track_caller]
-    pub fn connect(address: SocketAddr) -> Pause<impl Future<Output = io::Result<TcpStream>>> {
+    pub fn connect(
+        address: impl ToSocketAddrs,
+    ) -> Pause<impl Future<Output = io::Result<TcpStream>>> {
+        let target = addrs::resolve(address);
         Pause::because(why::Wait, async move {
-            let socket = Socket::new(
-                Domain::for_address(address),
-                Type::STREAM,
-                Some(Protocol::TCP),
-            )?;
-            socket.set_nonblocking(true)?;
-            match socket.connect(&address.into()) {
-                Ok(()) => {}
-                Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-                Err(e) => return Err(e),
+            let mut last = None;
+            for address in target.await? {
+                match TcpStream::connect_one(address).await {
+                    Ok(stream) => return Ok(stream),
+                    Err(error) => last = Some(error),
+                }
             }
-            let stream = TcpStream(Registered::new(std::net::TcpStream::from(socket))?);
-            // Writable once the handshake is over, one way or the other.
-            stream
-                .0
-                .io(Direction::Write, |s| {
-                    if let Some(error) = s.take_error()? {
-                        return Err(error);
-                    }
-                    match s.peer_addr() {
-                        Ok(_) => Ok(()),
-                        Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                            Err(io::ErrorKind::WouldBlock.into())
-                        }
-                        Err(e) => Err(e),
-                    }
-                })
-                .await?;
-            Ok(stream)
+            Err(last.unwrap_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "the name given to `TcpStream::connect` stands for no address",
+                )
+            }))
         })
+    }
+
+    /// Connects to one address.
+    async fn connect_one(address: SocketAddr) -> io::Result<TcpStream> {
+        let socket = Socket::new(
+            Domain::for_address(address),
+            Type::STREAM,
+            Some(Protocol::TCP),
+        )?;
+        socket.set_nonblocking(true)?;
+        match socket.connect(&address.into()) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            Err(e) => return Err(e),
+        }
+        let stream = TcpStream(Registered::new(std::net::TcpStream::from(socket))?);
+        // Writable once the handshake is over, one way or the other.
+        stream
+            .0
+            .io(Direction::Write, |s| {
+                if let Some(error) = s.take_error()? {
+                    return Err(error);
+                }
+                match s.peer_addr() {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                        Err(io::ErrorKind::WouldBlock.into())
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        Ok(stream)
     }
 
     /// Takes over a connected stream of the standard library (made non-blocking here).

@@ -4,7 +4,8 @@ use core::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
-use super::driver::{Direction, Registered};
+use super::driver::Direction;
+use super::registered::Registered;
 use crate::pause::Pause;
 use crate::reason::why;
 

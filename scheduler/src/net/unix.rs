@@ -5,7 +5,7 @@ use std::io;
 use std::net::Shutdown;
 use std::path::Path;
 
-use super::driver::{Registered, futures_io_impls};
+use super::registered::{Registered, futures_io_impls};
 use crate::pause::Pause;
 use crate::reason::why;
 

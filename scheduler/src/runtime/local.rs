@@ -1,5 +1,6 @@
 //! The single-threaded run loop: the queue of ready tasks, the registry of started ones,
-//! and the loop that runs them, parking on the async-io reactor when nothing is ready.
+//! and the loop that runs them, parking (in the sockets' reactor or on a parker of its own,
+//! `time/park.rs`) when nothing is ready.
 //!
 //! Wakers may fire on any thread (timers, I/O, other threads' `Handle`s), so the queue is a
 //! `ConcurrentQueue`; everything else here is only touched by the thread that owns the
@@ -487,8 +488,8 @@ impl Local {
             crate::stack::tick(); // the coarse clock of pause stacks
             self.ticks.set(0);
             self.timers.fire_due();
-            // Give `block_on` a turn to process due timers and I/O.
-            futures_lite::future::yield_now().await;
+            // The edges that came meanwhile, if no parked loop takes them.
+            crate::net::driver::poll_now();
         }
         // How long every task has looked deadlocked while something outside the scheduler
         // could still wake one, and whether that was said.

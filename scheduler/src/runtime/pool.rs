@@ -361,6 +361,7 @@ impl Pool {
     /// Starts `threads` workers (at least one).
     pub(crate) fn start(threads: usize, config: Config) -> Pool {
         let threads = threads.max(1);
+        let epoch = std::time::Instant::now();
         let shared = Arc::new(PoolShared {
             config,
             injector: ConcurrentQueue::unbounded(),
@@ -369,7 +370,7 @@ impl Pool {
                     local: ConcurrentQueue::unbounded(),
                     pinned: ConcurrentQueue::unbounded(),
                     wake: Event::new(),
-                    timers: Arc::new(Wheel::new()),
+                    timers: Arc::new(Wheel::with_origin(epoch)),
                     woken_to_search: AtomicBool::new(false),
                 })
                 .collect(),

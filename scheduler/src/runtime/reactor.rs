@@ -5,12 +5,11 @@
 use core::future::Future;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// Drives a run loop on this thread, parking on the async-io reactor (which drives the I/O
-/// and timers of async-io futures, and the loop's next deadline) whenever no task is ready:
-/// the single-threaded loop's (pool workers park through `time::block_on`).
+/// Drives a run loop on this thread, parking (in the sockets' reactor or on a parker of its
+/// own, `time/park.rs`) whenever no task is ready.
 #[cfg(not(miri))]
 pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
-    async_io::block_on(run_loop)
+    crate::time::block_on(run_loop)
 }
 
 /// Under miri, which cannot run the reactor's system calls, park without driving it: the

@@ -1,24 +1,26 @@
 //! How a run loop parks until it is woken or its next timer is due.
 //!
-//! The single-threaded scheduler parks in async-io's reactor (`local::block_on`), with an
-//! async-io timer for its next deadline, so that the I/O and timers of async-io futures in
-//! its tasks are handled on its own thread.
+//! Both flavours' loops are driven by [`block_on`]: when nothing is ready, a loop parks in
+//! the sockets' reactor (`net/driver.rs`: its edges then wake tasks on this thread, in
+//! place) if no other thread holds it, and otherwise on a parker of its own (a futex),
+//! with its next deadline as the timeout: one system call to park, none to time out.
 //!
-//! The workers of a pool park on a parker of their own ([`block_on`], a futex), with their
-//! next deadline as its timeout: one system call to park, none to time out. In async-io's
-//! reactor only one thread can wait at a time: the timer of a worker parked elsewhere would
-//! first wake the thread holding the reactor, which then wakes the worker (two switches
-//! where one will do); with n workers it also left async-io's fallback thread polling for
-//! the reactor. In `benches/timers.rs` on two threads this took the pool from 1.38x tokio's
-//! CPU to 1.05x. The I/O of async-io futures on a pool is driven by async-io's own thread
-//! (which drives the reactor whenever no thread is in async-io's `block_on`), and wakes the
-//! task from there.
+//! The loops no longer park in async-io's reactor: there only one thread can wait at a
+//! time, so the timer of a loop parked elsewhere first woke the thread holding it, which
+//! then woke the loop (two switches where one will do). The I/O and timers of async-io
+//! futures in `wait(..)` are driven by async-io's own thread, which wakes the task from
+//! there.
 
 use core::cell::Cell;
 use core::future::{Future, poll_fn};
 use core::pin::pin;
+use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::Wake;
 use std::time::Instant;
+
+use crate::net::driver::{self, Wakeup};
 
 std::thread_local! {
     /// Set while this thread's run loop is driven by [`block_on`].
@@ -27,25 +29,85 @@ std::thread_local! {
     static PARK_UNTIL: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
-/// Drives `run_loop` on this thread, parking on a parker of its own (until the deadline the
-/// loop gave [`park`], if any) whenever it is pending.
+/// The waker of a loop driven by [`block_on`].
+struct LoopWaker {
+    unparker: parking::Unparker,
+    /// Set by a wake; cleared before each poll of the loop.
+    woken: AtomicBool,
+    /// Set while the loop waits in the sockets' reactor, which a wake must then notify.
+    in_reactor: AtomicBool,
+}
+
+impl Wake for LoopWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Pairs with `driver::park`: either it sees `woken` before it waits, or this sees
+        // it in the reactor (all `SeqCst`).
+        if !self.woken.swap(true, Ordering::SeqCst) {
+            if self.in_reactor.load(Ordering::SeqCst) {
+                driver::notify();
+            }
+            self.unparker.unpark();
+        }
+    }
+}
+
+/// Drives `run_loop` on this thread, parking (in the sockets' reactor or on a parker of its
+/// own, until the deadline the loop gave [`park`], if any) whenever it is pending.
 pub(crate) fn block_on<T>(run_loop: impl Future<Output = T>) -> T {
     let (parker, unparker) = parking::pair();
-    let waker = Waker::from(unparker);
+    let state = Arc::new(LoopWaker {
+        unparker,
+        woken: AtomicBool::new(false),
+        in_reactor: AtomicBool::new(false),
+    });
+    let waker = Waker::from(state.clone());
     let mut cx = Context::from_waker(&waker);
     let mut run_loop = pin!(run_loop);
     let previous = OWN_PARKER.replace(true);
     let _restore = Restore(previous);
+    let _drives = driver::enter_loop();
+    let _ends = LoopEnds;
+    // A wake that came while the loop ran left the parker a permit: park again after it.
+    let park_here = |until: Option<Instant>| {
+        while !state.woken.load(Ordering::SeqCst) {
+            match until {
+                Some(at) => {
+                    if !parker.park_deadline(at) {
+                        return; // timed out
+                    }
+                }
+                None => parker.park(),
+            }
+        }
+    };
     loop {
+        state.woken.store(false, Ordering::SeqCst);
         if let Poll::Ready(value) = run_loop.as_mut().poll(&mut cx) {
             return value;
         }
-        match PARK_UNTIL.take() {
-            Some(at) => {
-                parker.park_deadline(at);
-            }
-            None => parker.park(),
+        let until = PARK_UNTIL.take();
+        if state.woken.load(Ordering::SeqCst) {
+            continue; // woken while it was polled
         }
+        let wakeup = Wakeup {
+            woken: &state.woken,
+            in_reactor: &state.in_reactor,
+            waker: &waker,
+        };
+        driver::park(wakeup, until, park_here);
+    }
+}
+
+/// Tells the sockets' reactor that a loop stops driving it, also on unwind.
+struct LoopEnds;
+
+impl Drop for LoopEnds {
+    fn drop(&mut self) {
+        driver::loop_ends();
     }
 }
 

@@ -124,8 +124,15 @@ pub(crate) struct Wheel {
 
 impl Wheel {
     pub(crate) fn new() -> Self {
+        Wheel::with_origin(Instant::now())
+    }
+
+    /// A wheel whose ticks count from `origin` (now or just before): the wheels of a pool's
+    /// workers share one, so that their ticks fall on the same instants and one worker's
+    /// wake-up fires the timers of all (`pool/worker.rs`, `park_until`).
+    pub(crate) fn with_origin(origin: Instant) -> Self {
         Wheel {
-            origin: Instant::now(),
+            origin,
             inner: Mutex::new(Inner {
                 elapsed: 0,
                 levels: core::array::from_fn(|_| Level {

@@ -402,7 +402,8 @@ impl Worker {
                     since_reactor = 0;
                     crate::stack::tick(); // the coarse clock of pause stacks
                     self.fire_timers();
-                    futures_lite::future::yield_now().await;
+                    // The edges that came meanwhile, if no parked loop takes them.
+                    crate::net::driver::poll_now();
                 }
                 continue;
             }
@@ -516,11 +517,7 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
         _worker: PhantomData,
     };
     let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
-    // Parks on a parker of its own until its next timer (`time/park.rs`), not in async-io's
-    // reactor.
-    #[cfg(not(miri))]
-    crate::time::block_on(worker.run());
-    #[cfg(miri)]
+    // Parks in the sockets' reactor or on a parker of its own (`time/park.rs`).
     crate::runtime::reactor::block_on(worker.run());
     let mut names = worker.shut_down();
     drop(entered);
