@@ -260,3 +260,57 @@ fn a_read_after_a_short_read_still_finds_the_end_of_the_stream() {
     let two = pool.run_until_finished(the_end_comes_with_the_data, ());
     assert_eq!([one, two], [vec![10], vec![10]]);
 }
+
+/// How many times the reactor's own thread ("scheduler-net") has gone to sleep and been
+/// woken so far (Linux's count of its voluntary context switches).
+#[cfg(target_os = "linux")]
+fn net_thread_wake_ups() -> u64 {
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let dir = task.unwrap().path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim() == "scheduler-net" {
+            let status = std::fs::read_to_string(dir.join("status")).unwrap();
+            let line = status
+                .lines()
+                .find(|line| line.starts_with("voluntary_ctxt_switches:"))
+                .unwrap();
+            return line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        }
+    }
+    panic!("no scheduler-net thread")
+}
+
+/// A pool whose tasks all wait on sockets wakes no thread: the worker parked in the
+/// reactor sees the edges, so the reactor's own thread sleeps (it used to look every 20 ms
+/// while the other worker waited for the reactor). In a child process: the reactor is the
+/// process's, and the other tests' loops would use it.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_idle_pool_waiting_on_sockets_wakes_no_thread() {
+    if !scheduler_workspace::in_child() {
+        let (ok, output) =
+            scheduler_workspace::run_child("an_idle_pool_waiting_on_sockets_wakes_no_thread");
+        assert!(ok, "{output}");
+        return;
+    }
+    let _watchdog = Watchdog::new(LIMIT, "an idle pool's read");
+    let pool = Scheduler::builder().threads(2).build();
+    let (ours, mut theirs) = pair();
+    let (waiting, waits) = mpsc::channel();
+    let reader = pool.queue_to_run(read_after_saying_it_waits, (ours, waiting));
+    waits.recv().unwrap();
+    // Not a synchronisation but the window measured: the pool has nothing to do in it.
+    std::thread::sleep(Duration::from_millis(50)); // its workers park
+    let before = net_thread_wake_ups();
+    std::thread::sleep(Duration::from_millis(400));
+    let woken = net_thread_wake_ups() - before;
+    theirs.write_all(b"idle").unwrap();
+    assert_eq!(
+        pool.run_until_finished(move || reader.join(), ()).unwrap(),
+        b"idle"
+    );
+    assert!(
+        woken <= 2,
+        "the reactor's thread woke {woken} times in 400 ms of an idle pool"
+    );
+}

@@ -21,7 +21,9 @@
 //!   Waking a waiter at every letting-go would cost a thread wake-up per edge (tokio does
 //!   not either); but a holder whose task then blocks its thread must not keep the waiters'
 //!   edges from them: the reactor's own thread looks every [`RESCUE_TICK`] while loops
-//!   wait, and wakes one when the reactor was free and untouched for a whole tick.
+//!   wait and nobody holds the reactor, and wakes one when it was free and untouched for a
+//!   whole tick. While a loop is parked in the reactor, that thread sleeps: the holder
+//!   wakes it as it lets go, so a parked scheduler wakes no thread at all.
 //! - A loop that runs looks at the reactor without waiting every so many jobs
 //!   ([`poll_now`]), if nobody holds it.
 //! - A thread that runs no loop (a plain thread, a `block_on` of another library) and waits
@@ -199,6 +201,11 @@ pub(crate) struct Driver {
     next_waiter: AtomicUsize,
     /// Bumped each time a loop takes the reactor (for the rescue, see the module's docs).
     taken: AtomicUsize,
+    /// Set while a thread holds the reactor (read without the lock, by the rescue).
+    held: AtomicBool,
+    /// Set while the reactor's thread waits for the reactor's holder to let it go: the
+    /// holder then wakes it, to start its rescue ticks.
+    watching: AtomicBool,
     /// Set while the reactor's thread sleeps with no timeout: a first waiter wakes it.
     sleeping: AtomicBool,
     /// Wakers stored by threads that run no loop (see the module's docs).
@@ -233,6 +240,8 @@ pub(crate) fn driver() -> io::Result<&'static Driver> {
             waiting_count: AtomicUsize::new(0),
             next_waiter: AtomicUsize::new(0),
             taken: AtomicUsize::new(0),
+            held: AtomicBool::new(false),
+            watching: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
             foreign: AtomicUsize::new(0),
             foreign_came: Event::new(),
@@ -301,13 +310,20 @@ impl Driver {
             Err(std::sync::TryLockError::WouldBlock) => return None,
         };
         self.taken.fetch_add(1, Ordering::Relaxed);
+        self.held.store(true, Ordering::SeqCst);
         Some(turn)
     }
 
     /// Lets the reactor go; `hand_over`: and wakes a parked loop to take it over (a thread
     /// that will not come back for it soon).
     fn let_go(&self, turn: MutexGuard<'_, Turn>, hand_over: bool) {
+        // Cleared before the lock is: a next holder's store comes after it.
+        self.held.store(false, Ordering::SeqCst);
         drop(turn);
+        // Pairs with the `held` load of the reactor's thread (see `drive_for_foreign_waiters`).
+        if self.watching.load(Ordering::SeqCst) && self.watching.swap(false, Ordering::SeqCst) {
+            self.foreign_came.notify(1);
+        }
         if hand_over {
             // Pairs with the fence in `park`'s waiting path: either that loop sees the
             // reactor free when it looks again, or this sees it waiting.
@@ -505,7 +521,7 @@ pub(crate) fn loop_ends() {
 }
 
 /// The reactor's own thread: drives it while a thread that runs no loop waits on a socket
-/// (taking turns with the loops); while loops wait for the reactor, looks every
+/// (taking turns with the loops); while loops wait for a reactor nobody holds, looks every
 /// [`RESCUE_TICK`] that some loop drives it; sleeps otherwise.
 fn drive_for_foreign_waiters(driver: &'static Driver) {
     let mut taken = driver.taken.load(Ordering::Relaxed);
@@ -518,6 +534,14 @@ fn drive_for_foreign_waiters(driver: &'static Driver) {
         }
         let came = driver.foreign_came.listen();
         if driver.waiting_count.load(Ordering::SeqCst) > 0 {
+            // A loop parked in the reactor sees every edge: no tick is needed until it lets
+            // the reactor go (which wakes this thread), so an idle scheduler costs nothing.
+            driver.watching.store(true, Ordering::SeqCst);
+            if driver.held.load(Ordering::SeqCst) {
+                came.wait();
+                continue;
+            }
+            driver.watching.store(false, Ordering::SeqCst);
             if came.wait_timeout(RESCUE_TICK).is_none() {
                 let now = driver.taken.load(Ordering::Relaxed);
                 let untouched = now == taken;
