@@ -7,9 +7,12 @@
 //! task's future is no bigger for it. Only when the await returns `Pending` does `At` push
 //! that one word onto this thread's stack being built, innermost first: nothing on the
 //! `Ready` path. A poll begins by resetting the stack's length ([`begin`]); when it returns
-//! `Pending`, the task compares what was built with its [`StackCell`] (in its header) and
-//! stores only what changed: a task that pauses where it paused last (a loop's `recv`, a
-//! `yield_now`) stores one word, the coarse time of the pause.
+//! `Pending`, the task compares what was built with the stack its [`StackCell`] (two words
+//! in its header) points to, and stores only what changed: a task that pauses where it
+//! paused last (a loop's `recv`, a `yield_now`) stores one word, the coarse time of the
+//! pause. Stacks are interned ([`Stored`]): every task paused at the same place shares
+//! one, so a paused task holds no allocation of its own for its stack, and a reader on any
+//! thread gets a whole stack by loading one pointer.
 //!
 //! What the innermost level waits on is the pause's [`Reason`], which the library's pause
 //! point notes as it returns `Pending` (`reason.rs`), stored with the stack when it changed.
@@ -23,11 +26,12 @@
 //! whose queues nobody can list; a single-threaded loop tells it from its queues when a
 //! dump asks.
 
-use core::cell::{Cell, UnsafeCell};
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering, fence};
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use core::task::{Context, Poll};
+use std::collections::HashSet;
 use std::panic::Location;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -40,8 +44,8 @@ use crate::reason::Reason;
 /// inner ones it lost).
 pub(crate) const DEPTH: usize = 32;
 
-/// Levels kept in a task's cell without a second allocation.
-const INLINE: usize = 3;
+/// How many interned stacks a thread remembers (see [`intern`]).
+const RECENT: usize = 8;
 
 /// A pause point of a `#[task]` body: the fn it is in, and where. The macro makes one per
 /// pause point, a constant, so a stack level is one pointer to it.
@@ -75,6 +79,21 @@ impl Site {
     }
 }
 
+// A site is its one static: two are the same pause point when they are the same static.
+impl PartialEq for Site {
+    fn eq(&self, other: &Site) -> bool {
+        core::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Site {}
+
+impl core::hash::Hash for Site {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        core::ptr::from_ref(self).hash(state);
+    }
+}
+
 /// This thread's stack being built during a poll, innermost level first.
 struct Building {
     /// Levels pushed in this poll (may exceed `DEPTH`: the rest were not kept).
@@ -87,6 +106,10 @@ struct Building {
     polling: Cell<*const StackCell>,
     /// A ring: the first `len` (or all, past `DEPTH`) are this poll's.
     sites: [Cell<Option<&'static Site>>; DEPTH],
+    /// The interned stacks this thread stored last (a task that pauses at two places in
+    /// turn finds both here, without the table's lock), and where the next one goes.
+    recent: [Cell<Option<&'static Stored>>; RECENT],
+    next_recent: Cell<usize>,
 }
 
 thread_local! {
@@ -97,6 +120,8 @@ thread_local! {
             coarse: Cell::new(PAUSED),
             polling: Cell::new(core::ptr::null()),
             sites: [const { Cell::new(None) }; DEPTH],
+            recent: [const { Cell::new(None) }; RECENT],
+            next_recent: Cell::new(0),
         }
     };
 }
@@ -253,387 +278,180 @@ const READY: u64 = 0;
 const RUNNING: u64 = 1;
 const PAUSED: u64 = 2;
 
-/// A reason as the words a [`Slot`] stores (all of them `'static` addresses or numbers).
-type Words = [usize; 3];
-
-/// `reason` as words (`None` is kind 0).
-fn encode(reason: Option<Reason>) -> Words {
-    let name = |task: TaskName| match task.parts() {
-        Ok(path) => (path.as_ptr() as usize, path.len()),
-        Err(site) => (site as *const Location<'static> as usize, usize::MAX),
-    };
-    let Some(reason) = reason else {
-        return [0, 0, 0];
-    };
-    let (kind, a, b) = match reason {
-        Reason::Call(path) => (1, path.as_ptr() as usize, path.len()),
-        Reason::Join(task) => {
-            let (a, b) = name(task);
-            (2, a, b)
-        }
-        Reason::Sleep => (3, 0, 0),
-        Reason::Yield => (4, 0, 0),
-        Reason::Wait => (5, 0, 0),
-        Reason::Lock => (6, 0, 0),
-        Reason::Acquire => (7, 0, 0),
-        Reason::Event => (8, 0, 0),
-        Reason::Send => (9, 0, 0),
-        Reason::Recv => (10, 0, 0),
-        Reason::Read => (11, 0, 0),
-        Reason::Write => (12, 0, 0),
-        Reason::Barrier => (13, 0, 0),
-        Reason::Put => (14, 0, 0),
-        Reason::Get => (15, 0, 0),
-        Reason::QueueJoin => (16, 0, 0),
-        Reason::Thread => (17, 0, 0),
-        Reason::WaitAll => (18, 0, 0),
-        Reason::WaitAny => (19, 0, 0),
-        Reason::Scope => (20, 0, 0),
-    };
-    [kind, a, b]
+/// A pause stack as a task's cell points to it: interned, so every task paused at the same
+/// place (a million workers on one `recv`) shares one, and never freed, so that a reader on
+/// any thread gets a whole stack by loading one pointer, with no lock and no retry, and
+/// the slow-poll watchdog may keep it past the task's end.
+#[derive(PartialEq, Eq, Hash)]
+struct Stored {
+    /// Innermost level first, as [`Building`] pushes them.
+    sites: Box<[&'static Site]>,
+    /// Inner levels not kept.
+    lost: usize,
+    /// What the innermost level waits on, where the cell keeps it (a pool's).
+    reason: Option<Reason>,
 }
 
-/// The reason whose words are `words`.
-///
-/// # Safety
-///
-/// `words` must be what [`encode`] made of one reason (read in one seqlock version).
-unsafe fn decode(words: Words) -> Option<Reason> {
-    let [kind, a, b] = words;
-    // The caller's promise: `(a, b)` are the address and length of a `&'static str` (or,
-    // with length `usize::MAX`, the address of a `&'static Location`), written together.
-    let path = || {
-        // SAFETY: `(a, b)` are a `&'static str`'s address and length (see above).
-        unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(a as *const u8, b)) }
-    };
-    let task = || {
-        if b == usize::MAX {
-            // SAFETY: `a` is a `&'static Location`'s address (see above).
-            TaskName::site(unsafe { &*(a as *const Location<'static>) })
-        } else {
-            TaskName::path(path())
-        }
-    };
-    Some(match kind {
-        0 => return None,
-        1 => Reason::Call(path()),
-        2 => Reason::Join(task()),
-        3 => Reason::Sleep,
-        4 => Reason::Yield,
-        5 => Reason::Wait,
-        6 => Reason::Lock,
-        7 => Reason::Acquire,
-        8 => Reason::Event,
-        9 => Reason::Send,
-        10 => Reason::Recv,
-        11 => Reason::Read,
-        12 => Reason::Write,
-        13 => Reason::Barrier,
-        14 => Reason::Put,
-        15 => Reason::Get,
-        16 => Reason::QueueJoin,
-        17 => Reason::Thread,
-        18 => Reason::WaitAll,
-        19 => Reason::WaitAny,
-        _ => Reason::Scope,
-    })
-}
-
-/// A task's latest pause stack: written by the thread that polls the task (one at a time),
-/// read from any thread. A sequence lock over atomics: the writer makes `seq` odd, stores,
-/// makes it even; a reader retries when `seq` changed under it. Every word it may read is
-/// a `'static` address or a number, so a read never touches freed memory, whatever it
-/// races with.
-struct Slot {
-    seq: AtomicUsize,
-    /// The coarse time of the last pause and the state (`STATE_BITS`): one word, stored
-    /// outside the sequence lock (a reader reads it whole).
-    time: AtomicU64,
-    /// Levels stored (at most `DEPTH`), and outer levels not kept.
-    len: AtomicUsize,
-    lost: AtomicUsize,
-    /// What the innermost level waits on ([`encode`]).
-    reason: [AtomicUsize; 3],
-    inline: [AtomicPtr<Site>; INLINE],
-    /// Levels past `INLINE`, allocated once, the first time a stack is that deep, and kept
-    /// until the task goes (so no reader ever sees it freed).
-    deeper: OnceLock<Box<[AtomicPtr<Site>]>>,
-    /// The reason stored, as the writer compares it: read and written only by the thread
-    /// polling the task.
-    written: UnsafeCell<Option<Reason>>,
-}
-
-// SAFETY: every field but `written` is an atomic or a `OnceLock` of atomics; `written` is
-// touched only by the thread polling the task (`StackCell::paused`), and async-task orders
-// one poll of a task before the next (its state's atomics), whichever threads run them.
-unsafe impl Sync for Slot {}
-
-impl Slot {
-    fn level(&self, index: usize) -> Option<&AtomicPtr<Site>> {
-        match index.checked_sub(INLINE) {
-            None => self.inline.get(index),
-            Some(deeper) => self.deeper.get()?.get(deeper),
-        }
-    }
-
-    /// Whether the `len` levels built on this thread are the ones stored. A stack deeper
-    /// than `INLINE` is never taken for the one stored: it is stored again at each pause.
+impl Stored {
+    /// Whether this is the stack of `len` levels built on this thread, waiting for `reason`.
     #[inline(always)]
-    fn holds(&self, b: &Building, len: usize) -> bool {
-        len <= INLINE
-            && self.len.load(Ordering::Relaxed) == len
-            && (0..len).all(|i| {
-                let built = b.sites[i]
+    fn holds(&self, b: &Building, len: usize, reason: Option<Reason>) -> bool {
+        self.sites.len() + self.lost == len
+            && self.reason == reason
+            && self.sites.iter().enumerate().all(|(index, site)| {
+                b.sites[ring_index(len, index)]
                     .get()
-                    .map_or(core::ptr::null(), core::ptr::from_ref);
-                built == self.inline[i].load(Ordering::Relaxed).cast_const()
+                    .is_some_and(|built| core::ptr::eq(built, *site))
             })
     }
 }
 
-/// A task's pause stack, in its header: empty until its first pause.
-pub(crate) struct StackCell(AtomicPtr<Slot>);
+/// The interned stack of `len` levels built on this thread, waiting for `reason`: from the
+/// thread's few most recent ones if it is there, else from the process's table (a lock),
+/// else made and leaked. There are as many as the program has distinct places to pause
+/// (each `#[task]` call chain to a pause point, up to [`DEPTH`] levels, with its reason).
+#[cold]
+#[inline(never)]
+fn intern(b: &Building, len: usize, reason: Option<Reason>) -> &'static Stored {
+    let recent = &b.recent;
+    if let Some(found) = recent
+        .iter()
+        .filter_map(Cell::get)
+        .find(|stored| stored.holds(b, len, reason))
+    {
+        return found;
+    }
+    let kept = len.min(DEPTH);
+    let wanted = Stored {
+        sites: (0..kept)
+            .filter_map(|index| b.sites[ring_index(len, index)].get())
+            .collect(),
+        lost: len - kept,
+        reason,
+    };
+    static TABLE: OnceLock<Mutex<HashSet<&'static Stored>>> = OnceLock::new();
+    let mut table = lock(TABLE.get_or_init(Default::default));
+    let stored = match table.get(&wanted) {
+        Some(stored) => *stored,
+        None => {
+            let stored: &'static Stored = Box::leak(Box::new(wanted));
+            table.insert(stored);
+            stored
+        }
+    };
+    drop(table);
+    let next = b.next_recent.get();
+    recent[next % RECENT].set(Some(stored));
+    b.next_recent.set(next.wrapping_add(1));
+    stored
+}
+
+/// A task's latest pause stack, in its header: the interned stack (null until its first
+/// pause) and the coarse time of that pause with the task's state in its low bits. Written
+/// only by the thread polling the task (one at a time), read from any thread.
+pub(crate) struct StackCell {
+    stack: AtomicPtr<Stored>,
+    time: AtomicU64,
+}
 
 impl StackCell {
     pub(crate) const fn new() -> Self {
-        StackCell(AtomicPtr::new(core::ptr::null_mut()))
+        StackCell {
+            stack: AtomicPtr::new(core::ptr::null_mut()),
+            time: AtomicU64::new(READY),
+        }
     }
 
+    /// The interned stack, if the task paused yet.
     #[inline(always)]
-    fn slot(&self) -> Option<&Slot> {
-        let slot = self.0.load(Ordering::Acquire);
-        // SAFETY: a non-null pointer here came from `Box::into_raw` in `store_new`, and is
-        // freed only by `Drop`, which has `&mut self`: while `&self` lives it is valid.
-        (!slot.is_null()).then(|| unsafe { &*slot })
+    fn stored(&self) -> Option<&'static Stored> {
+        let stored = self.stack.load(Ordering::Acquire);
+        // SAFETY: a non-null pointer here is one `intern` leaked (`Box::leak`): a
+        // `&'static Stored`, never freed.
+        (!stored.is_null()).then(|| unsafe { &*stored })
     }
 
     /// The task was woken: it waits for its turn (a pool's tasks only).
     #[inline(always)]
     pub(crate) fn mark_ready(&self) {
-        if let Some(slot) = self.slot() {
-            slot.time.store(READY, Ordering::Relaxed);
-        }
+        self.time.store(READY, Ordering::Relaxed);
     }
 
     /// The task's poll begins (a pool's tasks only).
     #[inline(always)]
     pub(crate) fn mark_running(&self) {
-        if let Some(slot) = self.slot() {
-            slot.time.store(RUNNING, Ordering::Relaxed);
-        }
+        self.time.store(RUNNING, Ordering::Relaxed);
     }
 
-    /// The task's poll returned `Pending`, waiting for `reason`: stores the stack this
-    /// thread built if it is not the one stored, and the time. Only the thread polling the
-    /// task calls this.
+    /// The task's poll returned `Pending`, waiting for `reason`: points the cell at the
+    /// stack this thread built if it is not the one stored, and stores the time. Only the
+    /// thread polling the task calls this.
     ///
     /// `keeps_reason`: whether the cell keeps the reason too (a pool's; a single thread's
     /// registry keeps it in its entry already).
     #[inline(always)]
     pub(crate) fn paused(&self, reason: Option<Reason>, keeps_reason: bool) {
-        let slot = self.slot();
-        // Only the compare inside the thread-local's closure: its access stays inline.
-        let (len, time, same) = BUILDING.with(|b| {
-            let len = b.len.get();
-            let same = slot.is_some_and(|slot| slot.holds(b, len));
-            (len, b.coarse.get(), same)
-        });
-        if same
-            && let Some(slot) = slot
-            // SAFETY: only the thread polling the task touches `written` (see `Slot`).
-            && (!keeps_reason || unsafe { *slot.written.get() } == reason)
-        {
-            // Paused where it paused last: only the time (one word, read whole).
-            slot.time.store(time, Ordering::Relaxed);
-            return;
-        }
         let reason = reason.filter(|_| keeps_reason);
-        BUILDING.with(|b| self.store_new(b, len, reason, time));
-    }
-
-    /// `paused` with a stack or a reason other than the one stored.
-    #[cold]
-    #[inline(never)]
-    fn store_new(&self, b: &Building, len: usize, reason: Option<Reason>, time: u64) {
-        let slot = match self.slot() {
-            Some(slot) => slot,
-            None => {
-                let slot = Box::into_raw(Box::new(Slot {
-                    seq: AtomicUsize::new(0),
-                    time: AtomicU64::new(time),
-                    len: AtomicUsize::new(0),
-                    lost: AtomicUsize::new(0),
-                    reason: Default::default(),
-                    inline: Default::default(),
-                    deeper: OnceLock::new(),
-                    written: UnsafeCell::new(None),
-                }));
-                self.0.store(slot, Ordering::Release);
-                // SAFETY: just made from a live `Box`; freed only by `Drop`.
-                unsafe { &*slot }
+        // Only this thread stores the pointer: a relaxed load sees its own last store.
+        let stored = self.stack.load(Ordering::Relaxed);
+        BUILDING.with(|b| {
+            let len = b.len.get();
+            // SAFETY: as in `stored`: null, or a leaked `&'static Stored`.
+            let same = !stored.is_null() && unsafe { &*stored }.holds(b, len, reason);
+            if !same {
+                let new = intern(b, len, reason);
+                self.stack
+                    .store(core::ptr::from_ref(new).cast_mut(), Ordering::Release);
             }
-        };
-        let kept = len.min(DEPTH);
-        if kept > INLINE {
-            slot.deeper.get_or_init(|| {
-                (INLINE..DEPTH)
-                    .map(|_| AtomicPtr::new(core::ptr::null_mut()))
-                    .collect()
-            });
-        }
-        let seq = slot.seq.load(Ordering::Relaxed);
-        slot.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
-        fence(Ordering::Release);
-        for index in 0..kept {
-            if let Some(stored) = slot.level(index) {
-                let site = b.sites[ring_index(len, index)].get();
-                let site = site.map_or(core::ptr::null(), core::ptr::from_ref);
-                stored.store(site.cast_mut(), Ordering::Relaxed);
-            }
-        }
-        slot.len.store(kept, Ordering::Relaxed);
-        slot.lost.store(len - kept, Ordering::Relaxed);
-        for (stored, word) in slot.reason.iter().zip(encode(reason)) {
-            stored.store(word, Ordering::Relaxed);
-        }
-        // SAFETY: only the thread polling the task touches `written` (see `Slot`).
-        unsafe { *slot.written.get() = reason };
-        slot.time.store(time, Ordering::Relaxed);
-        slot.seq.store(seq.wrapping_add(2), Ordering::Release);
+            self.time.store(b.coarse.get(), Ordering::Relaxed);
+        });
     }
 
     /// The task's latest pause stack (empty if it never paused), and its state as a pool
     /// stores it.
     pub(crate) fn read(&self) -> Snapshot {
-        let Some(slot) = self.slot() else {
-            return Snapshot::default();
+        let time = self.time.load(Ordering::Relaxed);
+        let mut snapshot = self.stored().map(Stored::snapshot).unwrap_or_default();
+        snapshot.state = match time & ((1 << STATE_BITS) - 1) {
+            RUNNING => TaskState::Running,
+            PAUSED => TaskState::Paused,
+            _ => TaskState::Ready,
         };
-        // A writer stores a few words: a reader that keeps losing the race to it (a task
-        // that pauses and wakes in a tight loop) gives up after a while and says so.
-        for _ in 0..1_000 {
-            let seq = slot.seq.load(Ordering::Acquire);
-            if seq % 2 == 1 {
-                core::hint::spin_loop();
-                continue;
-            }
-            let len = slot.len.load(Ordering::Relaxed).min(DEPTH);
-            let sites: Vec<*const Site> = (0..len)
-                .filter_map(|i| {
-                    slot.level(i)
-                        .map(|s| s.load(Ordering::Relaxed).cast_const())
-                })
-                .collect();
-            let lost = slot.lost.load(Ordering::Relaxed);
-            let reason = [0, 1, 2].map(|i| slot.reason[i].load(Ordering::Relaxed));
-            let time = slot.time.load(Ordering::Relaxed);
-            fence(Ordering::Acquire);
-            if slot.seq.load(Ordering::Relaxed) != seq {
-                continue;
-            }
-            let sites: Vec<&'static Site> = sites
-                .into_iter()
-                .filter(|site| !site.is_null())
-                // SAFETY: every non-null word stored is a `&'static Site` (`store_new`).
-                .map(|site| unsafe { &*site })
-                .collect();
-            return Snapshot {
-                state: match time & ((1 << STATE_BITS) - 1) {
-                    RUNNING => TaskState::Running,
-                    PAUSED => TaskState::Paused,
-                    _ => TaskState::Ready,
-                },
-                // Stored innermost first: the snapshot lists the outer level first.
-                sites: sites.into_iter().rev().collect(),
-                lost,
-                // SAFETY: the words were read within one version (`seq` did not change),
-                // so they are one reason `encode` made.
-                reason: unsafe { decode(reason) },
-                paused_for: ago(time),
-            };
-        }
-        Snapshot {
-            state: TaskState::Running,
-            ..Snapshot::default()
-        }
+        snapshot.paused_for = ago(time);
+        snapshot
     }
-}
 
-impl StackCell {
-    /// The address of its slot (0 before its first pause), for the slow-poll watchdog,
-    /// which reads it with [`read_at`] while the task's poll runs.
+    /// The address of its stack (0 before its first pause): for the slow-poll watchdog,
+    /// which reads it with [`read_at`] while the task's poll runs (the stack it was resumed
+    /// from, as the poll began).
     #[inline(always)]
     pub(crate) fn address(&self) -> usize {
-        self.0.load(Ordering::Acquire) as usize
+        self.stack.load(Ordering::Relaxed) as usize
     }
 }
 
-/// Set once the slow-poll watchdog runs: from then on a slot is not freed with its task but
-/// retired, and freed by the watchdog between two of its looks (`free_retired`), so that
-/// one it is reading (the slot of a task whose poll it saw running) is never freed under it.
-static RETIRING: AtomicBool = AtomicBool::new(false);
-
-/// Slots retired since the watchdog's last look, as the pointers `Box::into_raw` made (not
-/// as boxes: a box claims its slot is its own alone, and the watchdog may still read it).
-static RETIRED: Mutex<Vec<Retired>> = Mutex::new(Vec::new());
-
-/// A retired slot's pointer.
-struct Retired(*mut Slot);
-
-// SAFETY: a `Slot` is `Send + Sync`; the pointer is only turned back into its box, once, by
-// `free_retired`.
-unsafe impl Send for Retired {}
-
-/// The watchdog starts: slots are retired from now on (see `RETIRING`).
-pub(crate) fn retire_from_now() {
-    RETIRING.store(true, Ordering::SeqCst);
-}
-
-/// Frees the slots retired so far: the watchdog calls it before it reads any lane, never
-/// while it holds a slot's address.
-pub(crate) fn free_retired() {
-    let retired = core::mem::take(&mut *lock(&RETIRED));
-    for Retired(slot) in retired {
-        // SAFETY: made by `Box::into_raw` in `store_new`, retired once by its cell's drop,
-        // and no longer read: the watchdog holds no slot's address now.
-        drop(unsafe { Box::from_raw(slot) });
+impl Stored {
+    /// The stack as a snapshot (outer level first), with no state or time.
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            state: TaskState::Paused,
+            sites: self.sites.iter().rev().copied().collect(),
+            lost: self.lost,
+            reason: self.reason,
+            paused_for: None,
+        }
     }
 }
 
-/// The pause stack in the slot at `address`.
-///
-/// # Safety
-///
-/// `address` is 0, or a slot's address ([`StackCell::address`]) read by the watchdog
-/// thread, within one version of a lane's sequence lock, as the address of the task whose
-/// poll that version says is running; and that thread has not called [`free_retired`]
-/// since. (The task was alive at that read, so its slot was not retired then; retired
-/// later, it waits for `free_retired`.)
-pub(crate) unsafe fn read_at(address: usize) -> Snapshot {
-    if address == 0 {
+/// The pause stack at `address`, as [`StackCell::address`] gave it (0: none).
+pub(crate) fn read_at(address: usize) -> Snapshot {
+    let stored = address as *const Stored;
+    if stored.is_null() {
         return Snapshot::default();
     }
-    // The caller's promise: the slot is not freed before this thread's next
-    // `free_retired`, so the cell's reads (`StackCell::slot`) find it alive.
-    let cell = StackCell(AtomicPtr::new(address as *mut Slot));
-    let snapshot = cell.read();
-    core::mem::forget(cell); // it does not own the slot
-    snapshot
-}
-
-impl Drop for StackCell {
-    fn drop(&mut self) {
-        let slot = *self.0.get_mut();
-        if slot.is_null() {
-            return;
-        }
-        if RETIRING.load(Ordering::SeqCst) {
-            lock(&RETIRED).push(Retired(slot));
-        } else {
-            // SAFETY: made by `Box::into_raw` in `store_new`, freed only here, once (no
-            // watchdog runs, so nobody else reads it).
-            drop(unsafe { Box::from_raw(slot) });
-        }
-    }
+    // SAFETY: a non-zero address a cell gives is a leaked `&'static Stored` (`intern`),
+    // never freed, whether or not its task still lives.
+    unsafe { &*stored }.snapshot()
 }
 
 /// A pause stack as read: outer level first.

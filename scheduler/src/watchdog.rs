@@ -201,7 +201,6 @@ struct Watch {
 fn start() {
     static STARTED: OnceLock<()> = OnceLock::new();
     STARTED.get_or_init(|| {
-        crate::stack::retire_from_now(); // before it can read any task's stack
         std::thread::Builder::new()
             .name("scheduler-watchdog".into())
             .spawn(watch)
@@ -214,8 +213,6 @@ fn watch() {
     let mut watches: Vec<Watch> = Vec::new();
     loop {
         std::thread::sleep(TICK);
-        // Holding no slot's address now (see `stack::read_at`).
-        crate::stack::free_retired();
         let now = Instant::now();
         let current: Vec<Weak<Lane>> = lock(lanes()).clone();
         watches.retain(|w| w.lane.strong_count() > 0);
@@ -254,9 +251,7 @@ fn watch() {
                 Some(last) => blocked >= last + REPEAT,
             };
             if due && let Some((task, stack)) = read_name(&lane, seq) {
-                // SAFETY: `stack` was read within the version `seq` of the lane, whose poll
-                // was running, and this thread frees retired slots only at its tick's start.
-                let resumed = unsafe { crate::stack::read_at(stack) }.report_lines();
+                let resumed = crate::stack::read_at(stack).report_lines();
                 report(
                     task,
                     &lane.thread,
