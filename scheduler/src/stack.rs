@@ -293,8 +293,25 @@ struct Stored {
 }
 
 impl Stored {
-    /// Whether this is the stack of `len` levels built on this thread, waiting for `reason`.
+    /// [`holds`](Self::holds) for the stack built in this poll, if it is at most three
+    /// levels deep (a deeper one is looked up in [`intern`]): the compare every pause makes,
+    /// short enough to stay inline.
     #[inline(always)]
+    fn holds_short(&self, b: &Building, reason: Option<Reason>, keeps_reason: bool) -> bool {
+        let len = b.len.get();
+        len <= 3
+            && self.sites.len() == len
+            && self.sites.iter().zip(&b.sites).all(|(site, built)| {
+                built
+                    .get()
+                    .is_some_and(|built| core::ptr::eq(built, *site))
+            })
+            // Without `keeps_reason`, every stored reason is `None`.
+            && (!keeps_reason || self.reason == reason)
+    }
+
+    /// Whether this is the stack of `len` levels built on this thread, waiting for `reason`.
+    #[inline]
     fn holds(&self, b: &Building, len: usize, reason: Option<Reason>) -> bool {
         self.sites.len() + self.lost == len
             && self.reason == reason
@@ -394,17 +411,26 @@ impl StackCell {
         let reason = reason.filter(|_| keeps_reason);
         // Only this thread stores the pointer: a relaxed load sees its own last store.
         let stored = self.stack.load(Ordering::Relaxed);
-        BUILDING.with(|b| {
-            let len = b.len.get();
+        // Only the compare inside the thread-local's closure: its access stays inline.
+        let (time, same) = BUILDING.with(|b| {
             // SAFETY: as in `stored`: null, or a leaked `&'static Stored`.
-            let same = !stored.is_null() && unsafe { &*stored }.holds(b, len, reason);
-            if !same {
-                let new = intern(b, len, reason);
-                self.stack
-                    .store(core::ptr::from_ref(new).cast_mut(), Ordering::Release);
-            }
-            self.time.store(b.coarse.get(), Ordering::Relaxed);
+            let same =
+                !stored.is_null() && unsafe { &*stored }.holds_short(b, reason, keeps_reason);
+            (b.coarse.get(), same)
         });
+        if !same {
+            self.store_new(reason);
+        }
+        self.time.store(time, Ordering::Relaxed);
+    }
+
+    /// `paused` with a stack other than the one stored.
+    #[cold]
+    #[inline(never)]
+    fn store_new(&self, reason: Option<Reason>) {
+        let new = BUILDING.with(|b| intern(b, b.len.get(), reason));
+        self.stack
+            .store(core::ptr::from_ref(new).cast_mut(), Ordering::Release);
     }
 
     /// The task's latest pause stack (empty if it never paused), and its state as a pool
