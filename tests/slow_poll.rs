@@ -142,3 +142,41 @@ fn a_lower_threshold_names_shorter_blocks() {
     let stderr = stderr_of("a_lower_threshold_names_shorter_blocks");
     assert_eq!(warnings(&stderr), 1, "{stderr}");
 }
+
+#[task]
+fn pauses_then_blocks() {
+    scheduler::yield_now(); // where it is resumed from
+    std::thread::sleep(Duration::from_millis(300)); // the bug
+}
+
+#[task]
+fn calls_one_that_blocks() {
+    pauses_then_blocks();
+}
+
+#[test]
+fn the_report_says_where_the_blocking_task_was_resumed_from_on_both_flavours() {
+    if in_child() {
+        let s = Scheduler::new();
+        let task = s.queue_to_run(calls_one_that_blocks, ());
+        s.run();
+        drop(task);
+        let pool = Scheduler::builder().threads(1).build();
+        let task = pool.queue_to_run(calls_one_that_blocks, ());
+        pool.run();
+        drop(task);
+        return;
+    }
+    let stderr =
+        stderr_of("the_report_says_where_the_blocking_task_was_resumed_from_on_both_flavours");
+    assert_eq!(warnings(&stderr), 2, "{stderr}");
+    let resumed = format!(
+        "(it was resumed from where it paused last:\n      \
+         slow_poll::calls_one_that_blocks at {file}:{outer}:5\n      \
+         slow_poll::pauses_then_blocks at {file}:{inner}:16)",
+        file = file!(),
+        outer = line!() - 24, // the call of `pauses_then_blocks`
+        inner = line!() - 31, // its `yield_now` (the span of the called name)
+    );
+    assert_eq!(stderr.matches(&resumed).count(), 2, "{resumed}\n{stderr}");
+}

@@ -1,7 +1,8 @@
 //! `SCHEDULER_TRACE`: a known program is run in a child process with the variable set, and
 //! its trace is read back: a named track per task, slices that never overlap on one thread,
 //! the pause reasons the program has, spawn arrows from parent to child, blocking polls
-//! marked, and an SVG with a lane per task.
+//! marked, a nested slice per `#[task]` call a poll paused inside, and an SVG with a lane
+//! per task.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -41,6 +42,21 @@ fn waiter() {
 }
 
 #[task]
+fn inner_call() {
+    scheduler::sleep(Duration::from_millis(5));
+}
+
+#[task]
+fn middle_call() {
+    inner_call();
+}
+
+#[task]
+fn outer_call() {
+    middle_call();
+}
+
+#[task]
 fn parent() -> u32 {
     let worker = scheduler::queue_to_run(worker, ());
     scheduler::queue_to_run(sleeper, ());
@@ -48,6 +64,7 @@ fn parent() -> u32 {
     let received = scheduler::queue_to_run(receiver, (rx,));
     scheduler::queue_to_run(sender, (tx,));
     scheduler::queue_to_run(waiter, ());
+    scheduler::queue_to_run(outer_call, ());
     worker.join().unwrap() + received.join().unwrap()
 }
 
@@ -174,6 +191,7 @@ fn slices_on_a_single_threaded_scheduler_never_overlap() {
         .collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     assert!(spans.len() >= 10, "{spans:?}");
+    spans.dedup(); // a call slice nested in a poll spans the same time (see below)
     for pair in spans.windows(2) {
         assert!(
             pair[1].0 >= pair[0].1 - 0.001,
@@ -182,6 +200,37 @@ fn slices_on_a_single_threaded_scheduler_never_overlap() {
             pair[1]
         );
     }
+}
+
+#[test]
+fn a_poll_that_paused_inside_task_calls_has_a_nested_slice_per_call_outer_first() {
+    let trace = trace();
+    let track = trace.track("outer_call");
+    let slices: Vec<&Value> = trace
+        .slices()
+        .filter(|e| e["tid"].as_u64() == Some(track))
+        .collect();
+    let paused = slices
+        .iter()
+        .find(|e| e["args"]["outcome"] == "paused")
+        .expect("outer_call paused");
+    let calls: Vec<&str> = slices
+        .iter()
+        .filter(|e| e["cat"] == "call" && e["ts"] == paused["ts"])
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        calls,
+        ["trace::middle_call", "trace::inner_call"],
+        "{slices:?}"
+    );
+    assert!(
+        slices
+            .iter()
+            .filter(|e| e["cat"] == "call")
+            .all(|e| e["dur"] == paused["dur"] || e["ts"] != paused["ts"]),
+        "each call slice spans its poll: {slices:?}"
+    );
 }
 
 #[test]
@@ -230,7 +279,7 @@ fn spawn_arrows_point_from_the_parent_to_each_child() {
 fn polls_longer_than_slow_poll_are_marked_blocking() {
     let trace = trace();
     let blocker = trace.track("blocker");
-    for slice in trace.slices() {
+    for slice in trace.slices().filter(|e| e["cat"] != "call") {
         let blocking = slice["args"]["blocking"].as_bool().unwrap();
         if slice["tid"].as_u64() == Some(blocker) {
             assert!(blocking, "{slice}");

@@ -76,6 +76,10 @@ pub(crate) const PLAIN_FNS: &[&str] = &[
     "unreachable_unchecked",
 ];
 
+/// The fn every `#[task]` fn's expansion defines in its body, which gives its name: each
+/// pause point's site names it (see `Rewrite::wrap_call`).
+pub(crate) const FN_NAME: &str = "__scheduler_fn_name";
+
 /// Rewrites `body`, the body of the fn named `fn_name`, in place and returns every misuse
 /// found in it.
 pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Option<syn::Error> {
@@ -261,9 +265,16 @@ impl Rewrite {
     //     (match ::scheduler::__private::Dispatch(scheduler::sleep(d)).step() {
     //         __scheduler_v => match __scheduler_v {
     //             ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
-    //             ::scheduler::__private::Step::Later(_) => __scheduler_v.await,
+    //             ::scheduler::__private::Step::Later(_) => ::scheduler::__private::at(
+    //                 __scheduler_v,
+    //                 || const { &::scheduler::__private::Site::here(__scheduler_fn_name) },
+    //             ).await,
     //         },
     //     })
+    // `at` pushes the pause point's site (a constant: the containing fn, whose name
+    // `__scheduler_fn_name` gives (`task.rs`), and the call's `file:line:col`) on the task's
+    // pause stack when the await returns `Pending` (`stack.rs`); the closure that gives it
+    // is zero-sized, so the task's future is no bigger for it.
     // `Later` of a plain value holds a type with no values: the compiler knows that arm's
     // `.await` never runs, so a plain call is no await point. The arm moves the whole step
     // into the await (binding `Later(f)`, or `v @ Later(_)`, keeps the step's storage alive
@@ -287,6 +298,7 @@ impl Rewrite {
                 #krate::__private::Dispatch(#expr).forbid()
             }
         } else {
+            let name_fn = Ident::new(FN_NAME, Span::call_site());
             let step = if self.calls_itself(expr) {
                 Ident::new("step_boxed", span)
             } else {
@@ -296,7 +308,7 @@ impl Rewrite {
                 (match #krate::__private::Dispatch(#expr).#step() {
                     #value => match #value {
                         #krate::__private::Step::Now(#value) => #value,
-                        #krate::__private::Step::Later(_) => #value.await,
+                        #krate::__private::Step::Later(_) => #krate::__private::at(#value, || const { &#krate::__private::Site::here(#name_fn) }).await,
                     },
                 })
             }
@@ -812,8 +824,9 @@ mod tests {
             text,
             "(match :: scheduler :: __private :: Dispatch (f ()) . step () { __scheduler_v => \
              match __scheduler_v { :: scheduler :: __private :: Step :: Now (__scheduler_v) => \
-             __scheduler_v , :: scheduler :: __private :: Step :: Later (_) => __scheduler_v . \
-             await , } , })"
+             __scheduler_v , :: scheduler :: __private :: Step :: Later (_) => :: scheduler :: \
+             __private :: at (__scheduler_v , || const { & :: scheduler :: __private :: Site :: \
+             here (__scheduler_fn_name) }) . await , } , })"
         );
     }
 

@@ -381,6 +381,9 @@ fn rebind_params(sig: &Signature) -> Vec<TokenStream> {
 //     pub fn set_tv_channel(channel: u32)
 //         -> ::scheduler::Pause<impl ::core::future::Future<Output = u32>> {
 //         fn __scheduler_task_name() {}
+//         fn __scheduler_fn_name() -> &'static str {
+//             ::core::any::type_name_of_val(&__scheduler_task_name)
+//         }
 //         ::scheduler::__private::task_pause(
 //             ::core::any::type_name_of_val(&__scheduler_task_name),
 //             async move {
@@ -428,6 +431,14 @@ pub(crate) fn expand_fn(
         }
         TaskName::Given(name) => (None, name),
     };
+    // The fn that names this one for the sites of its pause points (`rewrite.rs`).
+    let name_fn = Ident::new(rewrite::FN_NAME, Span::call_site());
+    let name_fn = quote! {
+        #[allow(dead_code)]
+        fn #name_fn() -> &'static str {
+            #name
+        }
+    };
     let stmts: &[Stmt] = &block.stmts;
     let krate = crate::krate::path();
     let body = quote_spanned! {block.brace_token.span.join()=>
@@ -458,6 +469,7 @@ pub(crate) fn expand_fn(
         #track_caller
         #vis #sig {
             #marker
+            #name_fn
             #krate::__private::task_pause(#name, #body)
         }
     };

@@ -57,6 +57,7 @@ pub use crate::pause::Pause;
 use crate::reason::Reason;
 use crate::runtime::{self, Anywhere, Here};
 use crate::schedulable::Schedulable;
+pub use crate::stack::{At, Site};
 use crate::task::TaskHandle;
 use crate::waiting::Scope;
 
@@ -228,6 +229,19 @@ pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
 #[inline]
 pub fn owned<F: Future>(fut: F) -> Pause<F> {
     Pause::bare(Reason::Wait, fut)
+}
+
+/// The pause point's future of `step`, awaited at the pause point that `site()` names: it
+/// pushes that site on the task's pause stack when it returns `Pending` (`stack.rs`).
+/// `site` is a zero-sized closure that gives a constant, so the task's future is no bigger.
+/// `#[inline]`, not `#[inline(always)]`, as the dispatch's fns (see `Dispatch::step`).
+#[inline]
+pub fn at<T, F, S>(step: Step<T, F>, site: S) -> At<F, S>
+where
+    F: Future,
+    S: Fn() -> &'static Site,
+{
+    At::new(step.into_future(), site)
 }
 
 /// The location of the caller, for generated code that names a call site.

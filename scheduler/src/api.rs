@@ -307,3 +307,46 @@ pub fn wait<F: IntoFuture>(future: F) -> Pause<impl Future<Output = F::Output>> 
 pub fn current() -> Handle {
     runtime::handle("scheduler::current")
 }
+
+/// Where every unfinished task of the running scheduler is: each one's state (running,
+/// ready, paused) and pause stack, the chain of `#[task]` calls from its root to where it
+/// waits (see [`Dump`](crate::Dump)). The task that asks shows as `running`, where it
+/// paused last. Outside any scheduler, the dump of every live scheduler of the process
+/// (what `SCHEDULER_DUMP_ON_SIGNAL=1` prints on SIGQUIT).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use scheduler::sync::Event;
+/// use scheduler::{Scheduler, task};
+///
+/// #[task]
+/// fn wait_for(event: Arc<Event>) {
+///     event.wait();
+/// }
+///
+/// #[task]
+/// fn look(event: Arc<Event>) -> String {
+///     scheduler::yield_now(); // `wait_for` runs and pauses
+///     let dump = scheduler::dump();
+///     event.set();
+///     dump.to_string()
+/// }
+///
+/// let s = Scheduler::new();
+/// let event = Arc::new(Event::new());
+/// s.queue_to_run(wait_for, (event.clone(),));
+/// let text = s.run_until_finished(look, (event,));
+/// assert!(text.contains("::wait_for` [paused: event wait"), "{text}");
+/// assert!(text.contains("::look` [running]"), "{text}");
+/// ```
+pub fn dump() -> crate::Dump {
+    let section = crate::runtime::local::with_local(|local| local.dump())
+        .or_else(|| crate::runtime::pool::with_worker(|worker| worker.pool.dump()));
+    match section {
+        Some(section) => crate::Dump::of(section),
+        None => crate::dump::every_scheduler(),
+    }
+}

@@ -55,14 +55,15 @@ impl TaskGuard {
     /// Marks `task` as being polled, outside any scheduler's registry.
     #[inline]
     pub(crate) fn enter(task: TaskName) -> Self {
-        Self::enter_task(task, false)
+        Self::enter_task(task, false, 0)
     }
 
     /// Marks `task` as being polled; `registered` says whether it paused before (it is in
-    /// its scheduler's registry).
+    /// its scheduler's registry); `stack` is its pause stack's address, for the slow-poll
+    /// report (0 if none).
     #[inline]
-    pub(crate) fn enter_task(task: TaskName, registered: bool) -> Self {
-        watchdog::poll_started(task);
+    pub(crate) fn enter_task(task: TaskName, registered: bool, stack: usize) -> Self {
+        watchdog::poll_started(task, stack);
         crate::reason::take(); // a fresh poll: no reason noted yet
         TaskGuard {
             previous: TASK.with(|t| t.replace(Some(task))),
@@ -90,7 +91,7 @@ impl Drop for TaskGuard {
         REGISTERED.with(|s| s.set(self.previous_registered));
         watchdog::poll_ended();
         if let Some(previous) = self.previous {
-            watchdog::poll_started(previous);
+            watchdog::poll_started(previous, 0);
         }
     }
 }

@@ -6,6 +6,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use crate::context;
+use crate::dump::Dump;
 use crate::misuse;
 use crate::runtime::local::LocalShared;
 use crate::runtime::pool::PoolShared;
@@ -202,6 +203,42 @@ impl Handle {
             Ok(value) => value,
             Err(error) => panic!("{error}"),
         }
+    }
+}
+
+impl Handle {
+    /// Where every unfinished task of this handle's scheduler is (see [`Dump`]), from any
+    /// thread, while it runs. A pool answers at once; a single-threaded scheduler's own
+    /// thread answers between two polls (within a second, or the dump says it did not).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[scheduler::task]
+    /// fn stuck(event: std::sync::Arc<scheduler::sync::Event>) {
+    ///     event.wait();
+    /// }
+    ///
+    /// let s = scheduler::Scheduler::new();
+    /// let handle = s.handle();
+    /// let event = std::sync::Arc::new(scheduler::sync::Event::new());
+    /// let set = event.clone();
+    /// let looker = std::thread::spawn(move || loop {
+    ///     let dump = handle.dump(); // answered by the loop below, between two polls
+    ///     if dump.tasks().iter().any(|t| t.state() == scheduler::TaskState::Paused) {
+    ///         set.set();
+    ///         return dump.to_string();
+    ///     }
+    /// });
+    /// s.run_until_finished(stuck, (event,));
+    /// let text = looker.join().unwrap();
+    /// assert!(text.contains("::stuck` [paused: event wait"), "{text}");
+    /// ```
+    pub fn dump(&self) -> Dump {
+        Dump::of(match &self.target {
+            Target::Local(shared) => crate::dump::local_from_anywhere(shared),
+            Target::Pool(pool) => pool.dump(),
+        })
     }
 }
 

@@ -486,6 +486,7 @@ mod config;
 mod context;
 mod drain;
 mod dropped_tasks;
+mod dump;
 mod flavor;
 mod handle;
 mod interval;
@@ -500,6 +501,7 @@ mod report;
 mod runtime;
 mod schedulable;
 mod scheduler;
+mod stack;
 mod stats;
 mod stderr;
 mod task;
@@ -525,10 +527,11 @@ pub mod __test_hooks {
 }
 
 pub use api::{
-    current, now, queue_to_run, queue_to_run_after, run_until_finished, sleep, sleep_until, wait,
-    yield_now,
+    current, dump, now, queue_to_run, queue_to_run_after, run_until_finished, sleep, sleep_until,
+    wait, yield_now,
 };
 pub use blocking::run_in_thread;
+pub use dump::{Dump, StackFrame, TaskDump};
 pub use flavor::{Flavor, MultiThread, SingleThread};
 pub use handle::{Handle, SchedulerGone};
 pub use interval::{Interval, interval};
@@ -559,6 +562,7 @@ pub use scheduler::{Builder, Scheduler};
 ///
 /// Arguments: `name = "..."`, `boxed`, `crate = "path"` (see the macro's own docs below).
 pub use scheduler_macros::task;
+pub use stack::TaskState;
 
 /// Runs `main`'s body as a task on a fresh scheduler.
 ///

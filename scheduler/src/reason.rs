@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 use crate::names::{TaskName, display_path};
 
 /// What a paused task waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Reason {
     /// A call to the `#[task]` fn with this path (the innermost pause inside it wins).
     Call(&'static str),

@@ -36,7 +36,7 @@ pub(crate) fn install_panic_hook() {
                 if user_hook {
                     previous(info);
                 }
-                crate::watchdog::poll_started(task);
+                crate::watchdog::poll_started(task, 0);
             }
             None => previous(info),
         }));

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::config::Config;
+use crate::dump::Dump;
 use crate::flavor::{Flavor, MultiThread, SingleThread};
 use crate::handle::Handle;
 use crate::report;
@@ -249,6 +250,34 @@ impl Scheduler<SingleThread> {
     pub fn stats(&self) -> Stats {
         self.inner.local.stats()
     }
+
+    /// Where every unfinished task of this scheduler is: its state (running, ready,
+    /// paused) and pause stack (see [`Dump`]). From plain code on this thread, between or
+    /// during runs (inside a task, [`scheduler::dump()`](crate::dump) says the same);
+    /// from other threads, [`Handle::dump`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[scheduler::task]
+    /// fn stuck(rx: scheduler::sync::Receiver<u32>) -> u32 {
+    ///     rx.recv().unwrap_or(0)
+    /// }
+    ///
+    /// let s = scheduler::Scheduler::new();
+    /// let (tx, rx) = scheduler::sync::channel(1);
+    /// let task = s.queue_to_run(stuck, (rx,));
+    /// s.run_until_finished(|| scheduler::yield_now(), ());
+    /// let text = s.dump().to_string();
+    /// assert!(text.contains("::stuck` [paused: channel recv"), "{text}");
+    /// assert!(text.contains(file!()), "{text}"); // where it waits
+    /// drop(tx);
+    /// s.run();
+    /// # drop(task);
+    /// ```
+    pub fn dump(&self) -> Dump {
+        Dump::of(self.inner.local.dump())
+    }
 }
 
 impl Scheduler<MultiThread> {
@@ -372,6 +401,34 @@ impl Scheduler<MultiThread> {
     pub fn stats(&self) -> Stats {
         self.inner.shared.stats()
     }
+
+    /// Where every unfinished task of the pool is: its state (running, ready, paused) and
+    /// pause stack (see [`Dump`]), from any thread, while the workers run. A task that has
+    /// not paused yet is counted, not listed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #[scheduler::task]
+    /// fn stuck(event: std::sync::Arc<scheduler::sync::Event>) {
+    ///     event.wait();
+    /// }
+    ///
+    /// let s = scheduler::Scheduler::builder().threads(2).build();
+    /// let event = std::sync::Arc::new(scheduler::sync::Event::new());
+    /// let task = s.queue_to_run(stuck, (event.clone(),));
+    /// while s.stats().paused == 0 {
+    ///     std::thread::yield_now(); // until it has paused
+    /// }
+    /// let text = s.dump().to_string();
+    /// assert!(text.contains("::stuck` [paused: event wait"), "{text}");
+    /// event.set();
+    /// s.run();
+    /// # drop(task);
+    /// ```
+    pub fn dump(&self) -> Dump {
+        Dump::of(self.inner.shared.dump())
+    }
 }
 
 impl Default for Scheduler {
@@ -427,7 +484,13 @@ impl Builder<SingleThread> {
         }
         Scheduler {
             inner: LocalInner {
-                local: Local::new(self.config),
+                local: {
+                    let local = Local::new(self.config);
+                    crate::dump::built(crate::dump::Live::Local(std::sync::Arc::downgrade(
+                        &local.shared,
+                    )));
+                    local
+                },
             },
         }
     }
@@ -582,9 +645,11 @@ impl Builder<MultiThread> {
         if self.config.measure_poll_time {
             crate::trace::measure_poll_time();
         }
-        Scheduler {
-            inner: Pool::start(self.threads, self.config),
-        }
+        let pool = Pool::start(self.threads, self.config);
+        crate::dump::built(crate::dump::Live::Pool(std::sync::Arc::downgrade(
+            &pool.shared,
+        )));
+        Scheduler { inner: pool }
     }
 }
 

@@ -47,6 +47,16 @@ thread_local! {
     static UNSAID: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// Adds `text` to the report of the panic this thread is unwinding from, if the hook wrote
+/// one: what only the place that catches it knows (where the task paused last).
+pub(crate) fn add_to_held(text: &str) {
+    let _ = UNSAID.try_with(|u| {
+        if let Some(report) = u.borrow_mut().as_mut() {
+            report.push_str(text);
+        }
+    });
+}
+
 /// Says the report of the panic just caught on this thread, if the hook wrote one. Every
 /// place that catches a task's panic calls it; a panic that unwinds out of a task guard
 /// without being caught (none of ours does) has it said by the guard (`say_unwinding`).

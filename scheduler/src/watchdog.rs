@@ -32,6 +32,9 @@ struct Lane {
     /// The polled task's name, written before `seq` turns odd: kind (0 path, 1 site),
     /// pointer, length.
     name: [AtomicUsize; 3],
+    /// The address of the polled task's pause stack (`stack.rs`, 0 if none), written with
+    /// the name: the report says where the task was resumed from.
+    stack: AtomicUsize,
     /// The running scheduler's threshold in milliseconds; 0 when the watchdog is off.
     threshold_ms: AtomicU64,
     /// The thread's name, for the message.
@@ -86,6 +89,7 @@ fn new_lane() -> Arc<Lane> {
     let lane = Arc::new(Lane {
         seq: AtomicUsize::new(0),
         name: Default::default(),
+        stack: AtomicUsize::new(0),
         threshold_ms: AtomicU64::new(0),
         thread: thread
             .name()
@@ -119,9 +123,10 @@ pub(crate) fn threshold() -> Option<Duration> {
     (ms != 0).then(|| Duration::from_millis(ms))
 }
 
-/// A poll of `task` starts on this thread.
+/// A poll of `task` starts on this thread; `stack` is its pause stack's address (0 if
+/// none, see `StackCell::address`).
 #[inline]
-pub(crate) fn poll_started(task: TaskName) {
+pub(crate) fn poll_started(task: TaskName, stack: usize) {
     with_fast_lane(|lane| {
         if lane.threshold_ms.load(Ordering::Relaxed) == 0 {
             return;
@@ -134,6 +139,7 @@ pub(crate) fn poll_started(task: TaskName) {
         lane.name[0].store(kind, Ordering::Relaxed);
         lane.name[1].store(ptr, Ordering::Relaxed);
         lane.name[2].store(len, Ordering::Relaxed);
+        lane.stack.store(stack, Ordering::Relaxed);
         let seq = lane.seq.load(Ordering::Relaxed);
         // Odd: a poll is running. Release: the name above is visible with it.
         lane.seq.store(seq | 1, Ordering::Release);
@@ -158,16 +164,18 @@ fn encode(task: TaskName) -> [usize; 3] {
     }
 }
 
-/// Reads the name of the poll that made `seq` odd, if `seq` is still the lane's.
-fn read_name(lane: &Lane, seq: usize) -> Option<TaskName> {
+/// Reads the name and the stack's address of the poll that made `seq` odd, if `seq` is
+/// still the lane's.
+fn read_name(lane: &Lane, seq: usize) -> Option<(TaskName, usize)> {
     let kind = lane.name[0].load(Ordering::Relaxed);
     let ptr = lane.name[1].load(Ordering::Relaxed);
     let len = lane.name[2].load(Ordering::Relaxed);
+    let stack = lane.stack.load(Ordering::Relaxed);
     core::sync::atomic::fence(Ordering::Acquire);
     if lane.seq.load(Ordering::Relaxed) != seq {
         return None; // the poll ended meanwhile: the fields may be another poll's
     }
-    Some(if kind == 0 {
+    let name = if kind == 0 {
         // SAFETY: `seq` was odd before and after the reads, so the three fields are the ones
         // `poll_started` wrote before making it odd (Release there, Acquire fence here), and
         // they were taken apart from a `&'static str` by `encode`.
@@ -177,7 +185,8 @@ fn read_name(lane: &Lane, seq: usize) -> Option<TaskName> {
     } else {
         // SAFETY: as above; the pointer came from a `&'static Location<'static>`.
         TaskName::site(unsafe { &*(ptr as *const Location<'static>) })
-    })
+    };
+    Some((name, stack))
 }
 
 /// What the watchdog remembers of one lane.
@@ -241,8 +250,15 @@ fn watch() {
                 None => blocked >= Duration::from_millis(threshold),
                 Some(last) => blocked >= last + REPEAT,
             };
-            if due && let Some(task) = read_name(&lane, seq) {
-                report(task, &lane.thread, blocked, watch.reported.is_some());
+            if due && let Some((task, stack)) = read_name(&lane, seq) {
+                let resumed = crate::stack::read_at(stack).report_lines();
+                report(
+                    task,
+                    &lane.thread,
+                    blocked,
+                    watch.reported.is_some(),
+                    &resumed,
+                );
                 watch.reported = Some(blocked);
             }
         }
@@ -250,17 +266,22 @@ fn watch() {
     }
 }
 
-fn report(task: TaskName, thread: &str, blocked: Duration, again: bool) {
+fn report(task: TaskName, thread: &str, blocked: Duration, again: bool, resumed: &str) {
     let ms = blocked.as_millis();
+    let resumed = if resumed.is_empty() {
+        String::new()
+    } else {
+        format!("\n  (it was resumed from where it paused last:{resumed})")
+    };
     if again {
         crate::stderr::say_uncaptured(format_args!(
-            "task `{task}` is still blocking thread `{thread}`: {ms} ms so far; {}",
+            "task `{task}` is still blocking thread `{thread}`: {ms} ms so far; {}{resumed}",
             misuse::SLOW_POLL
         ));
     } else {
         crate::stderr::say_uncaptured(format_args!(
             "task `{task}` has been running for {ms} ms without reaching a pause point, \
-             so every other task on thread `{thread}` waits; {}",
+             so every other task on thread `{thread}` waits; {}{resumed}",
             misuse::SLOW_POLL
         ));
     }

@@ -6,6 +6,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use futures_lite::future;
 use scheduler::{Scheduler, TaskError, task};
@@ -292,4 +293,93 @@ fn a_pool_dropped_by_its_own_task_never_joins_its_own_thread() {
         future::block_on(other),
         Err(TaskError::Cancelled { .. })
     ));
+}
+
+#[task]
+fn wait_here(event: Arc<scheduler::sync::Event>) {
+    event.wait();
+}
+
+#[task]
+fn one_level_up(event: Arc<scheduler::sync::Event>) {
+    wait_here(event);
+}
+
+#[task]
+fn two_levels_up(event: Arc<scheduler::sync::Event>) {
+    one_level_up(event);
+}
+
+#[task]
+fn three_levels_up(event: Arc<scheduler::sync::Event>) {
+    two_levels_up(event);
+}
+
+#[task]
+fn joins_a_stuck_task(event: Arc<scheduler::sync::Event>) {
+    let stuck = scheduler::queue_to_run(three_levels_up, (event,));
+    stuck.join().unwrap();
+}
+
+/// Checks the dump of `joins_a_stuck_task`'s tasks on `flavour`, then lets them end.
+fn check_stacks(dump: scheduler::Dump, flavour: &str) {
+    let deep = dump
+        .tasks()
+        .iter()
+        .find(|t| t.name().to_string().ends_with("::three_levels_up"))
+        .unwrap_or_else(|| panic!("{flavour}: the stuck task is in the dump:\n{dump}"));
+    let functions: Vec<&str> = deep.stack().iter().map(|f| f.function()).collect();
+    assert_eq!(functions.len(), 4, "{flavour}: {dump}");
+    assert!(functions[3].ends_with("::wait_here"), "{flavour}: {dump}");
+    assert!(
+        dump.to_string().contains("[paused: join of `"),
+        "{flavour}: {dump}"
+    );
+}
+
+#[test]
+fn pause_stacks_are_stored_in_the_header_and_read_back_deeper_than_inline() {
+    // Four levels (more than the three kept inline), and a `join` of another task (a
+    // reason that holds a name): each goes through the stack cell's words and back, on
+    // one thread and on a pool (which keeps the reason in the cell too).
+    let s = Scheduler::new();
+    let event = Arc::new(scheduler::sync::Event::new());
+    let joining = s.queue_to_run(joins_a_stuck_task, (event.clone(),));
+    s.run_until_finished(|| scheduler::yield_now(), ());
+    s.run_until_finished(|| scheduler::yield_now(), ());
+    check_stacks(s.dump(), "one thread");
+    event.set();
+    s.run();
+    assert!(joining.is_finished());
+
+    let pool = Scheduler::builder().threads(2).build();
+    let event = Arc::new(scheduler::sync::Event::new());
+    let joining = pool.queue_to_run(joins_a_stuck_task, (event.clone(),));
+    while pool.stats().paused < 2 {
+        std::thread::yield_now(); // until both have paused
+    }
+    check_stacks(pool.dump(), "pool");
+    event.set();
+    pool.run();
+    assert!(joining.is_finished());
+}
+
+#[task]
+fn pauses_then_blocks() {
+    scheduler::yield_now();
+    std::thread::sleep(std::time::Duration::from_millis(200)); // seen by the watchdog
+}
+
+#[test]
+fn the_slow_poll_watchdog_reads_the_blocking_task_s_stack() {
+    // The watchdog thread reads the stack of a task in its poll, and frees the slots it
+    // was handed when their tasks ended (retired, not freed, while it runs).
+    let s = Scheduler::builder()
+        .slow_poll(std::time::Duration::from_millis(20))
+        .build();
+    for _ in 0..2 {
+        let task = s.queue_to_run(pauses_then_blocks, ());
+        s.run();
+        assert!(task.is_finished());
+    }
 }

@@ -98,6 +98,9 @@ struct Slice {
     /// When the poll ended in a pause: what the task waited for, and its kind.
     paused: Option<(String, String)>,
     blocking: bool,
+    /// The `#[task]` calls the task paused inside, outer first (the trace's nested `call`
+    /// slices).
+    calls: Vec<String>,
 }
 
 /// One task's track.
@@ -136,6 +139,13 @@ fn lanes(trace: &Value) -> Result<BTreeMap<u64, Lane>, TraceError> {
                     .and_then(Value::as_str);
                 lanes.entry(tid).or_default().name = name.map(str::to_string);
             }
+            "X" if event.get("cat").and_then(Value::as_str) == Some("call") => {
+                // A `#[task]` call nested in the poll just before it, on the same track.
+                let name = event.get("name").and_then(Value::as_str).unwrap_or("?");
+                if let Some(poll) = lanes.entry(tid).or_default().slices.last_mut() {
+                    poll.calls.push(name.to_string());
+                }
+            }
             "X" => {
                 let start = ts.ok_or_else(|| TraceError::format("an `X` event without `ts`"))?;
                 let duration = event.get("dur").and_then(Value::as_f64).unwrap_or(0.0);
@@ -156,6 +166,7 @@ fn lanes(trace: &Value) -> Result<BTreeMap<u64, Lane>, TraceError> {
                     end: start + duration.max(0.0),
                     paused,
                     blocking: arg("blocking").and_then(Value::as_bool).unwrap_or(false),
+                    calls: Vec::new(),
                 });
             }
             "f" => {
@@ -378,14 +389,34 @@ pub(crate) fn render(json_text: &str) -> Result<String, TraceError> {
                 let until = lane.slices.get(i + 1).map_or(t1, |next| next.start);
                 let state = State::of_pause(kind);
                 let reason = if reason.is_empty() { "unknown" } else { reason };
+                // Where it paused: `do_both > turn_on_tv > sleep`.
+                let nesting: String = slice
+                    .calls
+                    .iter()
+                    .map(|call| format!(" > {}", short(call)))
+                    .collect();
                 bar(
                     &mut out,
                     slice.end,
                     until,
                     state,
                     false,
-                    format!("{name}: paused on {reason}, {}", took(slice.end, until)),
+                    format!(
+                        "{name}{nesting}: paused on {reason}, {}",
+                        took(slice.end, until)
+                    ),
                 );
+                let (x0, x1) = (x(slice.end), x(until));
+                let text = format!("{}{nesting} > {kind}", short(&name));
+                if !slice.calls.is_empty() && x1 - x0 > 7.0 * text.chars().count() as f64 {
+                    let _ = writeln!(
+                        out,
+                        "<text class=\"nesting\" x=\"{:.1}\" y=\"{:.1}\" font-family=\"monospace\" font-size=\"10\" fill=\"#555\">{}</text>",
+                        x0 + 3.0,
+                        top + LANE / 2.0 - 6.0,
+                        xml(&text)
+                    );
+                }
             }
         }
         // Running slices last, on top of the pauses around them.
@@ -408,6 +439,11 @@ pub(crate) fn render(json_text: &str) -> Result<String, TraceError> {
     }
     out.push_str("</svg>\n");
     Ok(out)
+}
+
+/// A fn's path without its module: `turn_on_tv` for `tv::turn_on_tv`.
+fn short(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 /// The unit that labels a span of `micros` best.

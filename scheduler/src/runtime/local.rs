@@ -38,6 +38,7 @@ use crate::time::{VirtualClock, Wheel};
 use crate::trace::{self, Outcome};
 
 mod deadlock;
+mod dump;
 mod reasons;
 mod wait_counts;
 
@@ -238,6 +239,8 @@ pub(crate) struct Local {
     /// Makes `Local` `!Send` on purpose, not by the accident of a field's type: its queues
     /// may hold `!Send` tasks, which only this thread may run or drop.
     _not_send: PhantomData<*const ()>,
+    /// Where the root of the blocking call paused last.
+    root_stack: crate::stack::RootStack,
 }
 
 impl Local {
@@ -270,6 +273,7 @@ impl Local {
             counters: LocalCounters::default(),
             timers: Arc::new(Wheel::new()),
             _not_send: PhantomData,
+            root_stack: Default::default(),
         })
     }
 
@@ -412,6 +416,7 @@ impl Local {
         let mut root = pin!(root);
         let id = trace::new_id();
         let _root = RootGuard::enter(self, name);
+        crate::stack::tick();
         self.absorb(); // work queued before this call runs before the root
         root_waker.wake_by_ref();
         block_on(async {
@@ -432,6 +437,7 @@ impl Local {
                             let _span = tracing::trace_span!("poll", task = %name).entered();
                             let _running = TaskGuard::enter(name);
                             self.root_polling.set(true);
+                            crate::stack::begin(core::ptr::null());
                             let polled = catch_unwind(AssertUnwindSafe(|| {
                                 root.as_mut().poll(&mut Context::from_waker(&waker))
                             }));
@@ -458,6 +464,7 @@ impl Local {
                             }
                             Poll::Pending => {
                                 let waits_for = reason::take();
+                                self.root_stack.paused(waits_for);
                                 self.root.set(Some((name, waits_for)));
                                 let elapsed =
                                     trace::end(started, id, name, Outcome::Paused(waits_for));
@@ -480,6 +487,7 @@ impl Local {
             self.config,
         ));
         let _tokio = crate::tokio_compat::enter(); // the tokio feature's context, if it is on
+        crate::stack::tick();
         block_on(async {
             loop {
                 let job = match self.ready_job() {
@@ -515,6 +523,7 @@ impl Local {
         let ticks = self.ticks.get() + 1;
         self.ticks.set(ticks);
         if ticks >= REACTOR_BUDGET {
+            crate::stack::tick(); // the coarse clock of pause stacks
             self.ticks.set(0);
             self.timers.fire_due();
             // The edges that came meanwhile, if no parked loop takes them.
@@ -588,6 +597,7 @@ impl Local {
             self.shed_ready_capacity();
             crate::time::park(woken, self.timers.next_deadline()).await;
             self.shared.parked.store(false, Ordering::SeqCst);
+            crate::stack::tick(); // the coarse clock of pause stacks
         }
     }
 
@@ -690,6 +700,8 @@ impl Drop for RootGuard<'_> {
 }
 
 impl Schedule for Local {
+    const STATES: bool = false;
+
     type Home = LocalShared;
 
     /// Queues a woken task on its scheduler: its own queue on the scheduler's own thread, the

@@ -267,6 +267,31 @@ impl PoolShared {
         self.all_done.notify(usize::MAX);
     }
 
+    /// Where every unfinished task is (see `dump.rs`), from any thread.
+    pub(crate) fn dump(&self) -> crate::dump::Section {
+        let threads = self.slots.len();
+        let mut section = crate::dump::Section::new(if threads == 1 {
+            "a pool of 1 thread".to_string()
+        } else {
+            format!("a pool of {threads} threads")
+        });
+        for part in self.registry.iter() {
+            let part = lock(&part.0);
+            for (_, entry) in part.iter() {
+                // The header outlives the entry, which its task removes under this lock.
+                section.task(entry.name(), entry.meta().stack.read());
+            }
+        }
+        let queued = self.stats().queued;
+        if queued > 0 {
+            section.note(format!(
+                "tasks that have not paused yet are not listed: {queued} queued jobs, some \
+                 of them maybe tasks listed here that were woken"
+            ));
+        }
+        section
+    }
+
     /// A snapshot of the pool's tasks and counters (see [`Stats`]).
     pub(crate) fn stats(&self) -> Stats {
         let mut stats = Stats::default();
@@ -487,6 +512,8 @@ fn started_left(pool: &PoolShared, pinned: Option<usize>) -> bool {
 }
 
 impl Schedule for PoolShared {
+    const STATES: bool = true;
+
     type Home = PoolShared;
 
     /// Queues a woken task on its pool: on this thread's own queue when this thread is a
@@ -494,6 +521,7 @@ impl Schedule for PoolShared {
     #[inline]
     fn schedule(runnable: Runnable<Meta>, _info: ScheduleInfo) {
         let meta = runnable.metadata();
+        meta.stack.mark_ready();
         let pinned = pinned_to(meta);
         // SAFETY: a task of this flavour was made with an `Arc<PoolShared>` (`task::spawn`).
         let pool: *const PoolShared = unsafe { meta.home::<PoolShared>() };

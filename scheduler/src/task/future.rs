@@ -226,17 +226,26 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
+        if S::STATES {
+            this.meta.stack.mark_running();
+        }
+        crate::stack::begin(&this.meta.stack);
         let started = trace::begin(id);
         let polled = {
             #[cfg(feature = "tracing")]
             let _span = tracing::trace_span!("poll", task = %task).entered();
-            let _running = TaskGuard::enter_task(task, *this.standing != UNREGISTERED);
+            let _running = TaskGuard::enter_task(
+                task,
+                *this.standing != UNREGISTERED,
+                this.meta.stack.address(),
+            );
             let inner = state(this.inner.as_mut(), *this.id);
             catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
         };
         match polled {
             Ok(Poll::Pending) => {
                 let waits_for = reason::take();
+                this.meta.stack.paused(waits_for, S::STATES);
                 let elapsed = trace::end(started, id, task, Outcome::Paused(waits_for));
                 if *this.standing == UNREGISTERED {
                     // Its first pause: from now on only its waker can bring it back.
@@ -264,6 +273,12 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
                 Poll::Ready(Ok(value))
             }
             Err(payload) => {
+                let resumed = this.meta.stack.read().report_lines();
+                if !resumed.is_empty() {
+                    crate::stderr::add_to_held(&format!(
+                        "  (it was resumed from where it paused last:{resumed})\n"
+                    ));
+                }
                 crate::stderr::say_caught();
                 let elapsed = trace::end(started, id, task, Outcome::Panicked);
                 drop_state(this.inner.as_mut(), this.id);

@@ -31,6 +31,8 @@ pub(crate) struct Meta {
     home: NonNull<()>,
     /// What the type behind `home` is, as far as the header must know: how to let it go.
     vtable: &'static HomeVtable,
+    /// Its latest pause stack, for dumps and reports (`stack.rs`).
+    pub(crate) stack: crate::stack::StackCell,
 }
 
 /// What a header knows of its home's type.
@@ -77,6 +79,7 @@ impl Meta {
             home_slot,
             home,
             vtable: T::VTABLE,
+            stack: crate::stack::StackCell::new(),
         }
     }
 

@@ -36,6 +36,7 @@ pub(super) fn write_event(out: &mut String, event: &Event, named: &mut HashSet<u
             duration,
             outcome,
             blocking,
+            calls,
         } => {
             name_track(out, *id, *name, named);
             let (label, reason, kind) = match outcome {
@@ -63,6 +64,17 @@ pub(super) fn write_event(out: &mut String, event: &Event, named: &mut HashSet<u
                 string(&slice),
                 string(&reason),
             );
+            // The `#[task]` calls it paused inside, as slices nested in the poll's (same
+            // track, same time, outer first): `do_both > turn_on_tv > sleep`.
+            for call in calls {
+                let _ = write!(
+                    out,
+                    ",\n{{\"ph\":\"X\",\"pid\":1,\"tid\":{id},\"ts\":{},\"dur\":{},\"name\":{},\"cat\":\"call\"}}",
+                    Micros(*start),
+                    Micros(*duration),
+                    string(call),
+                );
+            }
         }
         Event::Spawn {
             parent,

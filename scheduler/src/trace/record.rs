@@ -56,6 +56,9 @@ pub(super) enum Event {
         outcome: Outcome,
         /// It held its thread longer than the scheduler's `slow_poll` threshold.
         blocking: bool,
+        /// When it paused: the `#[task]` calls it paused inside, outer first (its pause
+        /// stack without the root, which is the task itself).
+        calls: Vec<&'static str>,
     },
     /// The task being polled as `parent` queued task `child`, named `name`.
     Spawn {
@@ -176,6 +179,10 @@ fn end_slow(started: Instant, id: u64, name: TaskName, outcome: Outcome) -> Dura
     if id != 0 && enabled() {
         CURRENT.with(|c| c.set(0));
         let blocking = crate::watchdog::threshold().is_some_and(|limit| duration > limit);
+        let calls = match outcome {
+            Outcome::Paused(_) => crate::stack::calls(name),
+            _ => Vec::new(),
+        };
         record(Event::Slice {
             id,
             name,
@@ -184,6 +191,7 @@ fn end_slow(started: Instant, id: u64, name: TaskName, outcome: Outcome) -> Dura
             duration: duration.as_nanos() as u64,
             outcome,
             blocking,
+            calls,
         });
     }
     duration

@@ -68,12 +68,17 @@ impl Local {
         let mut waiting = Vec::new();
         if let Some((name, Some(reason))) = self.root.get() {
             waiting.push(format!(
-                "  `{name}` (the root of `run_until_finished`): {reason}"
+                "  `{name}` (the root of `run_until_finished`): {reason}{}",
+                self.root_stack.read().report_lines()
             ));
         }
         for (key, entry) in self.registry.borrow().iter() {
             if let Some(reason) = self.reasons.get(key) {
-                waiting.push(format!("  `{}`: {reason}", entry.name()));
+                waiting.push(format!(
+                    "  `{}`: {reason}{}",
+                    entry.name(),
+                    entry.meta().stack.read().report_lines()
+                ));
             }
         }
         format!(

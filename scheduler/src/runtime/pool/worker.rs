@@ -386,6 +386,7 @@ impl Worker {
         let slot = &pool.slots[self.index];
         let mut since_reactor = 0;
         let mut searching = false;
+        crate::stack::tick();
         loop {
             if pool.closed.load(Ordering::Acquire) {
                 return;
@@ -399,6 +400,7 @@ impl Worker {
                 since_reactor += 1;
                 if since_reactor >= REACTOR_BUDGET {
                     since_reactor = 0;
+                    crate::stack::tick(); // the coarse clock of pause stacks
                     self.fire_timers();
                     // The edges that came meanwhile, if no parked loop takes them.
                     crate::net::driver::poll_now();
@@ -428,6 +430,7 @@ impl Worker {
                 self.parked.set(true);
                 crate::time::park(woken, self.park_until()).await;
                 self.parked.set(false);
+                crate::stack::tick();
             }
             searching = {
                 let mut idle = lock(&pool.idle);

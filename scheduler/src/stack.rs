@@ -1,0 +1,539 @@
+//! Pause stacks: where a paused task is, as the chain of `#[task]` calls from its root to
+//! the innermost pause point, each with its `file:line`.
+//!
+//! Every pause point of a `#[task]` body has one static [`Site`] (the fn it is in, and its
+//! `file:line:col`), made by the macro at compile time. The body awaits the pause point
+//! through [`At`], whose site is a zero-sized closure that gives that static's address, so a
+//! task's future is no bigger for it. Only when the await returns `Pending` does `At` push
+//! that one word onto this thread's stack being built, innermost first: nothing on the
+//! `Ready` path. A poll begins by resetting the stack's length ([`begin`]); when it returns
+//! `Pending`, the task compares what was built with the stack its [`StackCell`] (two words
+//! in its header) points to, and stores only what changed: a task that pauses where it
+//! paused last (a loop's `recv`, a `yield_now`) stores one word, the coarse time of the
+//! pause. Stacks are interned ([`Stored`]): every task paused at the same place shares
+//! one, so a paused task holds no allocation of its own for its stack, and a reader on any
+//! thread gets a whole stack by loading one pointer.
+//!
+//! What the innermost level waits on is the pause's [`Reason`], which the library's pause
+//! point notes as it returns `Pending` (`reason.rs`), stored with the stack when it changed.
+//!
+//! Since when: the time a loop last read its *coarse clock* (see [`tick`]), which it does
+//! where it waits anyway (before it parks, when it wakes, when it lets the reactor look for
+//! timers every 128 jobs): no clock read per poll, and a pause is dated to within those
+//! 128 polls.
+//!
+//! A task's state (running, ready, paused) is stored only by a pool (`Schedule::STATES`),
+//! whose queues nobody can list; a single-threaded loop tells it from its queues when a
+//! dump asks.
+
+use core::cell::Cell;
+use core::future::Future;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use core::task::{Context, Poll};
+use std::collections::HashSet;
+use std::panic::Location;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::lock::lock;
+use crate::names::{TaskName, display_path};
+use crate::reason::Reason;
+
+/// The most levels a stack keeps; a deeper one keeps its outer levels (and says how many
+/// inner ones it lost).
+pub(crate) const DEPTH: usize = 32;
+
+/// How many interned stacks a thread remembers (see [`intern`]).
+const RECENT: usize = 8;
+
+/// A pause point of a `#[task]` body: the fn it is in, and where. The macro makes one per
+/// pause point, a constant, so a stack level is one pointer to it.
+#[derive(Debug)]
+pub struct Site {
+    /// The containing fn's path (its task name), as `type_name` gives it.
+    name: fn() -> &'static str,
+    /// The pause point's `file:line:col`.
+    at: &'static Location<'static>,
+}
+
+impl Site {
+    /// The site of a pause point at the caller's location, in the fn `name` names.
+    #[track_caller]
+    #[inline(always)]
+    pub const fn here(name: fn() -> &'static str) -> Site {
+        Site {
+            name,
+            at: Location::caller(),
+        }
+    }
+
+    /// The containing fn's path, as messages show it.
+    pub(crate) fn function(&self) -> &'static str {
+        display_path((self.name)())
+    }
+
+    /// The pause point's location.
+    pub(crate) fn location(&self) -> &'static Location<'static> {
+        self.at
+    }
+}
+
+// A site is its one static: two are the same pause point when they are the same static.
+impl PartialEq for Site {
+    fn eq(&self, other: &Site) -> bool {
+        core::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Site {}
+
+impl core::hash::Hash for Site {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        core::ptr::from_ref(self).hash(state);
+    }
+}
+
+/// This thread's stack being built during a poll, innermost level first.
+struct Building {
+    /// Levels pushed in this poll (may exceed `DEPTH`: the rest were not kept).
+    len: Cell<usize>,
+    /// This thread's coarse clock, as the word a pause stores: nanoseconds since [`epoch`]
+    /// when its loop last read it, shifted left past the state bits, and `PAUSED`.
+    coarse: Cell<u64>,
+    /// The cell of the task whose poll began last on this thread (null for a root polled
+    /// in place): the running one while this thread is in a poll (`context::current_task`).
+    polling: Cell<*const StackCell>,
+    /// A ring: the first `len` (or all, past `DEPTH`) are this poll's.
+    sites: [Cell<Option<&'static Site>>; DEPTH],
+    /// The interned stacks this thread stored last (a task that pauses at two places in
+    /// turn finds both here, without the table's lock), and where the next one goes.
+    recent: [Cell<Option<&'static Stored>>; RECENT],
+    next_recent: Cell<usize>,
+}
+
+thread_local! {
+    /// Everything this module keeps per thread, in one place (one thread-local access).
+    static BUILDING: Building = const {
+        Building {
+            len: Cell::new(0),
+            coarse: Cell::new(PAUSED),
+            polling: Cell::new(core::ptr::null()),
+            sites: [const { Cell::new(None) }; DEPTH],
+            recent: [const { Cell::new(None) }; RECENT],
+            next_recent: Cell::new(0),
+        }
+    };
+}
+
+/// The instant every coarse time counts from.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Reads the clock into this thread's coarse clock: a run loop calls it where it waits
+/// anyway (parking, waking, giving the reactor its turn), never per poll.
+pub(crate) fn tick() {
+    let nanos = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX >> 3);
+    let _ = BUILDING.try_with(|b| b.coarse.set((nanos.max(1) << STATE_BITS) | PAUSED));
+}
+
+/// How long ago the coarse time in a stored word was (`None`: never read).
+fn ago(word: u64) -> Option<Duration> {
+    let nanos = word >> STATE_BITS;
+    (nanos != 0).then(|| {
+        epoch()
+            .elapsed()
+            .saturating_sub(Duration::from_nanos(nanos))
+    })
+}
+
+/// A poll of the task whose cell is `cell` (null: a root polled in place) begins on this
+/// thread: what the last one pushed is forgotten.
+#[inline(always)]
+pub(crate) fn begin(cell: *const StackCell) {
+    BUILDING.with(|b| {
+        b.len.set(0);
+        b.polling.set(cell);
+    });
+}
+
+/// Whether `cell` is the cell of the task whose poll began last on this thread (the running
+/// one, if this thread is in a task's poll).
+pub(crate) fn polling(cell: &StackCell) -> bool {
+    BUILDING
+        .try_with(|b| core::ptr::eq(b.polling.get(), cell))
+        .unwrap_or(false)
+}
+
+/// Pushes a level (its pause point returned `Pending`): two stores. The sites are a ring:
+/// past `DEPTH` levels, the outer ones overwrite the innermost (which are then lost).
+#[inline]
+fn push(site: &'static Site) {
+    BUILDING.with(|b| {
+        let len = b.len.get();
+        b.sites[len % DEPTH].set(Some(site));
+        b.len.set(len + 1);
+    });
+}
+
+/// The index in the ring of the `index`th level kept (innermost kept first) of a stack of
+/// `len` levels pushed.
+fn ring_index(len: usize, index: usize) -> usize {
+    (len.saturating_sub(DEPTH) + index) % DEPTH
+}
+
+/// The sites pushed in the poll that just returned `Pending`, outer level first, and how
+/// many inner levels were not kept.
+pub(crate) fn built() -> (Vec<&'static Site>, usize) {
+    BUILDING
+        .try_with(|b| {
+            let len = b.len.get();
+            let kept = len.min(DEPTH);
+            let sites = (0..kept)
+                .rev()
+                .filter_map(|index| b.sites[ring_index(len, index)].get())
+                .collect();
+            (sites, len - kept)
+        })
+        .unwrap_or_default()
+}
+
+/// The `#[task]` calls the poll that just returned `Pending` paused inside, outer first,
+/// not counting `task`'s own body: for the trace's nested slices (read only while tracing).
+pub(crate) fn calls(task: TaskName) -> Vec<&'static str> {
+    let (sites, _) = built();
+    let own = task.parts().ok().map(display_path);
+    let mut calls: Vec<&'static str> = sites.iter().map(|site| site.function()).collect();
+    if !calls.is_empty() && own == Some(calls[0]) {
+        calls.remove(0);
+    }
+    calls
+}
+
+// The fields are documented in the struct's doc (the macro takes no field docs).
+#[allow(missing_docs)]
+mod at {
+    pin_project_lite::pin_project! {
+        /// A pause point's future as a `#[task]` body awaits it, with its site: `site` is a
+        /// zero-sized closure, so this is as big as `fut`.
+        ///
+        /// Its fields are public for one reason: the compiler then sees, from the user's
+        /// crate, that an `At` of a plain call's `Never` has no values either, so that arm's
+        /// await stays unreachable (a private field would count the struct as inhabited, and
+        /// a lock guard held across a plain call would make the task `!Send`).
+        pub struct At<F, S> {
+            // The pause point's future.
+            #[pin]
+            pub fut: F,
+            // Gives the pause point's site.
+            pub site: S,
+        }
+    }
+}
+pub use at::At;
+
+impl<F, S> At<F, S> {
+    /// `fut`, awaited at the pause point `site()` names.
+    #[inline]
+    pub(crate) fn new(fut: F, site: S) -> Self {
+        At { fut, site }
+    }
+}
+
+impl<F, S> Future for At<F, S>
+where
+    F: Future,
+    S: Fn() -> &'static Site,
+{
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let poll = this.fut.poll(cx);
+        if poll.is_pending() {
+            push((this.site)());
+        }
+        poll
+    }
+}
+
+/// What a task is doing, as a dump shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TaskState {
+    /// Being polled right now, on some thread.
+    Running,
+    /// Woken (or queued and not started yet), waiting for its turn.
+    #[default]
+    Ready,
+    /// Paused at a pause point, waiting for what its stack's innermost level waits on.
+    Paused,
+}
+
+/// The low bits of a stored time word that hold the state (the rest: the coarse time).
+const STATE_BITS: u32 = 2;
+const READY: u64 = 0;
+const RUNNING: u64 = 1;
+const PAUSED: u64 = 2;
+
+/// A pause stack as a task's cell points to it: interned, so every task paused at the same
+/// place (a million workers on one `recv`) shares one, and never freed, so that a reader on
+/// any thread gets a whole stack by loading one pointer, with no lock and no retry, and
+/// the slow-poll watchdog may keep it past the task's end.
+#[derive(PartialEq, Eq, Hash)]
+struct Stored {
+    /// Innermost level first, as [`Building`] pushes them.
+    sites: Box<[&'static Site]>,
+    /// Inner levels not kept.
+    lost: usize,
+    /// What the innermost level waits on, where the cell keeps it (a pool's).
+    reason: Option<Reason>,
+}
+
+impl Stored {
+    /// [`holds`](Self::holds) for the stack built in this poll, if it is at most three
+    /// levels deep (a deeper one is looked up in [`intern`]): the compare every pause makes,
+    /// short enough to stay inline.
+    #[inline(always)]
+    fn holds_short(&self, b: &Building, reason: Option<Reason>, keeps_reason: bool) -> bool {
+        let len = b.len.get();
+        len <= 3
+            && self.sites.len() == len
+            && self.sites.iter().zip(&b.sites).all(|(site, built)| {
+                built
+                    .get()
+                    .is_some_and(|built| core::ptr::eq(built, *site))
+            })
+            // Without `keeps_reason`, every stored reason is `None`.
+            && (!keeps_reason || self.reason == reason)
+    }
+
+    /// Whether this is the stack of `len` levels built on this thread, waiting for `reason`.
+    #[inline]
+    fn holds(&self, b: &Building, len: usize, reason: Option<Reason>) -> bool {
+        self.sites.len() + self.lost == len
+            && self.reason == reason
+            && self.sites.iter().enumerate().all(|(index, site)| {
+                b.sites[ring_index(len, index)]
+                    .get()
+                    .is_some_and(|built| core::ptr::eq(built, *site))
+            })
+    }
+}
+
+/// The interned stack of `len` levels built on this thread, waiting for `reason`: from the
+/// thread's few most recent ones if it is there, else from the process's table (a lock),
+/// else made and leaked. There are as many as the program has distinct places to pause
+/// (each `#[task]` call chain to a pause point, up to [`DEPTH`] levels, with its reason).
+#[cold]
+#[inline(never)]
+fn intern(b: &Building, len: usize, reason: Option<Reason>) -> &'static Stored {
+    let recent = &b.recent;
+    if let Some(found) = recent
+        .iter()
+        .filter_map(Cell::get)
+        .find(|stored| stored.holds(b, len, reason))
+    {
+        return found;
+    }
+    let kept = len.min(DEPTH);
+    let wanted = Stored {
+        sites: (0..kept)
+            .filter_map(|index| b.sites[ring_index(len, index)].get())
+            .collect(),
+        lost: len - kept,
+        reason,
+    };
+    static TABLE: OnceLock<Mutex<HashSet<&'static Stored>>> = OnceLock::new();
+    let mut table = lock(TABLE.get_or_init(Default::default));
+    let stored = match table.get(&wanted) {
+        Some(stored) => *stored,
+        None => {
+            let stored: &'static Stored = Box::leak(Box::new(wanted));
+            table.insert(stored);
+            stored
+        }
+    };
+    drop(table);
+    let next = b.next_recent.get();
+    recent[next % RECENT].set(Some(stored));
+    b.next_recent.set(next.wrapping_add(1));
+    stored
+}
+
+/// A task's latest pause stack, in its header: the interned stack (null until its first
+/// pause) and the coarse time of that pause with the task's state in its low bits. Written
+/// only by the thread polling the task (one at a time), read from any thread.
+pub(crate) struct StackCell {
+    stack: AtomicPtr<Stored>,
+    time: AtomicU64,
+}
+
+impl StackCell {
+    pub(crate) const fn new() -> Self {
+        StackCell {
+            stack: AtomicPtr::new(core::ptr::null_mut()),
+            time: AtomicU64::new(READY),
+        }
+    }
+
+    /// The interned stack, if the task paused yet.
+    #[inline(always)]
+    fn stored(&self) -> Option<&'static Stored> {
+        let stored = self.stack.load(Ordering::Acquire);
+        // SAFETY: a non-null pointer here is one `intern` leaked (`Box::leak`): a
+        // `&'static Stored`, never freed.
+        (!stored.is_null()).then(|| unsafe { &*stored })
+    }
+
+    /// The task was woken: it waits for its turn (a pool's tasks only).
+    #[inline(always)]
+    pub(crate) fn mark_ready(&self) {
+        self.time.store(READY, Ordering::Relaxed);
+    }
+
+    /// The task's poll begins (a pool's tasks only).
+    #[inline(always)]
+    pub(crate) fn mark_running(&self) {
+        self.time.store(RUNNING, Ordering::Relaxed);
+    }
+
+    /// The task's poll returned `Pending`, waiting for `reason`: points the cell at the
+    /// stack this thread built if it is not the one stored, and stores the time. Only the
+    /// thread polling the task calls this.
+    ///
+    /// `keeps_reason`: whether the cell keeps the reason too (a pool's; a single thread's
+    /// registry keeps it in its entry already).
+    #[inline(always)]
+    pub(crate) fn paused(&self, reason: Option<Reason>, keeps_reason: bool) {
+        let reason = reason.filter(|_| keeps_reason);
+        // Only this thread stores the pointer: a relaxed load sees its own last store.
+        let stored = self.stack.load(Ordering::Relaxed);
+        // Only the compare inside the thread-local's closure: its access stays inline.
+        let (time, same) = BUILDING.with(|b| {
+            // SAFETY: as in `stored`: null, or a leaked `&'static Stored`.
+            let same =
+                !stored.is_null() && unsafe { &*stored }.holds_short(b, reason, keeps_reason);
+            (b.coarse.get(), same)
+        });
+        if !same {
+            self.store_new(reason);
+        }
+        self.time.store(time, Ordering::Relaxed);
+    }
+
+    /// `paused` with a stack other than the one stored.
+    #[cold]
+    #[inline(never)]
+    fn store_new(&self, reason: Option<Reason>) {
+        let new = BUILDING.with(|b| intern(b, b.len.get(), reason));
+        self.stack
+            .store(core::ptr::from_ref(new).cast_mut(), Ordering::Release);
+    }
+
+    /// The task's latest pause stack (empty if it never paused), and its state as a pool
+    /// stores it.
+    pub(crate) fn read(&self) -> Snapshot {
+        let time = self.time.load(Ordering::Relaxed);
+        let mut snapshot = self.stored().map(Stored::snapshot).unwrap_or_default();
+        snapshot.state = match time & ((1 << STATE_BITS) - 1) {
+            RUNNING => TaskState::Running,
+            PAUSED => TaskState::Paused,
+            _ => TaskState::Ready,
+        };
+        snapshot.paused_for = ago(time);
+        snapshot
+    }
+
+    /// The address of its stack (0 before its first pause): for the slow-poll watchdog,
+    /// which reads it with [`read_at`] while the task's poll runs (the stack it was resumed
+    /// from, as the poll began).
+    #[inline(always)]
+    pub(crate) fn address(&self) -> usize {
+        self.stack.load(Ordering::Relaxed) as usize
+    }
+}
+
+impl Stored {
+    /// The stack as a snapshot (outer level first), with no state or time.
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            state: TaskState::Paused,
+            sites: self.sites.iter().rev().copied().collect(),
+            lost: self.lost,
+            reason: self.reason,
+            paused_for: None,
+        }
+    }
+}
+
+/// The pause stack at `address`, as [`StackCell::address`] gave it (0: none).
+pub(crate) fn read_at(address: usize) -> Snapshot {
+    let stored = address as *const Stored;
+    if stored.is_null() {
+        return Snapshot::default();
+    }
+    // SAFETY: a non-zero address a cell gives is a leaked `&'static Stored` (`intern`),
+    // never freed, whether or not its task still lives.
+    unsafe { &*stored }.snapshot()
+}
+
+/// A pause stack as read: outer level first.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Snapshot {
+    pub(crate) state: TaskState,
+    pub(crate) sites: Vec<&'static Site>,
+    pub(crate) lost: usize,
+    pub(crate) reason: Option<Reason>,
+    pub(crate) paused_for: Option<Duration>,
+}
+
+impl Snapshot {
+    /// The stack as the deadlock, slow-poll and panic reports print it: a line per level,
+    /// outer first, under the line that names the task (empty when it never paused).
+    pub(crate) fn report_lines(&self) -> String {
+        use core::fmt::Write as _;
+        let mut lines = String::new();
+        for site in &self.sites {
+            let _ = write!(lines, "\n      {} at {}", site.function(), site.location());
+        }
+        if self.lost > 0 {
+            let _ = write!(lines, "\n      ({} inner levels not kept)", self.lost);
+        }
+        lines
+    }
+}
+
+/// The stack of the root of a blocking `run_until_finished` (polled in place, with no
+/// task header): kept by its loop, on its thread.
+#[derive(Default)]
+pub(crate) struct RootStack {
+    stored: core::cell::RefCell<Snapshot>,
+    /// The coarse time of its last pause, as a stored word.
+    time: Cell<u64>,
+}
+
+impl RootStack {
+    /// The root's poll returned `Pending`, waiting for `reason`.
+    pub(crate) fn paused(&self, reason: Option<Reason>) {
+        let (sites, lost) = built();
+        *self.stored.borrow_mut() = Snapshot {
+            state: TaskState::Paused,
+            sites,
+            lost,
+            reason,
+            paused_for: None,
+        };
+        self.time
+            .set(BUILDING.try_with(|b| b.coarse.get()).unwrap_or(0));
+    }
+
+    /// Its latest pause stack (empty, `Ready`, before its first pause).
+    pub(crate) fn read(&self) -> Snapshot {
+        let mut snapshot = self.stored.borrow().clone();
+        snapshot.paused_for = ago(self.time.get());
+        snapshot
+    }
+}
