@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use scheduler::sync::Event;
-use scheduler::{MultiThread, Scheduler, TaskError};
+use scheduler::{MultiThread, Scheduler, TaskError, TaskState};
 use scheduler_workspace::{DropCounter, DropToken, Watchdog, in_child, run_child};
 
 type Slot = Arc<Mutex<Option<Arc<Scheduler<MultiThread>>>>>;
@@ -38,6 +38,17 @@ fn a_pool_dropped_by_its_own_task_cancels_the_others() {
         let slot: Slot = Arc::new(Mutex::new(Some(pool.clone())));
         let other = pool.queue_to_run(waits_forever, (ledger.labelled("the other task"), never));
         let dropper = pool.queue_to_run(drop_own_pool, (slot, go.clone()));
+        // Both tasks are paused (the pool knows them) before it can be dropped.
+        let paused = |pool: &Scheduler<MultiThread>| {
+            let dump = pool.dump();
+            let tasks = dump.tasks().iter();
+            tasks
+                .filter(|task| task.state() == TaskState::Paused)
+                .count()
+        };
+        while paused(&pool) != 2 {
+            std::thread::yield_now();
+        }
         drop(pool); // the slot holds the last reference
         go.set();
         assert_eq!(futures_lite::future::block_on(dropper), Ok(()));
