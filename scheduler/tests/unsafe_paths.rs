@@ -339,9 +339,9 @@ fn check_stacks(dump: scheduler::Dump, flavour: &str) {
 
 #[test]
 fn pause_stacks_are_stored_in_the_header_and_read_back_deeper_than_inline() {
-    // Four levels (more than the three kept inline), and a `join` of another task (a
-    // reason that holds a name): each goes through the stack cell's words and back, on
-    // one thread and on a pool (which keeps the reason in the cell too).
+    // Four levels (more than the three a pause compares inline), and a `join` of another
+    // task (a reason that holds a name): each is interned and read back through the task's
+    // cell, on one thread and on a pool (which keeps the reason in the stack too).
     let s = Scheduler::new();
     let event = Arc::new(scheduler::sync::Event::new());
     let joining = s.queue_to_run(joins_a_stuck_task, (event.clone(),));
@@ -372,8 +372,8 @@ fn pauses_then_blocks() {
 
 #[test]
 fn the_slow_poll_watchdog_reads_the_blocking_task_s_stack() {
-    // The watchdog thread reads the stack of a task in its poll, and frees the slots it
-    // was handed when their tasks ended (retired, not freed, while it runs).
+    // The watchdog thread reads the stack of a task in its poll (the interned stack it
+    // was resumed from, through the address its lane carries), also after the task ended.
     let s = Scheduler::builder()
         .slow_poll(std::time::Duration::from_millis(20))
         .build();
