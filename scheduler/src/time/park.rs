@@ -12,7 +12,7 @@
 //! there.
 
 use core::cell::Cell;
-use core::future::{Future, poll_fn};
+use core::future::Future;
 use core::pin::pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::{Context, Poll, Waker};
@@ -125,6 +125,7 @@ impl Drop for Restore {
 /// has come, whichever is first.
 #[cfg(not(miri))]
 pub(crate) async fn park(woken: impl Future<Output = ()>, until: Option<Instant>) {
+    use core::future::poll_fn; // not under miri, whose `park` below needs none
     if OWN_PARKER.get() {
         let mut woken = pin!(woken);
         poll_fn(|cx| {
