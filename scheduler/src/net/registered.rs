@@ -135,6 +135,52 @@ where
     }
 }
 
+/// The pausing reads and writes of a stream type `$ty` holding a `Registered` in `.0`
+/// (`read`, `read_exact`, `write`, `write_all`): one set of methods for every stream.
+macro_rules! stream_pauses {
+    ($ty:ty) => {
+        impl $ty {
+            /// ⏸ Reads what has come, at most `buf.len()` bytes, waiting until some
+            /// has; `Ok(0)` once the peer closed its side.
+            #[track_caller]
+            pub fn read<'a>(
+                &'a self,
+                buf: &'a mut [u8],
+            ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
+                Pause::because(why::Wait, self.0.read(buf))
+            }
+
+            /// ⏸ Reads exactly `buf.len()` bytes; `UnexpectedEof` if the peer closes first.
+            #[track_caller]
+            pub fn read_exact<'a>(
+                &'a self,
+                buf: &'a mut [u8],
+            ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
+                Pause::because(why::Wait, self.0.read_exact(buf))
+            }
+
+            /// ⏸ Writes some of `buf`, waiting until the socket takes some; gives how much.
+            #[track_caller]
+            pub fn write<'a>(
+                &'a self,
+                buf: &'a [u8],
+            ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
+                Pause::because(why::Wait, self.0.write(buf))
+            }
+
+            /// ⏸ Writes all of `buf`.
+            #[track_caller]
+            pub fn write_all<'a>(
+                &'a self,
+                buf: &'a [u8],
+            ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
+                Pause::because(why::Wait, self.0.write_all(buf))
+            }
+        }
+    };
+}
+pub(crate) use stream_pauses;
+
 /// `futures-io`'s traits for a stream type `$ty` holding a `Registered` in `.0`, and for
 /// `&$ty`; `$shutdown` closes the writing half.
 macro_rules! futures_io_impls {

@@ -5,7 +5,7 @@ use std::io;
 use std::net::Shutdown;
 use std::path::Path;
 
-use super::registered::{Registered, futures_io_impls};
+use super::registered::{Registered, futures_io_impls, stream_pauses};
 use crate::pause::Pause;
 use crate::reason::why;
 
@@ -74,43 +74,6 @@ impl UnixStream {
         Ok(UnixStream(Registered::new(stream)?))
     }
 
-    /// ⏸ Reads what has come, at most `buf.len()` bytes, waiting until some has; `Ok(0)`
-    /// once the peer closed its side.
-    #[track_caller]
-    pub fn read<'a>(
-        &'a self,
-        buf: &'a mut [u8],
-    ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(why::Wait, self.0.read(buf))
-    }
-
-    /// ⏸ Reads exactly `buf.len()` bytes; `UnexpectedEof` if the peer closes first.
-    #[track_caller]
-    pub fn read_exact<'a>(
-        &'a self,
-        buf: &'a mut [u8],
-    ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-        Pause::because(why::Wait, self.0.read_exact(buf))
-    }
-
-    /// ⏸ Writes some of `buf`, waiting until the socket takes some; gives how much.
-    #[track_caller]
-    pub fn write<'a>(
-        &'a self,
-        buf: &'a [u8],
-    ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(why::Wait, self.0.write(buf))
-    }
-
-    /// ⏸ Writes all of `buf`.
-    #[track_caller]
-    pub fn write_all<'a>(
-        &'a self,
-        buf: &'a [u8],
-    ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-        Pause::because(why::Wait, self.0.write_all(buf))
-    }
-
     /// Shuts down the reading half, the writing half or both; does not pause.
     ///
     /// # Examples
@@ -124,6 +87,7 @@ impl UnixStream {
     }
 }
 
+stream_pauses!(UnixStream);
 futures_io_impls!(UnixStream);
 
 impl core::fmt::Debug for UnixStream {
