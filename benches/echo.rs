@@ -14,6 +14,11 @@ use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[allow(dead_code, reason = "each bench binary uses a part of what they share")]
+mod measure;
+
+use measure::{env_or, median};
+
 const RUNTIMES: [&str; 3] = ["ours", "tokio", "smol"];
 
 mod server {
@@ -197,22 +202,7 @@ fn measure(
         libc::wait4(pid, &mut status, 0, &mut usage);
         usage
     };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    measure::cpu_time(&usage)
 }
 
 fn main() {
@@ -226,8 +216,8 @@ fn main() {
         }
         return;
     }
-    let rounds = env("ECHO_ROUNDS", 3);
-    let requests = env("ECHO_REQUESTS", 200);
+    let rounds = env_or("ECHO_ROUNDS", 3);
+    let requests = env_or("ECHO_REQUESTS", 200);
     println!(
         "| threads | connections | size | ours µs/request | tokio | smol | ours / tokio | ours / smol |"
     );

@@ -36,18 +36,14 @@ mod counting_alloc;
 
 use counting_alloc::live;
 
+#[allow(dead_code, reason = "each bench binary uses a part of what they share")]
+mod measure;
+
+use measure::env_or;
+
 /// The process's CPU time so far (user + system, all threads).
 fn cpu() -> Duration {
-    // SAFETY: `getrusage` writes a `rusage` into the zeroed value we own, and reads nothing.
-    let usage = unsafe {
-        let mut usage: libc::rusage = core::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    time(usage.ru_utime) + time(usage.ru_stime)
+    measure::cpu_time(&measure::own_usage())
 }
 
 const RUNTIMES: [&str; 3] = ["ours", "tokio", "smol"];
@@ -470,14 +466,6 @@ fn header(first: &str, runtimes: &[&str]) {
 /// The runtimes in the order of round `round` (rotating), as indices into `runtimes`.
 fn order(round: usize, runtimes: usize) -> impl Iterator<Item = usize> {
     (0..runtimes).map(move |i| (i + round) % runtimes)
-}
-
-/// The number in the environment variable `name`, or `default`.
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn main() {

@@ -13,6 +13,11 @@
 
 use std::time::{Duration, Instant};
 
+#[allow(dead_code, reason = "each bench binary uses a part of what they share")]
+mod measure;
+
+use measure::{env_or, median};
+
 /// How long each sleep is.
 const SLEEP: Duration = Duration::from_millis(1);
 
@@ -31,20 +36,11 @@ struct Figures {
 /// The process's CPU time (user + system, all threads), its system part, and voluntary
 /// context switches.
 fn usage() -> (Duration, Duration, i64) {
-    // SAFETY: `getrusage` writes a `rusage` into the zeroed one we pass; RUSAGE_SELF is a
-    // valid `who`.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
+    let usage = measure::own_usage();
     (
-        time(usage.ru_utime) + time(usage.ru_stime),
-        time(usage.ru_stime),
-        usage.ru_nvcsw as i64,
+        measure::cpu_time(&usage),
+        measure::time(usage.ru_stime),
+        usage.ru_nvcsw,
     )
 }
 
@@ -210,22 +206,10 @@ const RUNTIMES: [(&str, Run); 6] = [
     ("smol-2", |t, s| with_smol::threads(2, t, s)),
 ];
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn main() {
-    let tasks = env("TIMERS_TASKS", 1_000);
-    let sleeps = env("TIMERS_SLEEPS", 1_000);
-    let rounds = env("TIMERS_ROUNDS", 3);
+    let tasks = env_or("TIMERS_TASKS", 1_000);
+    let sleeps = env_or("TIMERS_SLEEPS", 1_000);
+    let rounds = env_or("TIMERS_ROUNDS", 3);
     let picked: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
