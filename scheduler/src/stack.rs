@@ -31,6 +31,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use core::task::{Context, Poll};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::panic::Location;
 use std::sync::{Mutex, OnceLock};
@@ -275,8 +276,15 @@ pub enum TaskState {
 /// The low bits of a stored time word that hold the state (the rest: the coarse time).
 const STATE_BITS: u32 = 2;
 const READY: u64 = 0;
-const RUNNING: u64 = 1;
 const PAUSED: u64 = 2;
+
+/// How many levels a stack may have for [`Stored::holds_short`], the compare every pause
+/// makes (a deeper one is looked up in [`intern`]).
+const SHORT: usize = 3;
+
+/// [`Stored::short_len`] of a stack deeper than [`SHORT`] (and of [`NEVER`]): no length
+/// pushed equals it.
+const NOT_SHORT: usize = usize::MAX;
 
 /// A pause stack as a task's cell points to it: interned, so every task paused at the same
 /// place (a million workers on one `recv`) shares one, and never freed, so that a reader on
@@ -284,30 +292,78 @@ const PAUSED: u64 = 2;
 /// the slow-poll watchdog may keep it past the task's end.
 #[derive(PartialEq, Eq, Hash)]
 struct Stored {
-    /// Innermost level first, as [`Building`] pushes them.
-    sites: Box<[&'static Site]>,
+    /// Innermost level first, as [`Building`] pushes them (borrowed only in [`NEVER`]).
+    sites: Cow<'static, [&'static Site]>,
     /// Inner levels not kept.
     lost: usize,
     /// What the innermost level waits on, where the cell keeps it (a pool's).
     reason: Option<Reason>,
+    /// The levels pushed, if at most [`SHORT`] (else [`NOT_SHORT`]), and those levels
+    /// (`None` past them): what [`holds_short`](Self::holds_short) compares, in the
+    /// stack itself (one load less than through `sites`).
+    short_len: usize,
+    short: [Option<&'static Site>; SHORT],
+}
+
+/// The stack of a task that never paused: what a new cell points to, so that a pause
+/// compares with it like with any other (no null to test first).
+static NEVER: Stored = Stored {
+    sites: Cow::Borrowed(&[]),
+    lost: 0,
+    reason: None,
+    short_len: NOT_SHORT,
+    short: [None; SHORT],
+};
+
+/// A site as a word, for a compare that is one instruction (`None`: 0).
+#[inline(always)]
+fn word(site: Option<&'static Site>) -> usize {
+    site.map_or(0, |site| core::ptr::from_ref(site) as usize)
+}
+
+/// Whether two reasons are surely the same: a quick compare for [`StackCell::paused`],
+/// which may say no to two equal reasons that name something (those then take the slow
+/// path, which compares them fully).
+#[inline(always)]
+fn surely_same(a: Option<Reason>, b: Option<Reason>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            core::mem::discriminant(&a) == core::mem::discriminant(&b)
+                && (!matches!(a, Reason::Call(_) | Reason::Join(_)) || a == b)
+        }
+        _ => false,
+    }
 }
 
 impl Stored {
-    /// [`holds`](Self::holds) for the stack built in this poll, if it is at most three
-    /// levels deep (a deeper one is looked up in [`intern`]): the compare every pause makes,
-    /// short enough to stay inline.
+    /// A stack of `sites` (innermost first) with `lost` inner levels not kept.
+    fn new(sites: Vec<&'static Site>, lost: usize, reason: Option<Reason>) -> Stored {
+        let len = sites.len() + lost;
+        let mut short = [None; SHORT];
+        if len <= SHORT {
+            for (slot, site) in short.iter_mut().zip(&sites) {
+                *slot = Some(*site);
+            }
+        }
+        Stored {
+            sites: Cow::Owned(sites),
+            lost,
+            reason,
+            short_len: if len <= SHORT { len } else { NOT_SHORT },
+            short,
+        }
+    }
+
+    /// Whether this is the stack built in this poll, if it is at most [`SHORT`] levels
+    /// deep (the reason aside): the compare every pause makes, short enough to stay inline.
     #[inline(always)]
-    fn holds_short(&self, b: &Building, reason: Option<Reason>, keeps_reason: bool) -> bool {
+    fn holds_short(&self, b: &Building) -> bool {
         let len = b.len.get();
-        len <= 3
-            && self.sites.len() == len
-            && self.sites.iter().zip(&b.sites).all(|(site, built)| {
-                built
-                    .get()
-                    .is_some_and(|built| core::ptr::eq(built, *site))
-            })
-            // Without `keeps_reason`, every stored reason is `None`.
-            && (!keeps_reason || self.reason == reason)
+        len == self.short_len
+            && (len < 1 || word(b.sites[0].get()) == word(self.short[0]))
+            && (len < 2 || word(b.sites[1].get()) == word(self.short[1]))
+            && (len < 3 || word(b.sites[2].get()) == word(self.short[2]))
     }
 
     /// Whether this is the stack of `len` levels built on this thread, waiting for `reason`.
@@ -339,13 +395,10 @@ fn intern(b: &Building, len: usize, reason: Option<Reason>) -> &'static Stored {
         return found;
     }
     let kept = len.min(DEPTH);
-    let wanted = Stored {
-        sites: (0..kept)
-            .filter_map(|index| b.sites[ring_index(len, index)].get())
-            .collect(),
-        lost: len - kept,
-        reason,
-    };
+    let sites = (0..kept)
+        .filter_map(|index| b.sites[ring_index(len, index)].get())
+        .collect();
+    let wanted = Stored::new(sites, len - kept, reason);
     static TABLE: OnceLock<Mutex<HashSet<&'static Stored>>> = OnceLock::new();
     let mut table = lock(TABLE.get_or_init(Default::default));
     let stored = match table.get(&wanted) {
@@ -374,30 +427,24 @@ pub(crate) struct StackCell {
 impl StackCell {
     pub(crate) const fn new() -> Self {
         StackCell {
-            stack: AtomicPtr::new(core::ptr::null_mut()),
+            stack: AtomicPtr::new(core::ptr::from_ref(&NEVER).cast_mut()),
             time: AtomicU64::new(READY),
         }
     }
 
-    /// The interned stack, if the task paused yet.
+    /// The interned stack ([`NEVER`] until the task's first pause).
     #[inline(always)]
-    fn stored(&self) -> Option<&'static Stored> {
+    fn stored(&self) -> &'static Stored {
         let stored = self.stack.load(Ordering::Acquire);
-        // SAFETY: a non-null pointer here is one `intern` leaked (`Box::leak`): a
+        // SAFETY: the pointer is `NEVER`'s or one `intern` leaked (`Box::leak`): a
         // `&'static Stored`, never freed.
-        (!stored.is_null()).then(|| unsafe { &*stored })
+        unsafe { &*stored }
     }
 
     /// The task was woken: it waits for its turn (a pool's tasks only).
     #[inline(always)]
     pub(crate) fn mark_ready(&self) {
         self.time.store(READY, Ordering::Relaxed);
-    }
-
-    /// The task's poll begins (a pool's tasks only).
-    #[inline(always)]
-    pub(crate) fn mark_running(&self) {
-        self.time.store(RUNNING, Ordering::Relaxed);
     }
 
     /// The task's poll returned `Pending`, waiting for `reason`: points the cell at the
@@ -410,15 +457,12 @@ impl StackCell {
     pub(crate) fn paused(&self, reason: Option<Reason>, keeps_reason: bool) {
         let reason = reason.filter(|_| keeps_reason);
         // Only this thread stores the pointer: a relaxed load sees its own last store.
-        let stored = self.stack.load(Ordering::Relaxed);
+        // SAFETY: as in `stored`.
+        let stored = unsafe { &*self.stack.load(Ordering::Relaxed) };
         // Only the compare inside the thread-local's closure: its access stays inline.
-        let (time, same) = BUILDING.with(|b| {
-            // SAFETY: as in `stored`: null, or a leaked `&'static Stored`.
-            let same =
-                !stored.is_null() && unsafe { &*stored }.holds_short(b, reason, keeps_reason);
-            (b.coarse.get(), same)
-        });
-        if !same {
+        let (time, same) = BUILDING.with(|b| (b.coarse.get(), stored.holds_short(b)));
+        // Without `keeps_reason`, every stored reason is `None`.
+        if !same || (keeps_reason && !surely_same(stored.reason, reason)) {
             self.store_new(reason);
         }
         self.time.store(time, Ordering::Relaxed);
@@ -434,12 +478,11 @@ impl StackCell {
     }
 
     /// The task's latest pause stack (empty if it never paused), and its state as a pool
-    /// stores it.
+    /// stores it: paused or ready (which task runs, a pool tells from its workers).
     pub(crate) fn read(&self) -> Snapshot {
         let time = self.time.load(Ordering::Relaxed);
-        let mut snapshot = self.stored().map(Stored::snapshot).unwrap_or_default();
+        let mut snapshot = self.stored().snapshot();
         snapshot.state = match time & ((1 << STATE_BITS) - 1) {
-            RUNNING => TaskState::Running,
             PAUSED => TaskState::Paused,
             _ => TaskState::Ready,
         };
@@ -447,7 +490,7 @@ impl StackCell {
         snapshot
     }
 
-    /// The address of its stack (0 before its first pause): for the slow-poll watchdog,
+    /// The address of its stack ([`NEVER`]'s before its first pause): for the slow-poll watchdog,
     /// which reads it with [`read_at`] while the task's poll runs (the stack it was resumed
     /// from, as the poll began).
     #[inline(always)]
@@ -469,14 +512,15 @@ impl Stored {
     }
 }
 
-/// The pause stack at `address`, as [`StackCell::address`] gave it (0: none).
+/// The pause stack at `address`, as [`StackCell::address`] gave it (0: none, as for a
+/// task that never paused).
 pub(crate) fn read_at(address: usize) -> Snapshot {
     let stored = address as *const Stored;
     if stored.is_null() {
         return Snapshot::default();
     }
-    // SAFETY: a non-zero address a cell gives is a leaked `&'static Stored` (`intern`),
-    // never freed, whether or not its task still lives.
+    // SAFETY: a non-zero address a cell gives is `NEVER`'s or a leaked `&'static Stored`
+    // (`intern`), never freed, whether or not its task still lives.
     unsafe { &*stored }.snapshot()
 }
 

@@ -226,9 +226,6 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
-        if S::STATES {
-            this.meta.stack.mark_running();
-        }
         crate::stack::begin(&this.meta.stack);
         let started = trace::begin(id);
         let polled = {
