@@ -303,6 +303,8 @@ struct Stored {
     /// stack itself (one load less than through `sites`).
     short_len: usize,
     short: [Option<&'static Site>; SHORT],
+    /// Whether `reason` is [`plain`]: then a pause compares a reason with it by kind.
+    plain: bool,
 }
 
 /// The stack of a task that never paused: what a new cell points to, so that a pause
@@ -313,6 +315,7 @@ static NEVER: Stored = Stored {
     reason: None,
     short_len: NOT_SHORT,
     short: [None; SHORT],
+    plain: true,
 };
 
 /// A site as a word, for a compare that is one instruction (`None`: 0).
@@ -321,19 +324,10 @@ fn word(site: Option<&'static Site>) -> usize {
     site.map_or(0, |site| core::ptr::from_ref(site) as usize)
 }
 
-/// Whether two reasons are surely the same: a quick compare for [`StackCell::paused`],
-/// which may say no to two equal reasons that name something (those then take the slow
-/// path, which compares them fully).
-#[inline(always)]
-fn surely_same(a: Option<Reason>, b: Option<Reason>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(a), Some(b)) => {
-            core::mem::discriminant(&a) == core::mem::discriminant(&b)
-                && (!matches!(a, Reason::Call(_) | Reason::Join(_)) || a == b)
-        }
-        _ => false,
-    }
+/// Whether `reason` names nothing (none, or a kind of wait with no payload), so that
+/// [`StackCell::paused`] may compare it by its kind alone.
+fn plain(reason: Option<Reason>) -> bool {
+    !matches!(reason, Some(Reason::Call(_) | Reason::Join(_)))
 }
 
 impl Stored {
@@ -352,6 +346,7 @@ impl Stored {
             reason,
             short_len: if len <= SHORT { len } else { NOT_SHORT },
             short,
+            plain: plain(reason),
         }
     }
 
@@ -360,8 +355,13 @@ impl Stored {
     #[inline(always)]
     fn holds_short(&self, b: &Building) -> bool {
         let len = b.len.get();
+        let first = word(b.sites[0].get()) == word(self.short[0]);
+        if len == 1 {
+            // The common case first, in the fewest compares.
+            return self.short_len == 1 && first;
+        }
         len == self.short_len
-            && (len < 1 || word(b.sites[0].get()) == word(self.short[0]))
+            && (len < 1 || first)
             && (len < 2 || word(b.sites[1].get()) == word(self.short[1]))
             && (len < 3 || word(b.sites[2].get()) == word(self.short[2]))
     }
@@ -462,7 +462,18 @@ impl StackCell {
         // Only the compare inside the thread-local's closure: its access stays inline.
         let (time, same) = BUILDING.with(|b| (b.coarse.get(), stored.holds_short(b)));
         // Without `keeps_reason`, every stored reason is `None`.
-        if !same || (keeps_reason && !surely_same(stored.reason, reason)) {
+        // A reason that names something (a join's task) is compared on the slow path.
+        let same_reason = || {
+            stored.plain
+                && match (stored.reason, reason) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => {
+                        core::mem::discriminant(&a) == core::mem::discriminant(&b)
+                    }
+                    _ => false,
+                }
+        };
+        if !same || (keeps_reason && !same_reason()) {
             self.store_new(reason);
         }
         self.time.store(time, Ordering::Relaxed);
