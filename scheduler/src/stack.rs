@@ -102,9 +102,10 @@ struct Building {
     /// This thread's coarse clock, as the word a pause stores: nanoseconds since [`epoch`]
     /// when its loop last read it, shifted left past the state bits, and `PAUSED`.
     coarse: Cell<u64>,
-    /// The cell of the task whose poll began last on this thread (null for a root polled
-    /// in place): the running one while this thread is in a poll (`context::current_task`).
-    polling: Cell<*const StackCell>,
+    /// The header's address (`Meta::address`) of the task whose poll began last on this
+    /// thread (0 for a root polled in place): the running one while this thread is in a
+    /// poll (`context::current_task`).
+    polling: Cell<usize>,
     /// A ring: the first `len` (or all, past `DEPTH`) are this poll's.
     sites: [Cell<Option<&'static Site>>; DEPTH],
     /// The interned stacks this thread stored last (a task that pauses at two places in
@@ -119,7 +120,7 @@ thread_local! {
         Building {
             len: Cell::new(0),
             coarse: Cell::new(PAUSED),
-            polling: Cell::new(core::ptr::null()),
+            polling: Cell::new(0),
             sites: [const { Cell::new(None) }; DEPTH],
             recent: [const { Cell::new(None) }; RECENT],
             next_recent: Cell::new(0),
@@ -150,21 +151,21 @@ fn ago(word: u64) -> Option<Duration> {
     })
 }
 
-/// A poll of the task whose cell is `cell` (null: a root polled in place) begins on this
-/// thread: what the last one pushed is forgotten.
+/// A poll of the task whose header is at `header` (`Meta::address`; 0: a root polled in
+/// place) begins on this thread: what the last one pushed is forgotten.
 #[inline(always)]
-pub(crate) fn begin(cell: *const StackCell) {
+pub(crate) fn begin(header: usize) {
     BUILDING.with(|b| {
         b.len.set(0);
-        b.polling.set(cell);
+        b.polling.set(header);
     });
 }
 
-/// Whether `cell` is the cell of the task whose poll began last on this thread (the running
-/// one, if this thread is in a task's poll).
-pub(crate) fn polling(cell: &StackCell) -> bool {
+/// Whether the task whose header is at `header` is the one whose poll began last on this
+/// thread (the running one, if this thread is in a task's poll).
+pub(crate) fn polling(header: usize) -> bool {
     BUILDING
-        .try_with(|b| core::ptr::eq(b.polling.get(), cell))
+        .try_with(|b| b.polling.get() == header)
         .unwrap_or(false)
 }
 

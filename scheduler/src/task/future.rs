@@ -226,7 +226,7 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
-        crate::stack::begin(&this.meta.stack);
+        crate::stack::begin(this.meta.address());
         let started = trace::begin(id);
         let polled = {
             #[cfg(feature = "tracing")]
