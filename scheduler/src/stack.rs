@@ -304,6 +304,8 @@ struct Stored {
     /// stack itself (one load less than through `sites`).
     short_len: usize,
     short: [Option<&'static Site>; SHORT],
+    /// Its one level's site as a [`word`], if it has one level (else 0, which no site is).
+    one: usize,
     /// Whether `reason` is [`plain`]: then a pause compares a reason with it by kind.
     plain: bool,
 }
@@ -316,6 +318,7 @@ static NEVER: Stored = Stored {
     reason: None,
     short_len: NOT_SHORT,
     short: [None; SHORT],
+    one: 0,
     plain: true,
 };
 
@@ -347,6 +350,7 @@ impl Stored {
             reason,
             short_len: if len <= SHORT { len } else { NOT_SHORT },
             short,
+            one: if len == 1 { word(short[0]) } else { 0 },
             plain: plain(reason),
         }
     }
@@ -356,13 +360,13 @@ impl Stored {
     #[inline(always)]
     fn holds_short(&self, b: &Building) -> bool {
         let len = b.len.get();
-        let first = word(b.sites[0].get()) == word(self.short[0]);
+        let first = word(b.sites[0].get());
         if len == 1 {
-            // The common case first, in the fewest compares.
-            return self.short_len == 1 && first;
+            // The common case first, in one compare.
+            return first == self.one;
         }
         len == self.short_len
-            && (len < 1 || first)
+            && (len < 1 || first == word(self.short[0]))
             && (len < 2 || word(b.sites[1].get()) == word(self.short[1]))
             && (len < 3 || word(b.sites[2].get()) == word(self.short[2]))
     }
