@@ -22,9 +22,11 @@
 //! timers every 128 jobs): no clock read per poll, and a pause is dated to within those
 //! 128 polls.
 //!
-//! A task's state (running, ready, paused) is stored only by a pool (`Schedule::STATES`),
-//! whose queues nobody can list; a single-threaded loop tells it from its queues when a
-//! dump asks.
+//! A task's state (running, ready, paused): a pool, whose queues nobody can list, stores
+//! ready (as a task is woken) and paused (with the time) in the cell (`Schedule::STATES`),
+//! and tells the running ones from what its workers publish (`SharedCounters::running`),
+//! so that a poll stores nothing as it starts; a single-threaded loop tells all three from
+//! its queues and from the task whose poll began last on its thread when a dump asks.
 
 use core::cell::Cell;
 use core::future::Future;
