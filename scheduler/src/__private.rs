@@ -231,16 +231,13 @@ pub fn owned<F: Future>(fut: F) -> Pause<F> {
     Pause::bare(Reason::Wait, fut)
 }
 
-/// The pause point's future of `step`, awaited at the pause point that `site()` names: it
-/// pushes that site on the task's pause stack when it returns `Pending` (`stack.rs`).
-/// `site` is a zero-sized closure that gives a constant, so the task's future is no bigger.
-/// `#[inline]`, not `#[inline(always)]`, as the dispatch's fns (see `Dispatch::step`).
+/// The pause point's future of `step`, awaited at the pause point `site` (its entry in the
+/// task fn's `static` table of sites): it pushes that site on the task's pause stack when it
+/// returns `Pending` (`stack.rs`). One instance per pause type, shared by every pause point
+/// of that type in every fn. `#[inline]`, not `#[inline(always)]`, as the dispatch's fns
+/// (see `Dispatch::step`).
 #[inline]
-pub fn at<T, F, S>(step: Step<T, F>, site: S) -> At<F, S>
-where
-    F: Future,
-    S: Fn() -> &'static Site,
-{
+pub fn at<T, F: Future>(step: Step<T, F>, site: &'static Site) -> At<F> {
     At::new(step.into_future(), site)
 }
 
