@@ -7,7 +7,7 @@
 //! match Dispatch(e).step() {
 //!     step => match step {
 //!         Step::Now(v) => v,
-//!         Step::Later(_) => step.await,
+//!         Step::Later(_) => at(step, &__SCHEDULER_SITES[i]).await,
 //!     },
 //! }
 //! ```
@@ -18,8 +18,9 @@
 //! value comes back as `Step::Now(v)`, whose `Later` arm holds a [`Never`], a future that
 //! cannot exist: the compiler knows that arm's `.await` is unreachable, so a plain call is
 //! no await point at all. A lock guard or an `Rc` alive across it does not make the task
-//! `!Send`, and nothing alive across it is kept in the task's state (an `async fn` with
-//! `.await` on its pause points only is no bigger). The other way round, a pause value
+//! `!Send`, and nothing alive across it is kept in the task's state (which is an `async
+//! fn`'s with `.await` on its pause points only, and one word per pause point's await: the
+//! address of its site, see [`at`]). The other way round, a pause value
 //! comes back as `Step::Later(f)`, whose `Now` arm holds [`Unreachable`] (the type `!`):
 //! that arm needs no code either, and a pause point compiles to about what its `.await`
 //! would (a tenth less LLVM IR for `benches/compile_time.sh`'s program). Inside closures,
