@@ -80,9 +80,19 @@ pub(crate) const PLAIN_FNS: &[&str] = &[
 /// pause point's site names it (see `Rewrite::wrap_call`).
 pub(crate) const FN_NAME: &str = "__scheduler_fn_name";
 
-/// Rewrites `body`, the body of the fn named `fn_name`, in place and returns every misuse
-/// found in it.
-pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Option<syn::Error> {
+/// The `static` every `#[task]` fn's expansion defines in its body: the sites of its pause
+/// points, in the order [`rewrite_body`] gives their spans (see `Rewrite::wrap_call`).
+pub(crate) const SITES: &str = "__SCHEDULER_SITES";
+
+/// What [`rewrite_body`] found: every misuse, and the span of each pause point, whose
+/// index is its entry in the fn's table of sites.
+pub(crate) struct Rewritten {
+    pub(crate) errors: Option<syn::Error>,
+    pub(crate) sites: Vec<Span>,
+}
+
+/// Rewrites `body`, the body of the fn named `fn_name`, in place.
+pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Rewritten {
     let mut rewrite = Rewrite {
         in_closure: false,
         errors: Errors::default(),
@@ -90,9 +100,39 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Option<syn::Err
         closure_locals: ClosureLocals::of(body),
         scopes: Vec::new(),
         closure_is_an_argument: false,
+        sites: Vec::new(),
     };
     rewrite.visit_block_mut(body);
-    rewrite.errors.into_error()
+    Rewritten {
+        errors: rewrite.errors.into_error(),
+        sites: rewrite.sites,
+    }
+}
+
+/// The table of sites of a fn whose pause points are at `sites` (nothing if it has none):
+/// one `static` per fn, each entry made at its pause point's span, so that its
+/// `Location::caller()` is the user's call.
+//
+// Output:
+//     static __SCHEDULER_SITES: [::scheduler::__private::Site; 2] = [
+//         ::scheduler::__private::Site::here(__scheduler_fn_name),
+//         ::scheduler::__private::Site::here(__scheduler_fn_name),
+//     ];
+pub(crate) fn site_table(sites: &[Span]) -> TokenStream {
+    if sites.is_empty() {
+        return TokenStream::new();
+    }
+    let table = Ident::new(SITES, Span::call_site());
+    let name_fn = Ident::new(FN_NAME, Span::call_site());
+    let krate = crate::krate::path();
+    let len = sites.len();
+    let entries = sites.iter().map(|&span| {
+        let krate = crate::krate::path_at(span);
+        quote_spanned!(span=> #krate::__private::Site::here(#name_fn))
+    });
+    quote! {
+        static #table: [#krate::__private::Site; #len] = [#(#entries),*];
+    }
 }
 
 /// The visitor: where it is (in the body, or in a closure) and what it found wrong.
@@ -109,6 +149,8 @@ struct Rewrite {
     scopes: Vec<String>,
     /// `true` while visiting a closure written as a plain call's argument.
     closure_is_an_argument: bool,
+    /// The span of each pause point dispatched so far: its index is its site's entry.
+    sites: Vec<Span>,
 }
 
 /// What a std macro's arguments are.
@@ -267,14 +309,17 @@ impl Rewrite {
     //             ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
     //             ::scheduler::__private::Step::Later(_) => ::scheduler::__private::at(
     //                 __scheduler_v,
-    //                 || const { &::scheduler::__private::Site::here(__scheduler_fn_name) },
+    //                 &__SCHEDULER_SITES[0],
     //             ).await,
     //         },
     //     })
-    // `at` pushes the pause point's site (a constant: the containing fn, whose name
-    // `__scheduler_fn_name` gives (`task.rs`), and the call's `file:line:col`) on the task's
-    // pause stack when the await returns `Pending` (`stack.rs`); the closure that gives it
-    // is zero-sized, so the task's future is no bigger for it.
+    // `at` pushes the pause point's site (the containing fn, whose name
+    // `__scheduler_fn_name` gives (`task.rs`), and the call's `file:line:col`: its entry in
+    // the fn's table, `site_table`) on the task's pause stack when the await returns
+    // `Pending` (`stack.rs`). The site is a value, one word in the await's state, not a type:
+    // a type per pause point (a closure giving a constant) cost the compiler a closure, a
+    // `const` block and an `At::poll` instance at every call, about as much as the rest of
+    // the dispatch.
     // `Later` of a plain value holds a type with no values: the compiler knows that arm's
     // `.await` never runs, so a plain call is no await point. The arm moves the whole step
     // into the await (binding `Later(f)`, or `v @ Later(_)`, keeps the step's storage alive
@@ -285,7 +330,7 @@ impl Rewrite {
     // task body costs the compiler, so as little as it can be.
     // Output, in a closure:
     //     ::scheduler::__private::Dispatch(scheduler::sleep(d)).forbid()
-    fn wrap_call(&self, expr: &mut Expr) {
+    fn wrap_call(&mut self, expr: &mut Expr) {
         let span = call_span(expr);
         // The binding's scope is its arm, which holds no user code, so it needs no
         // `Span::mixed_site()` hygiene; the call's own span keeps rustc's diagnostics
@@ -298,7 +343,12 @@ impl Rewrite {
                 #krate::__private::Dispatch(#expr).forbid()
             }
         } else {
-            let name_fn = Ident::new(FN_NAME, Span::call_site());
+            let table = Ident::new(SITES, Span::call_site());
+            let index = syn::Index {
+                index: self.sites.len() as u32,
+                span,
+            };
+            self.sites.push(span);
             let step = if self.calls_itself(expr) {
                 Ident::new("step_boxed", span)
             } else {
@@ -308,7 +358,7 @@ impl Rewrite {
                 (match #krate::__private::Dispatch(#expr).#step() {
                     #value => match #value {
                         #krate::__private::Step::Now(#value) => #value,
-                        #krate::__private::Step::Later(_) => #krate::__private::at(#value, || const { &#krate::__private::Site::here(#name_fn) }).await,
+                        #krate::__private::Step::Later(_) => #krate::__private::at(#value, &#table[#index]).await,
                     },
                 })
             }
@@ -790,7 +840,7 @@ mod tests {
     /// closure's.
     fn rewrite(tokens: TokenStream) -> String {
         let mut block = parse_block(tokens);
-        if let Some(error) = rewrite_body(&mut block, &Ident::new("me", Span::call_site())) {
+        if let Some(error) = rewrite_body(&mut block, &Ident::new("me", Span::call_site())).errors {
             panic!("unexpected error: {error}");
         }
         let stmts = &block.stmts;
@@ -800,6 +850,7 @@ mod tests {
     fn errors(tokens: TokenStream) -> Vec<String> {
         let mut block = parse_block(tokens);
         rewrite_body(&mut block, &Ident::new("me", Span::call_site()))
+            .errors
             .expect("expected errors")
             .into_iter()
             .map(|e| e.to_string())
@@ -825,8 +876,7 @@ mod tests {
             "(match :: scheduler :: __private :: Dispatch (f ()) . step () { __scheduler_v => \
              match __scheduler_v { :: scheduler :: __private :: Step :: Now (__scheduler_v) => \
              __scheduler_v , :: scheduler :: __private :: Step :: Later (_) => :: scheduler :: \
-             __private :: at (__scheduler_v , || const { & :: scheduler :: __private :: Site :: \
-             here (__scheduler_fn_name) }) . await , } , })"
+             __private :: at (__scheduler_v , & __SCHEDULER_SITES [0]) . await , } , })"
         );
     }
 

@@ -405,7 +405,8 @@ pub(crate) fn expand_fn(
         sig,
         mut block,
     } = func;
-    let errors = rewrite::rewrite_body(&mut block, &sig.ident);
+    let rewrite::Rewritten { errors, sites } = rewrite::rewrite_body(&mut block, &sig.ident);
+    let sites = rewrite::site_table(&sites);
     let rebinds = rebind_params(&sig);
     let output = match &sig.output {
         ReturnType::Default => quote!(()),
@@ -470,6 +471,7 @@ pub(crate) fn expand_fn(
         #vis #sig {
             #marker
             #name_fn
+            #sites
             #krate::__private::task_pause(#name, #body)
         }
     };
