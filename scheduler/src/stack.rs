@@ -155,12 +155,15 @@ fn ago(word: u64) -> Option<Duration> {
 }
 
 /// A poll of the task whose header is at `header` (`Meta::address`; 0: a root polled in
-/// place) begins on this thread: what the last one pushed is forgotten.
+/// place) begins on this thread: what the last one pushed is forgotten. `note`: whether
+/// to note which task it is, for [`polling`] (a pool's dump asks its workers instead).
 #[inline(always)]
-pub(crate) fn begin(header: usize) {
+pub(crate) fn begin(header: usize, note: bool) {
     BUILDING.with(|b| {
         b.len.set(0);
-        b.polling.set(header);
+        if note {
+            b.polling.set(header);
+        }
     });
 }
 

@@ -226,7 +226,8 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
-        crate::stack::begin(this.meta.address());
+        // A flavour that keeps states tells its running tasks from its workers.
+        crate::stack::begin(this.meta.address(), !S::STATES);
         let started = trace::begin(id);
         let polled = {
             #[cfg(feature = "tracing")]
