@@ -571,3 +571,37 @@ fn a_timeout_that_fired_leaves_nothing_of_its_work_on_the_stack() {
         "{dump}"
     );
 }
+
+#[task]
+fn accept_one(listener: Arc<scheduler::net::TcpListener>) -> scheduler::net::TcpStream {
+    listener.accept().unwrap().0
+}
+
+#[task]
+fn read_one(stream: scheduler::net::TcpStream) {
+    let mut byte = [0; 1];
+    let _ = stream.read(&mut byte);
+}
+
+#[test]
+fn a_task_waiting_on_a_socket_says_which_wait_it_is() {
+    let s = Scheduler::new();
+    let listener =
+        Arc::new(scheduler::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap());
+    let address = listener.local_addr().unwrap();
+    let accepting = s.queue_to_run(accept_one, (listener.clone(),));
+    s.run_until_finished(|| scheduler::yield_now(), ()); // `accept_one` pauses
+    let text = s.dump().to_string();
+    assert!(text.contains("[paused: socket accept"), "{text}");
+    // Connected: `accept_one` takes the connection and ends; its side sends nothing.
+    let client = s
+        .run_until_finished(|| scheduler::net::TcpStream::connect(address), ())
+        .unwrap();
+    s.run();
+    let _server = futures_lite::future::block_on(accepting).unwrap();
+    let reading = s.queue_to_run(read_one, (client,));
+    s.run_until_finished(|| scheduler::yield_now(), ()); // `read_one` pauses
+    let text = s.dump().to_string();
+    assert!(text.contains("[paused: socket read"), "{text}");
+    reading.cancel();
+}
