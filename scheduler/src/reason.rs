@@ -91,6 +91,13 @@ impl Reason {
 }
 
 impl Reason {
+    /// Whether it carries a name (the fn called, the task joined): every other kind is
+    /// told by its kind alone. A new kind with a payload is listed here (and coded as
+    /// named by `runtime/local/reasons.rs`, whose match lists every kind).
+    pub(crate) fn names_something(self) -> bool {
+        matches!(self, Reason::Call(_) | Reason::Join(_))
+    }
+
     /// Whether something outside the scheduler's tasks ends this wait: a timer, another
     /// thread, or a future of another library.
     pub(crate) fn ends_from_outside(self) -> bool {

@@ -400,37 +400,9 @@ fn word(site: Option<&'static Site>) -> usize {
 }
 
 /// Whether `reason` names nothing (none, or a kind of wait with no payload), so that
-/// [`StackCell::paused`] may compare it by its kind alone. Every kind is listed: a new one
-/// must say whether it carries a payload.
+/// [`StackCell::paused`] may compare it by its kind alone.
 fn plain(reason: Option<Reason>) -> bool {
-    match reason {
-        None => true,
-        Some(Reason::Call(_) | Reason::Join(_)) => false,
-        Some(
-            Reason::Sleep
-            | Reason::Yield
-            | Reason::Wait
-            | Reason::Lock
-            | Reason::Acquire
-            | Reason::Event
-            | Reason::Send
-            | Reason::Recv
-            | Reason::Read
-            | Reason::Write
-            | Reason::Barrier
-            | Reason::Put
-            | Reason::Get
-            | Reason::QueueJoin
-            | Reason::Thread
-            | Reason::WaitAll
-            | Reason::WaitAny
-            | Reason::Scope
-            | Reason::Accept
-            | Reason::Connect
-            | Reason::SocketRead
-            | Reason::SocketWrite,
-        ) => true,
-    }
+    reason.is_none_or(|reason| !reason.names_something())
 }
 
 impl Stored {
