@@ -80,9 +80,22 @@ pub(crate) const PLAIN_FNS: &[&str] = &[
 /// pause point's site names it (see `Rewrite::wrap_call`).
 pub(crate) const FN_NAME: &str = "__scheduler_fn_name";
 
-/// Rewrites `body`, the body of the fn named `fn_name`, in place and returns every misuse
-/// found in it.
-pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Option<syn::Error> {
+/// Which of the dispatch's traits the rewritten body calls methods of, so that only those
+/// are imported into it: every method call in the body, the user's own included, is
+/// looked up in every trait imported there.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Uses {
+    /// A call dispatched (`step`, `step_boxed`, `forbid`): `Plain`.
+    pub(crate) dispatch: bool,
+    /// A statement's value checked (`check`): `UnusedFuture`, `UnusedValue`.
+    pub(crate) unused: bool,
+    /// A `queue_to_run` dispatched on its task's `Send`ness: `QueueAnywhere`, `QueueHere`.
+    pub(crate) queue: bool,
+}
+
+/// Rewrites `body`, the body of the fn named `fn_name`, in place and returns which
+/// dispatch traits it now uses and every misuse found in it.
+pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> (Uses, Option<syn::Error>) {
     let mut rewrite = Rewrite {
         in_closure: false,
         errors: Errors::default(),
@@ -90,9 +103,10 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Option<syn::Err
         closure_locals: ClosureLocals::of(body),
         scopes: Vec::new(),
         closure_is_an_argument: false,
+        uses: Uses::default(),
     };
     rewrite.visit_block_mut(body);
-    rewrite.errors.into_error()
+    (rewrite.uses, rewrite.errors.into_error())
 }
 
 /// The visitor: where it is (in the body, or in a closure) and what it found wrong.
@@ -109,6 +123,8 @@ struct Rewrite {
     scopes: Vec<String>,
     /// `true` while visiting a closure written as a plain call's argument.
     closure_is_an_argument: bool,
+    /// The dispatch traits the rewritten body uses.
+    uses: Uses,
 }
 
 /// What a std macro's arguments are.
@@ -235,7 +251,7 @@ impl Rewrite {
 
     /// Sends a `queue_to_run(f, args)` call through the dispatch on its task's `Send`ness
     /// when it can (see `queue.rs`); returns whether `expr` was one it could.
-    fn dispatch_queue(&self, expr: &mut Expr) -> bool {
+    fn dispatch_queue(&mut self, expr: &mut Expr) -> bool {
         let span = call_span(expr);
         let dispatched = match expr {
             Expr::Call(call) => queue::dispatch(call, span, &self.fn_name, &self.closure_locals),
@@ -251,6 +267,7 @@ impl Rewrite {
         match dispatched {
             Some(dispatched) => {
                 *expr = Expr::Verbatim(dispatched);
+                self.uses.queue = true;
                 true
             }
             None => false,
@@ -285,7 +302,8 @@ impl Rewrite {
     // task body costs the compiler, so as little as it can be.
     // Output, in a closure:
     //     ::scheduler::__private::Dispatch(scheduler::sleep(d)).forbid()
-    fn wrap_call(&self, expr: &mut Expr) {
+    fn wrap_call(&mut self, expr: &mut Expr) {
+        self.uses.dispatch = true;
         let span = call_span(expr);
         // The binding's scope is its arm, which holds no user code, so it needs no
         // `Span::mixed_site()` hygiene; the call's own span keeps rustc's diagnostics
@@ -298,7 +316,7 @@ impl Rewrite {
                 #krate::__private::Dispatch(#expr).forbid()
             }
         } else {
-            let name_fn = Ident::new(FN_NAME, Span::call_site());
+            let name_fn = Ident::new(FN_NAME, crate::anchor::at(Span::call_site()));
             let step = if self.calls_itself(expr) {
                 Ident::new("step_boxed", span)
             } else {
@@ -532,13 +550,14 @@ impl Rewrite {
                 }
                 None => quote!(#body),
             };
-            quote_spanned! {span=>
+            // Its own tokens are made at the attribute: walked to the anchor (`anchor.rs`).
+            crate::anchor::fragment(quote_spanned! {span=>
                 #capture |#scope: #krate::Scope| async #capture {
                     let #scope = #scope;
                     let #param = &#scope;
                     #body
                 }
-            }
+            })
         } else {
             quote_spanned! {span=>
                 #krate::__private::pausing(async #capture { #body })
@@ -575,7 +594,8 @@ impl Rewrite {
             }
             self.visit_expr_mut(&mut arm.body);
         }
-        Expr::Verbatim(select::expand(select, span))
+        // Its own tokens are made at the attribute: walked to the anchor (`anchor.rs`).
+        Expr::Verbatim(crate::anchor::fragment(select::expand(select, span)))
     }
 }
 
@@ -669,6 +689,7 @@ impl VisitMut for Rewrite {
                 if exempt || !matches!(expr, Expr::Verbatim(_)) {
                     return;
                 }
+                self.uses.unused = true;
                 let krate = crate::krate::path_at(span);
                 let check = Ident::new("check", span);
                 quote_spanned! {span=>
@@ -790,7 +811,7 @@ mod tests {
     /// closure's.
     fn rewrite(tokens: TokenStream) -> String {
         let mut block = parse_block(tokens);
-        if let Some(error) = rewrite_body(&mut block, &Ident::new("me", Span::call_site())) {
+        if let (_, Some(error)) = rewrite_body(&mut block, &Ident::new("me", Span::call_site())) {
             panic!("unexpected error: {error}");
         }
         let stmts = &block.stmts;
@@ -800,6 +821,7 @@ mod tests {
     fn errors(tokens: TokenStream) -> Vec<String> {
         let mut block = parse_block(tokens);
         rewrite_body(&mut block, &Ident::new("me", Span::call_site()))
+            .1
             .expect("expected errors")
             .into_iter()
             .map(|e| e.to_string())
