@@ -50,8 +50,10 @@
 //! Only pause points are await points to the compiler: a plain call's value goes through
 //! an arm of the dispatch that holds a type with no values, which the compiler knows never
 //! runs. So a `std::sync::MutexGuard` or an `Rc` alive across plain calls
-//! (`let n = { let g = m.lock().unwrap(); g.len() };`) keeps the task `Send`, and the
-//! task's state is no bigger than the same body as an `async fn`. A std guard held across
+//! (`let n = { let g = m.lock().unwrap(); g.len() };`) keeps the task `Send`, and adds
+//! nothing to the task's state. A pause point keeps the same state as its `.await` in an
+//! `async fn`, and one word more: the address of its site, for the pause stacks of
+//! `Scheduler::dump` and the reports. A std guard held across
 //! a real pause is what clippy's `await_holding_lock` warns of: use
 //! `scheduler::sync::Mutex` there, whose guard may be held while the task waits.
 //!

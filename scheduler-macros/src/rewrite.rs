@@ -80,6 +80,10 @@ pub(crate) const PLAIN_FNS: &[&str] = &[
 /// pause point's site names it (see `Rewrite::wrap_call`).
 pub(crate) const FN_NAME: &str = "__scheduler_fn_name";
 
+/// The `static` every `#[task]` fn's expansion defines in its body: the sites of its pause
+/// points, in the order [`rewrite_body`] gives their spans (see `Rewrite::wrap_call`).
+pub(crate) const SITES: &str = "__SCHEDULER_SITES";
+
 /// Which of the dispatch's traits the rewritten body calls methods of, so that only those
 /// are imported into it: every method call in the body, the user's own included, is
 /// looked up in every trait imported there.
@@ -93,9 +97,16 @@ pub(crate) struct Uses {
     pub(crate) queue: bool,
 }
 
-/// Rewrites `body`, the body of the fn named `fn_name`, in place and returns which
-/// dispatch traits it now uses and every misuse found in it.
-pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> (Uses, Option<syn::Error>) {
+/// What [`rewrite_body`] found: every misuse, the span of each pause point, whose index
+/// is its entry in the fn's table of sites, and which dispatch traits the body now uses.
+pub(crate) struct Rewritten {
+    pub(crate) errors: Option<syn::Error>,
+    pub(crate) sites: Vec<Span>,
+    pub(crate) uses: Uses,
+}
+
+/// Rewrites `body`, the body of the fn named `fn_name`, in place.
+pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Rewritten {
     let mut rewrite = Rewrite {
         in_closure: false,
         errors: Errors::default(),
@@ -103,10 +114,41 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> (Uses, Option<s
         closure_locals: ClosureLocals::of(body),
         scopes: Vec::new(),
         closure_is_an_argument: false,
+        sites: Vec::new(),
         uses: Uses::default(),
     };
     rewrite.visit_block_mut(body);
-    (rewrite.uses, rewrite.errors.into_error())
+    Rewritten {
+        errors: rewrite.errors.into_error(),
+        sites: rewrite.sites,
+        uses: rewrite.uses,
+    }
+}
+
+/// The table of sites of a fn whose pause points are at `sites` (nothing if it has none):
+/// one `static` per fn, each entry made at its pause point's span, so that its
+/// `Location::caller()` is the user's call.
+//
+// Output:
+//     static __SCHEDULER_SITES: [::scheduler::__private::Site; 2] = [
+//         ::scheduler::__private::Site::here(__scheduler_fn_name),
+//         ::scheduler::__private::Site::here(__scheduler_fn_name),
+//     ];
+pub(crate) fn site_table(sites: &[Span]) -> TokenStream {
+    if sites.is_empty() {
+        return TokenStream::new();
+    }
+    let table = Ident::new(SITES, Span::call_site());
+    let name_fn = Ident::new(FN_NAME, Span::call_site());
+    let krate = crate::krate::path();
+    let len = sites.len();
+    let entries = sites.iter().map(|&span| {
+        let krate = crate::krate::path_at(span);
+        quote_spanned!(span=> #krate::__private::Site::here(#name_fn))
+    });
+    quote! {
+        static #table: [#krate::__private::Site; #len] = [#(#entries),*];
+    }
 }
 
 /// The visitor: where it is (in the body, or in a closure) and what it found wrong.
@@ -125,6 +167,8 @@ struct Rewrite {
     closure_is_an_argument: bool,
     /// The dispatch traits the rewritten body uses.
     uses: Uses,
+    /// The span of each pause point dispatched so far: its index is its site's entry.
+    sites: Vec<Span>,
 }
 
 /// What a std macro's arguments are.
@@ -284,14 +328,17 @@ impl Rewrite {
     //             ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
     //             ::scheduler::__private::Step::Later(_) => ::scheduler::__private::at(
     //                 __scheduler_v,
-    //                 || const { &::scheduler::__private::Site::here(__scheduler_fn_name) },
+    //                 &__SCHEDULER_SITES[0],
     //             ).await,
     //         },
     //     })
-    // `at` pushes the pause point's site (a constant: the containing fn, whose name
-    // `__scheduler_fn_name` gives (`task.rs`), and the call's `file:line:col`) on the task's
-    // pause stack when the await returns `Pending` (`stack.rs`); the closure that gives it
-    // is zero-sized, so the task's future is no bigger for it.
+    // `at` pushes the pause point's site (the containing fn, whose name
+    // `__scheduler_fn_name` gives (`task.rs`), and the call's `file:line:col`: its entry in
+    // the fn's table, `site_table`) on the task's pause stack when the await returns
+    // `Pending` (`stack.rs`). The site is a value, one word in the await's state, not a type:
+    // a type per pause point (a closure giving a constant) cost the compiler a closure, a
+    // `const` block and an `At::poll` instance at every call, about as much as the rest of
+    // the dispatch.
     // `Later` of a plain value holds a type with no values: the compiler knows that arm's
     // `.await` never runs, so a plain call is no await point. The arm moves the whole step
     // into the await (binding `Later(f)`, or `v @ Later(_)`, keeps the step's storage alive
@@ -316,7 +363,12 @@ impl Rewrite {
                 #krate::__private::Dispatch(#expr).forbid()
             }
         } else {
-            let name_fn = Ident::new(FN_NAME, crate::anchor::at(Span::call_site()));
+            let table = Ident::new(SITES, crate::anchor::at(Span::call_site()));
+            let index = syn::Index {
+                index: self.sites.len() as u32,
+                span,
+            };
+            self.sites.push(span);
             let step = if self.calls_itself(expr) {
                 Ident::new("step_boxed", span)
             } else {
@@ -326,7 +378,7 @@ impl Rewrite {
                 (match #krate::__private::Dispatch(#expr).#step() {
                     #value => match #value {
                         #krate::__private::Step::Now(#value) => #value,
-                        #krate::__private::Step::Later(_) => #krate::__private::at(#value, || const { &#krate::__private::Site::here(#name_fn) }).await,
+                        #krate::__private::Step::Later(_) => #krate::__private::at(#value, &#table[#index]).await,
                     },
                 })
             }
@@ -811,7 +863,7 @@ mod tests {
     /// closure's.
     fn rewrite(tokens: TokenStream) -> String {
         let mut block = parse_block(tokens);
-        if let (_, Some(error)) = rewrite_body(&mut block, &Ident::new("me", Span::call_site())) {
+        if let Some(error) = rewrite_body(&mut block, &Ident::new("me", Span::call_site())).errors {
             panic!("unexpected error: {error}");
         }
         let stmts = &block.stmts;
@@ -821,7 +873,7 @@ mod tests {
     fn errors(tokens: TokenStream) -> Vec<String> {
         let mut block = parse_block(tokens);
         rewrite_body(&mut block, &Ident::new("me", Span::call_site()))
-            .1
+            .errors
             .expect("expected errors")
             .into_iter()
             .map(|e| e.to_string())
@@ -847,8 +899,7 @@ mod tests {
             "(match :: scheduler :: __private :: Dispatch (f ()) . step () { __scheduler_v => \
              match __scheduler_v { :: scheduler :: __private :: Step :: Now (__scheduler_v) => \
              __scheduler_v , :: scheduler :: __private :: Step :: Later (_) => :: scheduler :: \
-             __private :: at (__scheduler_v , || const { & :: scheduler :: __private :: Site :: \
-             here (__scheduler_fn_name) }) . await , } , })"
+             __private :: at (__scheduler_v , & __SCHEDULER_SITES [0]) . await , } , })"
         );
     }
 

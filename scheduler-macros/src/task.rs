@@ -408,7 +408,12 @@ pub(crate) fn expand_fn(
         sig,
         mut block,
     } = func;
-    let (uses, errors) = rewrite::rewrite_body(&mut block, &sig.ident);
+    let rewrite::Rewritten {
+        errors,
+        sites,
+        uses,
+    } = rewrite::rewrite_body(&mut block, &sig.ident);
+    let sites = rewrite::site_table(&sites);
     let imports = imports(uses);
     let rebinds = rebind_params(&sig);
     let output = match &sig.output {
@@ -447,7 +452,7 @@ pub(crate) fn expand_fn(
     // (`anchor.rs`); the statements' own tokens are the user's, or made at their spans.
     let allow = allow_generated_signature();
     let head = anchor::fragment(quote!(#(#attrs)* #allow #track_caller #vis #sig));
-    let items = anchor::fragment(quote!(#marker #name_fn));
+    let items = anchor::fragment(quote!(#marker #name_fn #sites));
     let name = anchor::fragment(name);
     let prelude = anchor::fragment(quote!(#imports #(#rebinds)*));
     let krate = anchor::fragment(crate::krate::path());

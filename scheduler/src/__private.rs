@@ -7,7 +7,7 @@
 //! match Dispatch(e).step() {
 //!     step => match step {
 //!         Step::Now(v) => v,
-//!         Step::Later(_) => step.await,
+//!         Step::Later(_) => at(step, &__SCHEDULER_SITES[i]).await,
 //!     },
 //! }
 //! ```
@@ -18,8 +18,9 @@
 //! value comes back as `Step::Now(v)`, whose `Later` arm holds a [`Never`], a future that
 //! cannot exist: the compiler knows that arm's `.await` is unreachable, so a plain call is
 //! no await point at all. A lock guard or an `Rc` alive across it does not make the task
-//! `!Send`, and nothing alive across it is kept in the task's state (an `async fn` with
-//! `.await` on its pause points only is no bigger). The other way round, a pause value
+//! `!Send`, and nothing alive across it is kept in the task's state (which is an `async
+//! fn`'s with `.await` on its pause points only, and one word per pause point's await: the
+//! address of its site, see [`at`]). The other way round, a pause value
 //! comes back as `Step::Later(f)`, whose `Now` arm holds [`Unreachable`] (the type `!`):
 //! that arm needs no code either, and a pause point compiles to about what its `.await`
 //! would (a tenth less LLVM IR for `benches/compile_time.sh`'s program). Inside closures,
@@ -231,16 +232,13 @@ pub fn owned<F: Future>(fut: F) -> Pause<F> {
     Pause::bare(Reason::Wait, fut)
 }
 
-/// The pause point's future of `step`, awaited at the pause point that `site()` names: it
-/// pushes that site on the task's pause stack when it returns `Pending` (`stack.rs`).
-/// `site` is a zero-sized closure that gives a constant, so the task's future is no bigger.
-/// `#[inline]`, not `#[inline(always)]`, as the dispatch's fns (see `Dispatch::step`).
+/// The pause point's future of `step`, awaited at the pause point `site` (its entry in the
+/// task fn's `static` table of sites): it pushes that site on the task's pause stack when it
+/// returns `Pending` (`stack.rs`). One instance per pause type, shared by every pause point
+/// of that type in every fn. `#[inline]`, not `#[inline(always)]`, as the dispatch's fns
+/// (see `Dispatch::step`).
 #[inline]
-pub fn at<T, F, S>(step: Step<T, F>, site: S) -> At<F, S>
-where
-    F: Future,
-    S: Fn() -> &'static Site,
-{
+pub fn at<T, F: Future>(step: Step<T, F>, site: &'static Site) -> At<F> {
     At::new(step.into_future(), site)
 }
 

@@ -2,11 +2,12 @@
 //! the innermost pause point, each with its `file:line`.
 //!
 //! Every pause point of a `#[task]` body has one static [`Site`] (the fn it is in, and its
-//! `file:line:col`), made by the macro at compile time. The body awaits the pause point
-//! through [`At`], whose site is a zero-sized closure that gives that static's address, so a
-//! task's future is no bigger for it. Only when the await returns `Pending` does `At` push
-//! that one word onto this thread's stack being built, innermost first: nothing on the
-//! `Ready` path. A poll begins by resetting the stack's length ([`begin`]); when it returns
+//! `file:line:col`), made by the macro at compile time: one `static` array per task fn holds
+//! the sites of all its pause points. The body awaits the pause point through [`At`], which
+//! holds the address of its site beside the future (one word in the await's state, and no
+//! code or type of its own per pause point, which the compiler would pay for at every call).
+//! Only when the await returns `Pending` does `At` push that one word onto this thread's
+//! stack being built, innermost first: nothing on the `Ready` path. A poll begins by resetting the stack's length ([`begin`]); when it returns
 //! `Pending`, the task compares what was built with the stack its [`StackCell`] (two words
 //! in its header) points to, and stores only what changed: a task that pauses where it
 //! paused last (a loop's `recv`, a `yield_now`) stores one word, the coarse time of the
@@ -48,7 +49,7 @@ pub(crate) const DEPTH: usize = 32;
 const RECENT: usize = 8;
 
 /// A pause point of a `#[task]` body: the fn it is in, and where. The macro makes one per
-/// pause point, a constant, so a stack level is one pointer to it.
+/// pause point, in a `static` array per task fn, so a stack level is one pointer to it.
 #[derive(Debug)]
 pub struct Site {
     /// The containing fn's path (its task name), as `type_name` gives it.
@@ -216,37 +217,33 @@ pub(crate) fn calls(task: TaskName) -> Vec<&'static str> {
 #[allow(missing_docs)]
 mod at {
     pin_project_lite::pin_project! {
-        /// A pause point's future as a `#[task]` body awaits it, with its site: `site` is a
-        /// zero-sized closure, so this is as big as `fut`.
+        /// A pause point's future as a `#[task]` body awaits it, with its site: `site` is
+        /// the address of the pause point's entry in its fn's `static` table of sites.
         ///
         /// Its fields are public for one reason: the compiler then sees, from the user's
         /// crate, that an `At` of a plain call's `Never` has no values either, so that arm's
         /// await stays unreachable (a private field would count the struct as inhabited, and
         /// a lock guard held across a plain call would make the task `!Send`).
-        pub struct At<F, S> {
+        pub struct At<F> {
             // The pause point's future.
             #[pin]
             pub fut: F,
-            // Gives the pause point's site.
-            pub site: S,
+            // The pause point's site.
+            pub site: &'static super::Site,
         }
     }
 }
 pub use at::At;
 
-impl<F, S> At<F, S> {
-    /// `fut`, awaited at the pause point `site()` names.
+impl<F> At<F> {
+    /// `fut`, awaited at the pause point `site`.
     #[inline]
-    pub(crate) fn new(fut: F, site: S) -> Self {
+    pub(crate) fn new(fut: F, site: &'static Site) -> Self {
         At { fut, site }
     }
 }
 
-impl<F, S> Future for At<F, S>
-where
-    F: Future,
-    S: Fn() -> &'static Site,
-{
+impl<F: Future> Future for At<F> {
     type Output = F::Output;
 
     #[inline]
@@ -254,7 +251,7 @@ where
         let this = self.project();
         let poll = this.fut.poll(cx);
         if poll.is_pending() {
-            push((this.site)());
+            push(this.site);
         }
         poll
     }
