@@ -8,17 +8,19 @@
 //! them the user's hygiene was not enough: rustc hashes a span relative to its item only
 //! when the span lies inside the item, and the item begins after its attributes, so a
 //! token left at the attribute was still hashed by its place in the file. So the
-//! expansion's own tokens are given, once it is made, the span of the item's first token
-//! after its attributes (`pub`, `fn`, ...): inside the item, with the name resolution of
-//! code written there. A diagnostic about generated code points there.
+//! expansion's own tokens are given the span of the item's first token after its
+//! attributes (`pub`, `fn`, ...): inside the item, with the name resolution of code written
+//! there. A diagnostic about generated code points there.
 //!
 //! Most generated tokens get that span as they are made: the dispatch of each call is
-//! spanned at the call (a token of the user's), and the skeleton around the body
-//! (signature, `task_pause(..)`) at [`at`]'s span. Only small pieces made by `quote!`
-//! without a span (the signature, `select!`'s expansion, ..) are walked afterwards by
+//! spanned at the call (a token of the user's), and the braces and `task_pause(..)` around
+//! the body at [`at`]'s span. Only small pieces made by `quote!` without a span (the
+//! signature, the site table, `select!`'s expansion, ..) are walked afterwards by
 //! [`fragment`]: walking the whole expansion, which is mostly the user's body, asked the
 //! compiler where each of its tokens is, one call across the proc-macro bridge per token,
-//! and that walk was a third of the macro's run.
+//! and that walk was a third of the macro's run. So the body's statements are not walked:
+//! code that makes tokens among them makes them at [`at`]'s span (`Ident::new(.., at(..))`,
+//! `quote_spanned!`), at the user's, or passes its piece through [`fragment`].
 //!
 //! A walked token is told from the user's by where it is: at the attribute (`call_site`
 //! and `mixed_site` are both there), where no token of the item begins. The locals that
