@@ -7,27 +7,35 @@
 //!
 //! task `dump::main_task` [running]:
 //!     dump::main_task
-//!         examples/dump.rs:83:16
+//!         examples/dump.rs:87:16
 //!
-//! task `dump::refresh_cache` [paused: channel recv, 244.5µs]:
+//! task `dump::refresh_cache` [paused: channel recv, 186.8µs]:
 //!     dump::refresh_cache
 //!         examples/dump.rs:54:13
 //!     dump::fetch
 //!         examples/dump.rs:48:13
 //!
-//! task `dump::hold_the_log` [paused: event wait, 248.7µs]:
+//! task `dump::hold_the_log` [paused: event wait, 189.9µs]:
 //!     dump::hold_the_log
 //!         examples/dump.rs:67:8
 //!
-//! task `dump::write_log` [paused: mutex lock, 251.8µs]:
+//! task `dump::write_log` [paused: mutex lock, 191.7µs]:
 //!     dump::write_log
 //!         examples/dump.rs:60:9
 //!
-//! task `dump::nap` [paused: sleep, 257.1µs]:
-//!     dump::nap
-//!         examples/dump.rs:73:16
+//! task `dump::fetch_or_give_up` [paused: sleep, 193.5µs]:
+//!     dump::fetch_or_give_up
+//!         examples/dump.rs:73:5
+//!     branch 1 of 2:
+//!         dump::fetch_or_give_up
+//!             examples/dump.rs:74:17
+//!         dump::fetch
+//!             examples/dump.rs:48:13
+//!     branch 2 of 2:
+//!         dump::fetch_or_give_up
+//!             examples/dump.rs:75:13
 //!
-//! task `examples/dump.rs:84` [ready]
+//! task `examples/dump.rs:88` [ready]
 //! ```
 //!
 //! The dump lists every unfinished task with its state (`running`, `ready`, `paused`),
@@ -67,23 +75,27 @@ fn hold_the_log(log: Rc<Mutex<Vec<String>>>, go: Event) {
     go.wait();
 }
 
-/// Sleeps for an hour.
+/// Waits for a reply or an hour, whichever comes first: a branch per arm in the dump.
 #[task]
-fn nap() {
-    scheduler::sleep(Duration::from_secs(3600));
+fn fetch_or_give_up(replies: Receiver<String>) -> Option<String> {
+    scheduler::select! {
+        reply = fetch(replies) => reply,
+        _ = scheduler::sleep(Duration::from_secs(3600)) => None,
+    }
 }
 
 #[task]
 fn main_task(log: Rc<Mutex<Vec<String>>>, go: Event) -> String {
     let (_tx, rx) = scheduler::sync::channel(1);
+    let (_other_tx, other_rx) = scheduler::sync::channel(1);
     scheduler::queue_to_run(refresh_cache, (rx,));
     scheduler::queue_to_run(hold_the_log, (log.clone(), go));
     scheduler::queue_to_run(write_log, (log,));
-    scheduler::queue_to_run(nap, ());
+    scheduler::queue_to_run(fetch_or_give_up, (other_rx,));
     scheduler::sleep(Duration::from_millis(50)); // every task runs and gets stuck
     scheduler::queue_to_run(|| (), ()); // ready: queued, not started
     let dump = scheduler::dump().to_string();
-    drop(_tx);
+    drop((_tx, _other_tx));
     dump
 }
 

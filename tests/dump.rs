@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use scheduler::sync::Event;
 use scheduler::{Dump, Scheduler, TaskState, task};
@@ -426,4 +427,150 @@ fn a_woken_task_is_ready_until_it_runs_on_both_flavours() {
         "{dump}"
     );
     assert_eq!(task_named(&dump, "outer").stack().len(), 3, "{dump}");
+}
+
+/// The lines of `race`'s `select!` and of its two arms.
+static SELECT_LINE: AtomicU32 = AtomicU32::new(0);
+
+#[task]
+fn race(first: Arc<Event>, second: Arc<Event>) {
+    SELECT_LINE.store(line!() + 1, Ordering::Relaxed);
+    scheduler::select! {
+        _ = wait_for(first) => {},
+        _ = second.wait() => {},
+    }
+}
+
+/// `race`'s stack in `dump`: the `select!`, then a branch per arm, each arm's own line
+/// first (the first arm's call of `wait_for`, then where `wait_for` waits).
+fn assert_a_branch_per_arm(dump: &Dump) {
+    let task = task_named(dump, "race");
+    let select = SELECT_LINE.load(Ordering::Relaxed);
+    let frames: Vec<(String, u32, Vec<usize>)> = task
+        .stack()
+        .iter()
+        .map(|f| {
+            let function = f.function().rsplit("::").next().unwrap().to_string();
+            (function, f.location().line(), f.branch())
+        })
+        .collect();
+    let race = || "race".to_string();
+    assert_eq!(
+        frames,
+        [
+            (race(), select, vec![]),
+            (race(), select + 1, vec![0]),
+            (
+                "wait_for".to_string(),
+                WAIT_LINE.load(Ordering::Relaxed),
+                vec![0]
+            ),
+            (race(), select + 2, vec![1]),
+        ],
+        "{dump}"
+    );
+    let text = dump.to_string();
+    assert!(
+        text.contains("branch 1 of 2:") && text.contains("branch 2 of 2:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_select_shows_a_branch_for_each_arm_it_waits_on_on_both_flavours() {
+    let s = Scheduler::new();
+    let (first, second) = (Arc::new(Event::new()), Arc::new(Event::new()));
+    let racing = s.queue_to_run(race, (first.clone(), second.clone()));
+    s.run_until_finished(|| scheduler::yield_now(), ()); // `race` runs and pauses
+    assert_a_branch_per_arm(&s.dump());
+    second.set();
+    s.run();
+    assert!(racing.is_finished());
+
+    second.clear();
+    let pool = Scheduler::builder().threads(2).build();
+    let racing = pool.queue_to_run(race, (first.clone(), second));
+    while pool.stats().paused == 0 {
+        std::thread::yield_now(); // until `race` has paused on a worker
+    }
+    assert_a_branch_per_arm(&pool.dump());
+    first.set();
+    pool.run();
+    assert!(racing.is_finished());
+}
+
+static AFTER_TIMEOUT_LINE: AtomicU32 = AtomicU32::new(0);
+
+#[task]
+fn time_out_then_wait(never: Arc<Event>, reached: Arc<Event>, last: Arc<Event>) {
+    let timed_out = scheduler::with_timeout(Duration::from_millis(1), wait_for, (never,));
+    assert!(timed_out.is_err());
+    reached.set();
+    AFTER_TIMEOUT_LINE.store(line!() + 1, Ordering::Relaxed);
+    last.wait();
+}
+
+#[task]
+fn look_after_the_timeout(never: Arc<Event>, last: Arc<Event>) -> Dump {
+    let reached = Arc::new(Event::new());
+    let timed = scheduler::queue_to_run(time_out_then_wait, (never, reached.clone(), last.clone()));
+    reached.wait(); // `time_out_then_wait` set it and went on to pause at `last`
+    let dump = scheduler::dump();
+    last.set();
+    timed.join().unwrap();
+    dump
+}
+
+#[test]
+fn a_timeout_that_fired_leaves_nothing_of_its_work_on_the_stack() {
+    let s = Scheduler::new();
+    let (never, last) = (Arc::new(Event::new()), Arc::new(Event::new()));
+    let dump = s.run_until_finished(look_after_the_timeout, (never, last));
+    let task = task_named(&dump, "time_out_then_wait");
+    let frames: Vec<(String, u32)> = task
+        .stack()
+        .iter()
+        .map(|f| (f.function().to_string(), f.location().line()))
+        .collect();
+    assert_eq!(frames.len(), 1, "{dump}");
+    assert!(frames[0].0.ends_with("::time_out_then_wait"), "{dump}");
+    assert_eq!(
+        frames[0].1,
+        AFTER_TIMEOUT_LINE.load(Ordering::Relaxed),
+        "{dump}"
+    );
+}
+
+#[task]
+fn accept_one(listener: Arc<scheduler::net::TcpListener>) -> scheduler::net::TcpStream {
+    listener.accept().unwrap().0
+}
+
+#[task]
+fn read_one(stream: scheduler::net::TcpStream) {
+    let mut byte = [0; 1];
+    let _ = stream.read(&mut byte);
+}
+
+#[test]
+fn a_task_waiting_on_a_socket_says_which_wait_it_is() {
+    let s = Scheduler::new();
+    let listener =
+        Arc::new(scheduler::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap());
+    let address = listener.local_addr().unwrap();
+    let accepting = s.queue_to_run(accept_one, (listener.clone(),));
+    s.run_until_finished(|| scheduler::yield_now(), ()); // `accept_one` pauses
+    let text = s.dump().to_string();
+    assert!(text.contains("[paused: socket accept"), "{text}");
+    // Connected: `accept_one` takes the connection and ends; its side sends nothing.
+    let client = s
+        .run_until_finished(|| scheduler::net::TcpStream::connect(address), ())
+        .unwrap();
+    s.run();
+    let _server = futures_lite::future::block_on(accepting).unwrap();
+    let reading = s.queue_to_run(read_one, (client,));
+    s.run_until_finished(|| scheduler::yield_now(), ()); // `read_one` pauses
+    let text = s.dump().to_string();
+    assert!(text.contains("[paused: socket read"), "{text}");
+    reading.cancel();
 }

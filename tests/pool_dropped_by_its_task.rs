@@ -57,6 +57,9 @@ fn a_pool_dropped_by_its_own_task_cancels_the_others() {
             Err(TaskError::Cancelled { .. })
         ));
         ledger.assert_each_dropped_once();
+        // The worker that finished the shutdown says what it cancelled after the tasks'
+        // handles have their results: the process must not end before it has said it.
+        until_no_worker_thread_is_left();
         return;
     }
     let (ok, stderr) = run_child("a_pool_dropped_by_its_own_task_cancels_the_others");
@@ -67,4 +70,25 @@ fn a_pool_dropped_by_its_own_task_cancels_the_others() {
         ),
         "the worker that finished the shutdown names what it cancelled: {stderr}"
     );
+}
+
+/// Returns once every pool worker thread of this process has ended (on Linux, where the
+/// threads are listed in `/proc/self/task`; elsewhere at once).
+fn until_no_worker_thread_is_left() {
+    #[cfg(target_os = "linux")]
+    loop {
+        let workers = std::fs::read_dir("/proc/self/task")
+            .expect("/proc/self/task lists this process's threads")
+            .filter_map(Result::ok)
+            .filter(|thread| {
+                std::fs::read_to_string(thread.path().join("comm"))
+                    // The kernel keeps the first 15 bytes of a thread's name.
+                    .is_ok_and(|name| name.starts_with("scheduler-work"))
+            })
+            .count();
+        if workers == 0 {
+            return;
+        }
+        std::thread::yield_now();
+    }
 }

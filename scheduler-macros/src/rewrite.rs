@@ -363,12 +363,7 @@ impl Rewrite {
                 #krate::__private::Dispatch(#expr).forbid()
             }
         } else {
-            let table = Ident::new(SITES, crate::anchor::at(Span::call_site()));
-            let index = syn::Index {
-                index: self.sites.len() as u32,
-                span,
-            };
-            self.sites.push(span);
+            let site = self.site(span);
             let step = if self.calls_itself(expr) {
                 Ident::new("step_boxed", span)
             } else {
@@ -378,7 +373,7 @@ impl Rewrite {
                 (match #krate::__private::Dispatch(#expr).#step() {
                     #value => match #value {
                         #krate::__private::Step::Now(#value) => #value,
-                        #krate::__private::Step::Later(_) => #krate::__private::at(#value, &#table[#index]).await,
+                        #krate::__private::Step::Later(_) => #krate::__private::at(#value, #site).await,
                     },
                 })
             }
@@ -388,6 +383,18 @@ impl Rewrite {
 }
 
 impl Rewrite {
+    /// A new pause point at `span`: the tokens of its entry in the fn's table of sites
+    /// (`&__SCHEDULER_SITES[i]`, see [`site_table`]).
+    fn site(&mut self, span: Span) -> TokenStream {
+        let table = Ident::new(SITES, crate::anchor::at(Span::call_site()));
+        let index = syn::Index {
+            index: self.sites.len() as u32,
+            span,
+        };
+        self.sites.push(span);
+        quote_spanned!(span=> &#table[#index])
+    }
+
     /// `true` when `expr` calls the fn being expanded, directly (`me(..)`, `Self::me(..)`,
     /// `x.me(..)`) or through `run_until_finished(me, ..)` / `with_timeout(d, me, ..)`:
     /// its future is then part of its own state, which only a box can hold.
@@ -646,8 +653,18 @@ impl Rewrite {
             }
             self.visit_expr_mut(&mut arm.body);
         }
+        let sites = select::Sites {
+            select: self.site(span),
+            arms: select
+                .arms
+                .iter()
+                .map(|arm| self.site(arm.future.span()))
+                .collect(),
+        };
         // Its own tokens are made at the attribute: walked to the anchor (`anchor.rs`).
-        Expr::Verbatim(crate::anchor::fragment(select::expand(select, span)))
+        Expr::Verbatim(crate::anchor::fragment(select::expand(
+            select, span, &sites,
+        )))
     }
 }
 

@@ -85,6 +85,13 @@ pub(crate) fn is_select(path: &syn::Path) -> bool {
     prefix.is_empty() || prefix == "scheduler" || prefix == krate
 }
 
+/// Where a `select!` is, for the pause stacks: its own site and each arm's (each the tokens
+/// of its entry in the task fn's table of sites, `rewrite.rs`).
+pub(crate) struct Sites {
+    pub(crate) select: TokenStream,
+    pub(crate) arms: Vec<TokenStream>,
+}
+
 /// The race, with the arms' futures and bodies already rewritten.
 //
 // Input:
@@ -115,9 +122,12 @@ pub(crate) fn is_select(path: &syn::Path) -> bool {
 //             __SchedulerWon::Arm1(_) => on_timeout(),
 //         }
 //     }
-pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
+pub(crate) fn expand(select: Select, span: Span, sites: &Sites) -> TokenStream {
     let krate = crate::krate::path();
+    let select_site = &sites.select;
     let site = Span::mixed_site();
+    let branches = syn::Ident::new("__scheduler_branches", site);
+    let mark = syn::Ident::new("__scheduler_mark", site);
     let won = syn::Ident::new("__SchedulerWon", site);
     let won_value = syn::Ident::new("__scheduler_won", site);
     let cx = syn::Ident::new("__scheduler_cx", site);
@@ -132,16 +142,21 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
     let futures: Vec<_> = (0..count)
         .map(|i| format_ident!("__scheduler_arm{}", i, span = site))
         .collect();
-    let pins = select.arms.iter().zip(&futures).map(|(arm, name)| {
-        let future = &arm.future;
-        let span = future.span();
-        let krate = crate::krate::path_at(span);
-        quote_spanned! {span=>
-            let mut #name = ::core::pin::pin!(::core::option::Option::Some(
-                #krate::__private::select_arm(#future)
-            ));
-        }
-    });
+    let pins = select
+        .arms
+        .iter()
+        .zip(&futures)
+        .zip(&sites.arms)
+        .map(|((arm, name), arm_site)| {
+            let future = &arm.future;
+            let span = future.span();
+            let krate = crate::krate::path_at(span);
+            quote_spanned! {span=>
+                let mut #name = ::core::pin::pin!(::core::option::Option::Some(
+                    #krate::__private::select_arm(#future, #arm_site)
+                ));
+            }
+        });
     let done: Vec<_> = (0..count)
         .map(|i| format_ident!("__scheduler_done{}", i, span = site))
         .collect();
@@ -149,6 +164,7 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
         let (name, variant, done, pat) = (&futures[i], &variants[i], &done[i], &arm.pat);
         quote! {
             if !#done {
+                let #mark = #branches.begin();
                 if let ::core::task::Poll::Ready(#ready) = ::core::future::Future::poll(
                     #name.as_mut().as_pin_mut().expect("an arm is polled until it is done"),
                     #cx,
@@ -156,9 +172,15 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
                     #done = true;
                     #[allow(unreachable_patterns, unused_variables)]
                     match &#ready {
-                        #pat => return ::core::task::Poll::Ready(#won::#variant(#ready)),
+                        #pat => {
+                            #branches.won();
+                            return ::core::task::Poll::Ready(#won::#variant(#ready));
+                        }
                         _ => {}
                     }
+                    #branches.ended(#mark);
+                } else {
+                    #branches.end();
                 }
             }
         }
@@ -173,7 +195,8 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
             let #won_value = {
                 #(#pins)*
                 #(let mut #done = false;)*
-                let #won_value = ::core::future::poll_fn(|#cx: &mut ::core::task::Context<'_>| {
+                let #won_value = #krate::__private::at_site(::core::future::poll_fn(|#cx: &mut ::core::task::Context<'_>| {
+                    let #branches = #krate::__private::branches();
                     #(#polls)*
                     if #(#done)&&* {
                         ::core::panic!(
@@ -182,12 +205,12 @@ pub(crate) fn expand(select: Select, span: Span) -> TokenStream {
                         );
                     }
                     ::core::task::Poll::Pending
-                })
+                }), #select_site)
                 .await;
                 // The losers are dropped here, and what they cancelled is waited for.
-                #krate::__private::select_drop_losers(|| {
+                #krate::__private::at_site(#krate::__private::select_drop_losers(|| {
                     #(#futures.as_mut().set(::core::option::Option::None);)*
-                })
+                }), #select_site)
                 .await;
                 #won_value
             };

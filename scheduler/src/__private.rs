@@ -561,10 +561,56 @@ impl<F: Future> SelectArm for Pause<F> {
     }
 }
 
-/// The future of a `select!` arm (see [`SelectArm`]).
+/// The future of a `select!` arm (see [`SelectArm`]), awaited at the arm's `site` (its
+/// entry in the task fn's table of sites), which a pending arm pushes on its branch of the
+/// pause stack.
 #[inline]
-pub fn select_arm<A: SelectArm>(arm: A) -> A::Future {
-    arm.into_arm()
+pub fn select_arm<A: SelectArm>(arm: A, site: &'static Site) -> At<A::Future> {
+    At::new(arm.into_arm(), site)
+}
+
+/// `fut`, a pause point the macro writes itself (a `select!`'s race), awaited at `site`.
+#[inline]
+pub fn at_site<F: Future>(fut: F, site: &'static Site) -> At<F> {
+    At::new(fut, site)
+}
+
+/// The branches of a `select!`'s pause stack, one per arm still pending: each arm's poll
+/// is marked as a branch, and when an arm ends, what it pushed is forgotten (`stack.rs`).
+pub struct Branches(usize);
+
+/// A `select!`'s poll begins: where its branches begin.
+#[inline]
+pub fn branches() -> Branches {
+    Branches(crate::stack::mark())
+}
+
+impl Branches {
+    /// An arm's poll begins: its branch begins, and the mark to come back to if it ends.
+    #[inline]
+    pub fn begin(&self) -> usize {
+        let mark = crate::stack::mark();
+        crate::stack::branch_begins();
+        mark
+    }
+
+    /// The arm's poll returned `Pending`: its branch ends.
+    #[inline]
+    pub fn end(&self) {
+        crate::stack::branch_ends();
+    }
+
+    /// The arm whose poll began at `mark` ended, and did not win: its branch is forgotten.
+    #[inline]
+    pub fn ended(&self, mark: usize) {
+        crate::stack::back_to(mark);
+    }
+
+    /// An arm won: the `select!` does not pause, and every branch is forgotten.
+    #[inline]
+    pub fn won(&self) {
+        crate::stack::back_to(self.0);
+    }
 }
 
 /// `scope(|s| { .. })` in a `#[task]` body: [`scope`](crate::scope) with the closure as a

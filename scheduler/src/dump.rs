@@ -127,11 +127,12 @@ pub struct TaskDump {
 pub struct StackFrame {
     function: String,
     location: &'static Location<'static>,
+    /// Its branch (see [`StackFrame::branch`]), each step with the number of branches.
+    branch: Vec<(usize, usize)>,
 }
 
 impl StackFrame {
-    /// The `#[task]` fn's path (`tv::turn_on_tv`), or `(inside wait_all)` and the like for
-    /// a branch of a pause point that waits on several things at once.
+    /// The `#[task]` fn's path (`tv::turn_on_tv`).
     pub fn function(&self) -> &str {
         &self.function
     }
@@ -140,16 +141,53 @@ impl StackFrame {
     pub fn location(&self) -> &'static Location<'static> {
         self.location
     }
+
+    /// The branch this frame is on, below a `select!` that waits on several pause points
+    /// at once: for each such `select!` above it, from the outer one in, the index of the
+    /// branch (0 for its first arm still pending, in the order of its arms). Empty on the
+    /// task's own chain. A `select!`'s frame comes first, then each pending arm's frames,
+    /// branch by branch, the arm's own pause point first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use scheduler::sync::Event;
+    /// use scheduler::{Scheduler, task};
+    ///
+    /// #[task]
+    /// fn first_of(a: Arc<Event>, b: Arc<Event>) {
+    ///     scheduler::select! {
+    ///         _ = a.wait() => {},
+    ///         _ = b.wait() => {},
+    ///     }
+    /// }
+    ///
+    /// let s = Scheduler::new();
+    /// let (a, b) = (Arc::new(Event::new()), Arc::new(Event::new()));
+    /// let racing = s.queue_to_run(first_of, (a.clone(), b.clone()));
+    /// s.run_until_finished(|| scheduler::yield_now(), ()); // `first_of` runs and pauses
+    /// let dump = s.dump();
+    /// let branches: Vec<Vec<usize>> = dump.tasks()[0].stack().iter().map(|f| f.branch()).collect();
+    /// // the select! itself, then one frame per arm: each arm's `wait` line
+    /// assert_eq!(branches, [vec![], vec![0], vec![1]]);
+    /// # racing.cancel();
+    /// ```
+    pub fn branch(&self) -> Vec<usize> {
+        self.branch.iter().map(|&(index, _)| index).collect()
+    }
 }
 
 impl TaskDump {
     pub(crate) fn new(name: TaskName, snapshot: Snapshot) -> Self {
         let stack = snapshot
-            .sites
-            .iter()
-            .map(|site| StackFrame {
-                function: site.function().to_string(),
-                location: site.location(),
+            .frames()
+            .into_iter()
+            .map(|frame| StackFrame {
+                function: frame.site.function().to_string(),
+                location: frame.site.location(),
+                branch: frame.branch,
             })
             .collect();
         TaskDump {
@@ -245,8 +283,16 @@ impl fmt::Display for TaskDump {
             return Ok(());
         }
         f.write_str(":")?;
+        let mut on: &[(usize, usize)] = &[];
         for frame in &self.stack {
-            write!(f, "\n    {}\n        {}", frame.function, frame.location)?;
+            for (depth, (index, count)) in crate::stack::branches_entered(&frame.branch, on) {
+                let indent = "    ".repeat(depth);
+                write!(f, "\n    {indent}branch {} of {count}:", index + 1)?;
+            }
+            on = &frame.branch;
+            let indent = "    ".repeat(frame.branch.len());
+            let (function, location) = (&frame.function, frame.location);
+            write!(f, "\n    {indent}{function}\n        {indent}{location}")?;
         }
         if self.lost > 0 {
             write!(f, "\n    ({} inner levels not kept)", self.lost)?;

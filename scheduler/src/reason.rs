@@ -54,6 +54,14 @@ pub(crate) enum Reason {
     WaitAny,
     /// `scope(..)`.
     Scope,
+    /// A listener's `accept`.
+    Accept,
+    /// A stream's `connect`.
+    Connect,
+    /// A socket's `read`, `read_exact`, `recv`, `recv_from`.
+    SocketRead,
+    /// A socket's `write`, `write_all`, `send`, `send_to`.
+    SocketWrite,
 }
 
 impl Reason {
@@ -86,7 +94,16 @@ impl Reason {
     /// Whether something outside the scheduler's tasks ends this wait: a timer, another
     /// thread, or a future of another library.
     pub(crate) fn ends_from_outside(self) -> bool {
-        matches!(self, Reason::Sleep | Reason::Wait | Reason::Thread)
+        matches!(
+            self,
+            Reason::Sleep
+                | Reason::Wait
+                | Reason::Thread
+                | Reason::Accept
+                | Reason::Connect
+                | Reason::SocketRead
+                | Reason::SocketWrite
+        )
     }
 }
 
@@ -104,7 +121,11 @@ impl Reason {
             Reason::Lock | Reason::Acquire | Reason::Event | Reason::Read | Reason::Write => {
                 pause_kind::LOCK
             }
-            Reason::Wait => pause_kind::WAIT,
+            Reason::Wait
+            | Reason::Accept
+            | Reason::Connect
+            | Reason::SocketRead
+            | Reason::SocketWrite => pause_kind::WAIT,
             Reason::Yield
             | Reason::Barrier
             | Reason::Put
@@ -137,7 +158,7 @@ pub mod pause_kind {
     pub const CHANNEL: &str = "channel";
     /// A lock, semaphore, event or read-write lock.
     pub const LOCK: &str = "lock";
-    /// `wait(future)`: a future of another library.
+    /// `wait(future)`: a future of another library; and a socket (`scheduler::net`).
     pub const WAIT: &str = "wait";
     /// Anything else: `yield_now`, `run_in_thread`, a barrier, a queue, or not known.
     pub const OTHER: &str = "other";
@@ -168,6 +189,10 @@ impl fmt::Display for Reason {
             Reason::WaitAll => f.write_str("wait_all"),
             Reason::WaitAny => f.write_str("wait_any"),
             Reason::Scope => f.write_str("scope"),
+            Reason::Accept => f.write_str("socket accept"),
+            Reason::Connect => f.write_str("socket connect"),
+            Reason::SocketRead => f.write_str("socket read"),
+            Reason::SocketWrite => f.write_str("socket write"),
         }
     }
 }
@@ -236,8 +261,28 @@ pub(crate) mod why {
     }
 
     markers!(
-        Sleep, Yield, Wait, Lock, Acquire, Event, Send, Recv, Read, Write, Barrier, Put, Get,
-        QueueJoin, Thread, WaitAll, WaitAny, Scope,
+        Sleep,
+        Yield,
+        Wait,
+        Lock,
+        Acquire,
+        Event,
+        Send,
+        Recv,
+        Read,
+        Write,
+        Barrier,
+        Put,
+        Get,
+        QueueJoin,
+        Thread,
+        WaitAll,
+        WaitAny,
+        Scope,
+        Accept,
+        Connect,
+        SocketRead,
+        SocketWrite,
     );
 }
 

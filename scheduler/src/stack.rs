@@ -7,13 +7,18 @@
 //! holds the address of its site beside the future (one word in the await's state, and no
 //! code or type of its own per pause point, which the compiler would pay for at every call).
 //! Only when the await returns `Pending` does `At` push that one word onto this thread's
-//! stack being built, innermost first: nothing on the `Ready` path. A poll begins by resetting the stack's length ([`begin`]); when it returns
-//! `Pending`, the task compares what was built with the stack its [`StackCell`] (two words
+//! stack being built, innermost first: nothing on the `Ready` path. A poll begins by
+//! resetting the stack's length ([`begin`]); when it returns `Pending`, the task compares what was built with the stack its [`StackCell`] (two words
 //! in its header) points to, and stores only what changed: a task that pauses where it
 //! paused last (a loop's `recv`, a `yield_now`) stores one word, the coarse time of the
 //! pause. Stacks are interned ([`Stored`]): every task paused at the same place shares
 //! one, so a paused task holds no allocation of its own for its stack, and a reader on any
 //! thread gets a whole stack by loading one pointer.
+//!
+//! A pause point that waits on several futures at once (`select!`) marks a branch around
+//! each one it polls ([`branch_begins`], [`branch_ends`]), and one that polled a future
+//! but does not pause there (an arm won, a timeout fired) forgets what that future pushed
+//! ([`back_to`]). A reader turns the markers back into branches ([`Snapshot::frames`]).
 //!
 //! What the innermost level waits on is the pause's [`Reason`], which the library's pause
 //! point notes as it returns `Pending` (`reason.rs`), stored with the stack when it changed.
@@ -179,6 +184,62 @@ fn push(site: &'static Site) {
     });
 }
 
+/// The markers a pause point that waits on several futures at once (`select!`) pushes
+/// around each one it polls, so that a stack holds a branch per future still pending: the
+/// future's levels, innermost first, between `BRANCH_BEGINS` (pushed before its poll) and
+/// `BRANCH_ENDS` (after it), then the pause point's own level. Read outer level first, a
+/// branch is the levels between a `BRANCH_ENDS` and its `BRANCH_BEGINS` ([`Snapshot::frames`]).
+static BRANCH_BEGINS: Site = Site::here(no_name);
+static BRANCH_ENDS: Site = Site::here(no_name);
+
+/// Whether `site` is one of the markers of a branch.
+fn is_marker(site: &Site) -> bool {
+    core::ptr::eq(site, &BRANCH_BEGINS) || core::ptr::eq(site, &BRANCH_ENDS)
+}
+
+/// The name of a marker (never shown).
+fn no_name() -> &'static str {
+    ""
+}
+
+/// How many levels this thread's stack being built has: where a pause point that waits on
+/// several futures may come back to ([`back_to`]).
+#[inline]
+pub(crate) fn mark() -> usize {
+    BUILDING.try_with(|b| b.len.get()).unwrap_or(0)
+}
+
+/// Forgets the levels pushed since [`mark`] gave `mark`: a future polled in this poll
+/// returned `Pending`, but the pause point around it did not (the other arm of a
+/// `select!` won, a timeout fired), so this poll does not pause there.
+#[cold]
+pub(crate) fn back_to(mark: usize) {
+    let _ = BUILDING.try_with(|b| {
+        let len = b.len.get();
+        if mark >= len {
+            return;
+        }
+        // Past `DEPTH` levels, the ones pushed since `mark` overwrote older ones in the
+        // ring: those are lost (and skipped when the stack is read).
+        for index in mark.saturating_sub(DEPTH)..len.saturating_sub(DEPTH).min(mark) {
+            b.sites[index % DEPTH].set(None);
+        }
+        b.len.set(mark);
+    });
+}
+
+/// Marks the beginning of a branch (before the poll of one of several futures).
+#[inline]
+pub(crate) fn branch_begins() {
+    push(&BRANCH_BEGINS);
+}
+
+/// Marks the end of a branch (its future's poll returned `Pending`).
+#[inline]
+pub(crate) fn branch_ends() {
+    push(&BRANCH_ENDS);
+}
+
 /// The index in the ring of the `index`th level kept (innermost kept first) of a stack of
 /// `len` levels pushed.
 fn ring_index(len: usize, index: usize) -> usize {
@@ -192,11 +253,12 @@ pub(crate) fn built() -> (Vec<&'static Site>, usize) {
         .try_with(|b| {
             let len = b.len.get();
             let kept = len.min(DEPTH);
-            let sites = (0..kept)
+            let sites: Vec<_> = (0..kept)
                 .rev()
                 .filter_map(|index| b.sites[ring_index(len, index)].get())
                 .collect();
-            (sites, len - kept)
+            let lost = len - sites.len();
+            (sites, lost)
         })
         .unwrap_or_default()
 }
@@ -206,7 +268,13 @@ pub(crate) fn built() -> (Vec<&'static Site>, usize) {
 pub(crate) fn calls(task: TaskName) -> Vec<&'static str> {
     let (sites, _) = built();
     let own = task.parts().ok().map(display_path);
-    let mut calls: Vec<&'static str> = sites.iter().map(|site| site.function()).collect();
+    // The task's own chain: a pause point that waits on several futures is its innermost
+    // level here, its branches are not (one slice can have one parent).
+    let mut calls: Vec<&'static str> = sites
+        .iter()
+        .take_while(|site| !is_marker(site))
+        .map(|site| site.function())
+        .collect();
     if !calls.is_empty() && own == Some(calls[0]) {
         calls.remove(0);
     }
@@ -336,11 +404,12 @@ fn intern(b: &Building, len: usize, reason: Option<Reason>) -> &'static Stored {
         return found;
     }
     let kept = len.min(DEPTH);
+    let sites: Box<[&'static Site]> = (0..kept)
+        .filter_map(|index| b.sites[ring_index(len, index)].get())
+        .collect();
     let wanted = Stored {
-        sites: (0..kept)
-            .filter_map(|index| b.sites[ring_index(len, index)].get())
-            .collect(),
-        lost: len - kept,
+        lost: len - sites.len(),
+        sites,
         reason,
     };
     static TABLE: OnceLock<Mutex<HashSet<&'static Stored>>> = OnceLock::new();
@@ -487,14 +556,116 @@ pub(crate) struct Snapshot {
     pub(crate) paused_for: Option<Duration>,
 }
 
+/// A level of a pause stack as it is shown: its site, and the branch it is on.
+#[derive(Clone, Debug)]
+pub(crate) struct Frame {
+    pub(crate) site: &'static Site,
+    /// From the outermost pause point that waits on several futures (`select!`) inward:
+    /// the index of the branch this level is on among that pause point's pending ones, and
+    /// how many those are. Empty on the task's own chain.
+    pub(crate) branch: Vec<(usize, usize)>,
+}
+
+/// The branches a level on `branch` is on that the level before it (on `before`) was not,
+/// each with its depth: where a reader of the stack is told that a branch begins.
+pub(crate) fn branches_entered<'a>(
+    branch: &'a [(usize, usize)],
+    before: &[(usize, usize)],
+) -> impl Iterator<Item = (usize, (usize, usize))> + 'a {
+    let same = branch
+        .iter()
+        .zip(before)
+        .take_while(|(this, that)| this == that)
+        .count();
+    branch.iter().copied().enumerate().skip(same)
+}
+
+/// A level of a stack read from its markers: a site, and the branches of the futures it
+/// waits on, each a chain of its own.
+struct Node {
+    site: &'static Site,
+    branches: Vec<Vec<Node>>,
+}
+
+/// The chain of levels `levels` gives (outer first) up to the end of the branch it is in
+/// (`nested`) or to the end. Its branches come innermost first here, as each arm of a
+/// `select!` was polled, so the last one first: they are put back in order.
+fn read_chain(levels: &mut core::slice::Iter<'_, &'static Site>, nested: bool) -> Vec<Node> {
+    let mut chain: Vec<Node> = Vec::new();
+    while let Some(&site) = levels.next() {
+        if core::ptr::eq(site, &BRANCH_BEGINS) {
+            // Read outer first, a branch's first marker is its end. A stray one (its
+            // pair among inner levels not kept) is skipped.
+            if nested {
+                break;
+            }
+        } else if core::ptr::eq(site, &BRANCH_ENDS) {
+            let branch = read_chain(levels, true);
+            match chain.last_mut() {
+                Some(node) => node.branches.push(branch),
+                // Branches with no level above them (outer ones not kept): shown in line.
+                None => chain.extend(branch),
+            }
+        } else {
+            chain.push(Node {
+                site,
+                branches: Vec::new(),
+            });
+        }
+    }
+    for node in &mut chain {
+        node.branches.reverse();
+    }
+    chain
+}
+
+/// Appends `chain`'s levels to `frames`, each branch after the level it branches from.
+fn flatten(chain: Vec<Node>, branch: &mut Vec<(usize, usize)>, frames: &mut Vec<Frame>) {
+    for node in chain {
+        frames.push(Frame {
+            site: node.site,
+            branch: branch.clone(),
+        });
+        let count = node.branches.len();
+        for (index, inner) in node.branches.into_iter().enumerate() {
+            branch.push((index, count));
+            flatten(inner, branch, frames);
+            branch.pop();
+        }
+    }
+}
+
 impl Snapshot {
+    /// The stack's levels as they are shown, outer first: the task's own chain, and after
+    /// a pause point that waits on several futures (`select!`), the levels of each one
+    /// still pending, branch by branch.
+    pub(crate) fn frames(&self) -> Vec<Frame> {
+        let mut frames = Vec::with_capacity(self.sites.len());
+        flatten(
+            read_chain(&mut self.sites.iter(), false),
+            &mut Vec::new(),
+            &mut frames,
+        );
+        frames
+    }
+
     /// The stack as the deadlock, slow-poll and panic reports print it: a line per level,
-    /// outer first, under the line that names the task (empty when it never paused).
+    /// outer first, under the line that names the task (empty when it never paused); the
+    /// levels of a branch under a line that names it, indented.
     pub(crate) fn report_lines(&self) -> String {
         use core::fmt::Write as _;
         let mut lines = String::new();
-        for site in &self.sites {
-            let _ = write!(lines, "\n      {} at {}", site.function(), site.location());
+        let mut on: &[(usize, usize)] = &[];
+        let frames = self.frames();
+        for frame in &frames {
+            for (depth, (index, count)) in branches_entered(&frame.branch, on) {
+                let indent = "  ".repeat(depth);
+                let _ = write!(lines, "\n      {indent}branch {} of {count}:", index + 1);
+            }
+            on = &frame.branch;
+            let indent = "  ".repeat(frame.branch.len());
+            let (function, location) = (frame.site.function(), frame.site.location());
+            let _ = write!(lines, "\n      {indent}{function} at {location}");
         }
         if self.lost > 0 {
             let _ = write!(lines, "\n      ({} inner levels not kept)", self.lost);

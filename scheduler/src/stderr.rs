@@ -16,9 +16,13 @@ pub(crate) fn say(line: fmt::Arguments<'_>) {
     if std::thread::panicking() {
         return say_uncaptured(line);
     }
+    // Made whole first, then written at once: `eprintln!` of the arguments writes each
+    // piece as it comes (stderr is unbuffered), so a line written as the process exits
+    // could be cut, and lines of two threads interleave.
+    let whole = format!("{line}\n");
     // `eprint!` panics when the write fails; that panic is caught here, and the report of it
     // (if this thread runs a task, the hook wrote one) is dropped with the failed line.
-    if panic::catch_unwind(panic::AssertUnwindSafe(|| eprintln!("{line}"))).is_err() {
+    if panic::catch_unwind(panic::AssertUnwindSafe(|| eprint!("{whole}"))).is_err() {
         let _ = UNSAID.try_with(RefCell::take);
     }
 }
@@ -28,9 +32,9 @@ pub(crate) fn say(line: fmt::Arguments<'_>) {
 /// would capture into the buffer of whichever test started them, and for reports written
 /// inside a panic.
 pub(crate) fn say_uncaptured(line: fmt::Arguments<'_>) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = stderr.write_fmt(line);
-    let _ = stderr.write_all(b"\n");
+    // Whole first, then one write (see `say`).
+    let whole = format!("{line}\n");
+    let _ = std::io::stderr().lock().write_all(whole.as_bytes());
 }
 
 /// Keeps `report`, the report of the task panic this thread begins to unwind from, until

@@ -147,7 +147,7 @@ macro_rules! stream_pauses {
                 &'a self,
                 buf: &'a mut [u8],
             ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-                Pause::because(why::Wait, self.0.read(buf))
+                Pause::because(why::SocketRead, self.0.read(buf))
             }
 
             /// ⏸ Reads exactly `buf.len()` bytes; `UnexpectedEof` if the peer closes first.
@@ -156,7 +156,7 @@ macro_rules! stream_pauses {
                 &'a self,
                 buf: &'a mut [u8],
             ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-                Pause::because(why::Wait, self.0.read_exact(buf))
+                Pause::because(why::SocketRead, self.0.read_exact(buf))
             }
 
             /// ⏸ Writes some of `buf`, waiting until the socket takes some; gives how much.
@@ -165,7 +165,7 @@ macro_rules! stream_pauses {
                 &'a self,
                 buf: &'a [u8],
             ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-                Pause::because(why::Wait, self.0.write(buf))
+                Pause::because(why::SocketWrite, self.0.write(buf))
             }
 
             /// ⏸ Writes all of `buf`.
@@ -174,7 +174,7 @@ macro_rules! stream_pauses {
                 &'a self,
                 buf: &'a [u8],
             ) -> Pause<impl Future<Output = io::Result<()>> + 'a> {
-                Pause::because(why::Wait, self.0.write_all(buf))
+                Pause::because(why::SocketWrite, self.0.write_all(buf))
             }
         }
     };

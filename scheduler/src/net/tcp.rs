@@ -57,7 +57,7 @@ impl TcpListener {
     /// example of [`scheduler::net`](crate::net).
     #[track_caller]
     pub fn accept(&self) -> Pause<impl Future<Output = io::Result<(TcpStream, SocketAddr)>> + '_> {
-        Pause::because(why::Wait, async move {
+        Pause::because(why::Accept, async move {
             let (stream, peer) = self.0.io(Direction::Read, |l| l.accept()).await?;
             Ok((TcpStream::from_std(stream)?, peer))
         })
@@ -107,7 +107,7 @@ impl TcpStream {
         address: impl ToSocketAddrs,
     ) -> Pause<impl Future<Output = io::Result<TcpStream>>> {
         let target = addrs::resolve(address);
-        Pause::because(why::Wait, async move {
+        Pause::because(why::Connect, async move {
             let mut last = None;
             for address in target.await? {
                 match TcpStream::connect_one(address).await {

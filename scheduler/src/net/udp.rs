@@ -66,7 +66,7 @@ impl UdpSocket {
         target: SocketAddr,
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
         Pause::because(
-            why::Wait,
+            why::SocketWrite,
             self.0.io(Direction::Write, move |s| s.send_to(buf, target)),
         )
     }
@@ -78,7 +78,7 @@ impl UdpSocket {
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<(usize, SocketAddr)>> + 'a> {
         Pause::because(
-            why::Wait,
+            why::SocketRead,
             self.0.io(Direction::Read, move |s| s.recv_from(buf)),
         )
     }
@@ -104,7 +104,10 @@ impl UdpSocket {
         &'a self,
         buf: &'a [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(why::Wait, self.0.io(Direction::Write, move |s| s.send(buf)))
+        Pause::because(
+            why::SocketWrite,
+            self.0.io(Direction::Write, move |s| s.send(buf)),
+        )
     }
 
     /// ⏸ Waits for a datagram from the connected peer.
@@ -113,7 +116,10 @@ impl UdpSocket {
         &'a self,
         buf: &'a mut [u8],
     ) -> Pause<impl Future<Output = io::Result<usize>> + 'a> {
-        Pause::because(why::Wait, self.0.io(Direction::Read, move |s| s.recv(buf)))
+        Pause::because(
+            why::SocketRead,
+            self.0.io(Direction::Read, move |s| s.recv(buf)),
+        )
     }
 
     /// This socket's address.

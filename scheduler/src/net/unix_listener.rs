@@ -80,7 +80,7 @@ impl UnixListener {
     /// example of [`UnixListener`].
     #[track_caller]
     pub fn accept(&self) -> Pause<impl Future<Output = io::Result<(UnixStream, SocketAddr)>> + '_> {
-        Pause::because(why::Wait, async move {
+        Pause::because(why::Accept, async move {
             let (stream, peer) = self.0.io(Direction::Read, |l| l.accept()).await?;
             Ok((UnixStream::from_std(stream)?, peer))
         })

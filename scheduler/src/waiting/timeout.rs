@@ -294,6 +294,7 @@ impl<F: Future> Future for Deadline<F> {
                 .as_mut()
                 .as_pin_mut()
                 .expect("a timeout was polled after it ended");
+            let mark = crate::stack::mark();
             if let Poll::Ready(value) = work.poll(cx) {
                 this.work.set(None);
                 return Poll::Ready(Ok(value));
@@ -301,6 +302,9 @@ impl<F: Future> Future for Deadline<F> {
             if Pin::new(&mut *this.timer).poll(cx).is_pending() {
                 return Poll::Pending;
             }
+            // The work paused, but the task does not pause there: what it pushed on the
+            // pause stack is not where the task is.
+            crate::stack::back_to(mark);
             let ((), stopping) = drain::collect(|| this.work.set(None));
             *this.stopping = Some(stopping);
         }

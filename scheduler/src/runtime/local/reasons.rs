@@ -15,7 +15,7 @@ const NONE: u8 = 0;
 const NAMED: u8 = 1;
 
 /// The reasons without a payload, by code: code `FIRST_UNIT + i` is `UNITS[i]`.
-const UNITS: [Reason; 18] = [
+const UNITS: [Reason; 22] = [
     Reason::Sleep,
     Reason::Yield,
     Reason::Wait,
@@ -34,6 +34,10 @@ const UNITS: [Reason; 18] = [
     Reason::WaitAll,
     Reason::WaitAny,
     Reason::Scope,
+    Reason::Accept,
+    Reason::Connect,
+    Reason::SocketRead,
+    Reason::SocketWrite,
 ];
 
 /// The code of `UNITS[0]`.
@@ -63,6 +67,10 @@ fn code(reason: Option<Reason>) -> u8 {
         Some(Reason::WaitAll) => 15,
         Some(Reason::WaitAny) => 16,
         Some(Reason::Scope) => 17,
+        Some(Reason::Accept) => 18,
+        Some(Reason::Connect) => 19,
+        Some(Reason::SocketRead) => 20,
+        Some(Reason::SocketWrite) => 21,
     };
     FIRST_UNIT + index
 }
@@ -156,15 +164,16 @@ mod tests {
             assert_eq!(reasons.get(key), Some(reason));
             assert_eq!(reasons.set(key, Some(reason)), None, "no change");
         }
-        assert_eq!(reasons.set(18, Some(Reason::Recv)), Some(Some(joined)));
+        let named = UNITS.len(); // the key set to `joined` last
+        assert_eq!(reasons.set(named, Some(Reason::Recv)), Some(Some(joined)));
         assert!(
             reasons.named.borrow().is_empty(),
             "a name is kept only while needed"
         );
-        assert_eq!(reasons.set(18, None), Some(Some(Reason::Recv)));
-        assert_eq!(reasons.get(18), None);
-        assert_eq!(reasons.set(18, None), None, "no change");
-        assert_eq!(reasons.clear(18), None);
+        assert_eq!(reasons.set(named, None), Some(Some(Reason::Recv)));
+        assert_eq!(reasons.get(named), None);
+        assert_eq!(reasons.set(named, None), None, "no change");
+        assert_eq!(reasons.clear(named), None);
         assert_eq!(
             reasons.clear(17),
             Some(Reason::Scope),
