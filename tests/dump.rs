@@ -4,13 +4,13 @@
 //! scheduler's thread, from a task of the same scheduler, and from other threads while it
 //! runs.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
 
 use scheduler::sync::Event;
 use scheduler::{Dump, Scheduler, TaskState, task};
-use scheduler_workspace::{in_child, run_child};
+use scheduler_workspace::{Watchdog, in_child, run_child};
 
 /// The line of `outer`'s call of `middle`, and of `middle`'s call of `wait_for`.
 static OUTER_LINE: AtomicU32 = AtomicU32::new(0);
@@ -427,6 +427,37 @@ fn a_woken_task_is_ready_until_it_runs_on_both_flavours() {
         "{dump}"
     );
     assert_eq!(task_named(&dump, "outer").stack().len(), 3, "{dump}");
+    assert_eq!(
+        task_named(&dump, "wake_and_look").state(),
+        TaskState::Running,
+        "{dump}"
+    );
+}
+
+#[task]
+fn held_on_its_worker(started: mpsc::Sender<()>, release: Arc<Barrier>) {
+    scheduler::yield_now(); // paused once: a dump lists it
+    started.send(()).unwrap();
+    release.wait(); // inside its poll, on its worker, until the test has looked
+}
+
+#[test]
+fn a_pool_dump_from_outside_names_the_task_a_worker_polls_running() {
+    let _watchdog = Watchdog::new(Duration::from_secs(60), "a task held on its worker");
+    let s = Scheduler::builder().threads(2).build();
+    let (started, running) = mpsc::channel();
+    let release = Arc::new(Barrier::new(2));
+    let task = s.queue_to_run(held_on_its_worker, (started, release.clone()));
+    running.recv().unwrap();
+    let dump = s.dump();
+    release.wait();
+    s.run();
+    assert_eq!(
+        task_named(&dump, "held_on_its_worker").state(),
+        TaskState::Running,
+        "{dump}"
+    );
+    assert!(task.is_finished());
 }
 
 /// The lines of `race`'s `select!` and of its two arms.

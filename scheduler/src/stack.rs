@@ -28,15 +28,18 @@
 //! timers every 128 jobs): no clock read per poll, and a pause is dated to within those
 //! 128 polls.
 //!
-//! A task's state (running, ready, paused) is stored only by a pool (`Schedule::STATES`),
-//! whose queues nobody can list; a single-threaded loop tells it from its queues when a
-//! dump asks.
+//! A task's state (running, ready, paused): a pool, whose queues nobody can list, stores
+//! ready (as a task is woken) and paused (with the time) in the cell (`Schedule::STATES`),
+//! and tells the running ones from what its workers publish (`SharedCounters::running`),
+//! so that a poll stores nothing as it starts; a single-threaded loop tells all three from
+//! its queues and from the task whose poll began last on its thread when a dump asks.
 
 use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use core::task::{Context, Poll};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::panic::Location;
 use std::sync::{Mutex, OnceLock};
@@ -107,9 +110,10 @@ struct Building {
     /// This thread's coarse clock, as the word a pause stores: nanoseconds since [`epoch`]
     /// when its loop last read it, shifted left past the state bits, and `PAUSED`.
     coarse: Cell<u64>,
-    /// The cell of the task whose poll began last on this thread (null for a root polled
-    /// in place): the running one while this thread is in a poll (`context::current_task`).
-    polling: Cell<*const StackCell>,
+    /// The header's address (`Meta::address`) of the task whose poll began last on this
+    /// thread (0 for a root polled in place): the running one while this thread is in a
+    /// poll (`context::current_task`).
+    polling: Cell<usize>,
     /// A ring: the first `len` (or all, past `DEPTH`) are this poll's.
     sites: [Cell<Option<&'static Site>>; DEPTH],
     /// The interned stacks this thread stored last (a task that pauses at two places in
@@ -124,7 +128,7 @@ thread_local! {
         Building {
             len: Cell::new(0),
             coarse: Cell::new(PAUSED),
-            polling: Cell::new(core::ptr::null()),
+            polling: Cell::new(0),
             sites: [const { Cell::new(None) }; DEPTH],
             recent: [const { Cell::new(None) }; RECENT],
             next_recent: Cell::new(0),
@@ -155,21 +159,24 @@ fn ago(word: u64) -> Option<Duration> {
     })
 }
 
-/// A poll of the task whose cell is `cell` (null: a root polled in place) begins on this
-/// thread: what the last one pushed is forgotten.
+/// A poll of the task whose header is at `header` (`Meta::address`; 0: a root polled in
+/// place) begins on this thread: what the last one pushed is forgotten. `note`: whether
+/// to note which task it is, for [`polling`] (a pool's dump asks its workers instead).
 #[inline(always)]
-pub(crate) fn begin(cell: *const StackCell) {
+pub(crate) fn begin(header: usize, note: bool) {
     BUILDING.with(|b| {
         b.len.set(0);
-        b.polling.set(cell);
+        if note {
+            b.polling.set(header);
+        }
     });
 }
 
-/// Whether `cell` is the cell of the task whose poll began last on this thread (the running
-/// one, if this thread is in a task's poll).
-pub(crate) fn polling(cell: &StackCell) -> bool {
+/// Whether the task whose header is at `header` is the one whose poll began last on this
+/// thread (the running one, if this thread is in a task's poll).
+pub(crate) fn polling(header: usize) -> bool {
     BUILDING
-        .try_with(|b| core::ptr::eq(b.polling.get(), cell))
+        .try_with(|b| b.polling.get() == header)
         .unwrap_or(false)
 }
 
@@ -340,8 +347,15 @@ pub enum TaskState {
 /// The low bits of a stored time word that hold the state (the rest: the coarse time).
 const STATE_BITS: u32 = 2;
 const READY: u64 = 0;
-const RUNNING: u64 = 1;
 const PAUSED: u64 = 2;
+
+/// How many levels a stack may have for [`Stored::holds_short`], the compare every pause
+/// makes (a deeper one is looked up in [`intern`]).
+const SHORT: usize = 3;
+
+/// [`Stored::short_len`] of a stack deeper than [`SHORT`] (and of [`NEVER`]): no length
+/// pushed equals it.
+const NOT_SHORT: usize = usize::MAX;
 
 /// A pause stack as a task's cell points to it: interned, so every task paused at the same
 /// place (a million workers on one `recv`) shares one, and never freed, so that a reader on
@@ -349,30 +363,111 @@ const PAUSED: u64 = 2;
 /// the slow-poll watchdog may keep it past the task's end.
 #[derive(PartialEq, Eq, Hash)]
 struct Stored {
-    /// Innermost level first, as [`Building`] pushes them.
-    sites: Box<[&'static Site]>,
+    /// Innermost level first, as [`Building`] pushes them (borrowed only in [`NEVER`]).
+    sites: Cow<'static, [&'static Site]>,
     /// Inner levels not kept.
     lost: usize,
     /// What the innermost level waits on, where the cell keeps it (a pool's).
     reason: Option<Reason>,
+    /// The levels pushed, if at most [`SHORT`] (else [`NOT_SHORT`]), and those levels
+    /// (`None` past them): what [`holds_short`](Self::holds_short) compares, in the
+    /// stack itself (one load less than through `sites`).
+    short_len: usize,
+    short: [Option<&'static Site>; SHORT],
+    /// Its one level's site as a [`word`] (0 for a level not kept), if it has one level;
+    /// else `usize::MAX`, which no level built is.
+    one: usize,
+    /// Whether `reason` is [`plain`]: then a pause compares a reason with it by kind.
+    plain: bool,
+}
+
+/// The stack of a task that never paused: what a new cell points to, so that a pause
+/// compares with it like with any other (no null to test first).
+static NEVER: Stored = Stored {
+    sites: Cow::Borrowed(&[]),
+    lost: 0,
+    reason: None,
+    short_len: NOT_SHORT,
+    short: [None; SHORT],
+    one: usize::MAX,
+    plain: true,
+};
+
+/// A site as a word, for a compare that is one instruction (`None`: 0).
+#[inline(always)]
+fn word(site: Option<&'static Site>) -> usize {
+    site.map_or(0, |site| core::ptr::from_ref(site) as usize)
+}
+
+/// Whether `reason` names nothing (none, or a kind of wait with no payload), so that
+/// [`StackCell::paused`] may compare it by its kind alone. Every kind is listed: a new one
+/// must say whether it carries a payload.
+fn plain(reason: Option<Reason>) -> bool {
+    match reason {
+        None => true,
+        Some(Reason::Call(_) | Reason::Join(_)) => false,
+        Some(
+            Reason::Sleep
+            | Reason::Yield
+            | Reason::Wait
+            | Reason::Lock
+            | Reason::Acquire
+            | Reason::Event
+            | Reason::Send
+            | Reason::Recv
+            | Reason::Read
+            | Reason::Write
+            | Reason::Barrier
+            | Reason::Put
+            | Reason::Get
+            | Reason::QueueJoin
+            | Reason::Thread
+            | Reason::WaitAll
+            | Reason::WaitAny
+            | Reason::Scope
+            | Reason::Accept
+            | Reason::Connect
+            | Reason::SocketRead
+            | Reason::SocketWrite,
+        ) => true,
+    }
 }
 
 impl Stored {
-    /// [`holds`](Self::holds) for the stack built in this poll, if it is at most three
-    /// levels deep (a deeper one is looked up in [`intern`]): the compare every pause makes,
-    /// short enough to stay inline.
+    /// A stack of `sites` (innermost first) with `lost` inner levels not kept.
+    fn new(sites: Vec<&'static Site>, lost: usize, reason: Option<Reason>) -> Stored {
+        let len = sites.len() + lost;
+        let mut short = [None; SHORT];
+        if len <= SHORT {
+            for (slot, site) in short.iter_mut().zip(&sites) {
+                *slot = Some(*site);
+            }
+        }
+        Stored {
+            sites: Cow::Owned(sites),
+            lost,
+            reason,
+            short_len: if len <= SHORT { len } else { NOT_SHORT },
+            short,
+            one: if len == 1 { word(short[0]) } else { usize::MAX },
+            plain: plain(reason),
+        }
+    }
+
+    /// Whether this is the stack built in this poll, if it is at most [`SHORT`] levels
+    /// deep (the reason aside): the compare every pause makes, short enough to stay inline.
     #[inline(always)]
-    fn holds_short(&self, b: &Building, reason: Option<Reason>, keeps_reason: bool) -> bool {
+    fn holds_short(&self, b: &Building) -> bool {
         let len = b.len.get();
-        len <= 3
-            && self.sites.len() == len
-            && self.sites.iter().zip(&b.sites).all(|(site, built)| {
-                built
-                    .get()
-                    .is_some_and(|built| core::ptr::eq(built, *site))
-            })
-            // Without `keeps_reason`, every stored reason is `None`.
-            && (!keeps_reason || self.reason == reason)
+        let first = word(b.sites[0].get());
+        if len == 1 {
+            // The common case first, in one compare.
+            return first == self.one;
+        }
+        len == self.short_len
+            && (len < 1 || first == word(self.short[0]))
+            && (len < 2 || word(b.sites[1].get()) == word(self.short[1]))
+            && (len < 3 || word(b.sites[2].get()) == word(self.short[2]))
     }
 
     /// Whether this is the stack of `len` levels built on this thread, waiting for `reason`.
@@ -404,14 +499,11 @@ fn intern(b: &Building, len: usize, reason: Option<Reason>) -> &'static Stored {
         return found;
     }
     let kept = len.min(DEPTH);
-    let sites: Box<[&'static Site]> = (0..kept)
+    let sites: Vec<&'static Site> = (0..kept)
         .filter_map(|index| b.sites[ring_index(len, index)].get())
         .collect();
-    let wanted = Stored {
-        lost: len - sites.len(),
-        sites,
-        reason,
-    };
+    let lost = len - sites.len();
+    let wanted = Stored::new(sites, lost, reason);
     static TABLE: OnceLock<Mutex<HashSet<&'static Stored>>> = OnceLock::new();
     let mut table = lock(TABLE.get_or_init(Default::default));
     let stored = match table.get(&wanted) {
@@ -440,30 +532,24 @@ pub(crate) struct StackCell {
 impl StackCell {
     pub(crate) const fn new() -> Self {
         StackCell {
-            stack: AtomicPtr::new(core::ptr::null_mut()),
+            stack: AtomicPtr::new(core::ptr::from_ref(&NEVER).cast_mut()),
             time: AtomicU64::new(READY),
         }
     }
 
-    /// The interned stack, if the task paused yet.
+    /// The interned stack ([`NEVER`] until the task's first pause).
     #[inline(always)]
-    fn stored(&self) -> Option<&'static Stored> {
+    fn stored(&self) -> &'static Stored {
         let stored = self.stack.load(Ordering::Acquire);
-        // SAFETY: a non-null pointer here is one `intern` leaked (`Box::leak`): a
+        // SAFETY: the pointer is `NEVER`'s or one `intern` leaked (`Box::leak`): a
         // `&'static Stored`, never freed.
-        (!stored.is_null()).then(|| unsafe { &*stored })
+        unsafe { &*stored }
     }
 
     /// The task was woken: it waits for its turn (a pool's tasks only).
     #[inline(always)]
     pub(crate) fn mark_ready(&self) {
         self.time.store(READY, Ordering::Relaxed);
-    }
-
-    /// The task's poll begins (a pool's tasks only).
-    #[inline(always)]
-    pub(crate) fn mark_running(&self) {
-        self.time.store(RUNNING, Ordering::Relaxed);
     }
 
     /// The task's poll returned `Pending`, waiting for `reason`: points the cell at the
@@ -476,15 +562,23 @@ impl StackCell {
     pub(crate) fn paused(&self, reason: Option<Reason>, keeps_reason: bool) {
         let reason = reason.filter(|_| keeps_reason);
         // Only this thread stores the pointer: a relaxed load sees its own last store.
-        let stored = self.stack.load(Ordering::Relaxed);
+        // SAFETY: as in `stored`.
+        let stored = unsafe { &*self.stack.load(Ordering::Relaxed) };
         // Only the compare inside the thread-local's closure: its access stays inline.
-        let (time, same) = BUILDING.with(|b| {
-            // SAFETY: as in `stored`: null, or a leaked `&'static Stored`.
-            let same =
-                !stored.is_null() && unsafe { &*stored }.holds_short(b, reason, keeps_reason);
-            (b.coarse.get(), same)
-        });
-        if !same {
+        let (time, same) = BUILDING.with(|b| (b.coarse.get(), stored.holds_short(b)));
+        // Without `keeps_reason`, every stored reason is `None`.
+        // A reason that names something (a join's task) is compared on the slow path.
+        let same_reason = || {
+            stored.plain
+                && match (stored.reason, reason) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => {
+                        core::mem::discriminant(&a) == core::mem::discriminant(&b)
+                    }
+                    _ => false,
+                }
+        };
+        if !same || (keeps_reason && !same_reason()) {
             self.store_new(reason);
         }
         self.time.store(time, Ordering::Relaxed);
@@ -500,12 +594,11 @@ impl StackCell {
     }
 
     /// The task's latest pause stack (empty if it never paused), and its state as a pool
-    /// stores it.
+    /// stores it: paused or ready (which task runs, a pool tells from its workers).
     pub(crate) fn read(&self) -> Snapshot {
         let time = self.time.load(Ordering::Relaxed);
-        let mut snapshot = self.stored().map(Stored::snapshot).unwrap_or_default();
+        let mut snapshot = self.stored().snapshot();
         snapshot.state = match time & ((1 << STATE_BITS) - 1) {
-            RUNNING => TaskState::Running,
             PAUSED => TaskState::Paused,
             _ => TaskState::Ready,
         };
@@ -513,7 +606,7 @@ impl StackCell {
         snapshot
     }
 
-    /// The address of its stack (0 before its first pause): for the slow-poll watchdog,
+    /// The address of its stack ([`NEVER`]'s before its first pause): for the slow-poll watchdog,
     /// which reads it with [`read_at`] while the task's poll runs (the stack it was resumed
     /// from, as the poll began).
     #[inline(always)]
@@ -535,14 +628,15 @@ impl Stored {
     }
 }
 
-/// The pause stack at `address`, as [`StackCell::address`] gave it (0: none).
+/// The pause stack at `address`, as [`StackCell::address`] gave it (0: none, as for a
+/// task that never paused).
 pub(crate) fn read_at(address: usize) -> Snapshot {
     let stored = address as *const Stored;
     if stored.is_null() {
         return Snapshot::default();
     }
-    // SAFETY: a non-zero address a cell gives is a leaked `&'static Stored` (`intern`),
-    // never freed, whether or not its task still lives.
+    // SAFETY: a non-zero address a cell gives is `NEVER`'s or a leaked `&'static Stored`
+    // (`intern`), never freed, whether or not its task still lives.
     unsafe { &*stored }.snapshot()
 }
 

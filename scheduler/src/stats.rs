@@ -8,7 +8,7 @@
 
 use core::cell::{Cell, RefCell};
 use core::fmt;
-use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -230,12 +230,16 @@ impl LocalCounters {
 }
 
 /// [`SharedCounters::running`]: the worker is polling no task.
-pub(crate) const NOT_RUNNING: u8 = 0;
-/// [`SharedCounters::running`]: the worker is polling a task that never paused before.
-pub(crate) const RUNNING: u8 = 1;
-/// [`SharedCounters::running`]: the worker is polling a task that paused before (one the
-/// registry counts).
-pub(crate) const RUNNING_REGISTERED: u8 = 2;
+pub(crate) const NOT_RUNNING: usize = 0;
+/// [`SharedCounters::running`]'s low bits: the worker is polling a task that never paused
+/// before (the other bits: the address of the task's header).
+pub(crate) const RUNNING: usize = 1;
+/// [`SharedCounters::running`]'s low bits: the worker is polling a task that paused before
+/// (one the registry counts).
+pub(crate) const RUNNING_REGISTERED: usize = 2;
+/// The low bits of [`SharedCounters::running`] that say which (a header's address has
+/// them clear).
+pub(crate) const RUNNING_BITS: usize = 3;
 
 /// Adds one to a counter that only this thread writes.
 #[inline]
@@ -254,8 +258,10 @@ pub(crate) struct SharedCounters {
     finished: AtomicU64,
     cancelled: AtomicU64,
     panicked: AtomicU64,
-    /// What this worker is doing: [`NOT_RUNNING`], [`RUNNING`] or [`RUNNING_REGISTERED`].
-    pub(crate) running: AtomicU8,
+    /// What this worker is doing: [`NOT_RUNNING`], or the address of the header of the task
+    /// it polls with [`RUNNING`] or [`RUNNING_REGISTERED`] in its low bits (a dump tells
+    /// the running tasks by it).
+    pub(crate) running: AtomicUsize,
     times: Mutex<HashMap<TaskName, TaskTime>>,
 }
 

@@ -437,7 +437,7 @@ impl Local {
                             let _span = tracing::trace_span!("poll", task = %name).entered();
                             let _running = TaskGuard::enter(name);
                             self.root_polling.set(true);
-                            crate::stack::begin(core::ptr::null());
+                            crate::stack::begin(0, true);
                             let polled = catch_unwind(AssertUnwindSafe(|| {
                                 root.as_mut().poll(&mut Context::from_waker(&waker))
                             }));

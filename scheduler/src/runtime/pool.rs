@@ -39,7 +39,7 @@ use crate::context::SchedulerGuard;
 use crate::lock::lock;
 use crate::names::TaskName;
 use crate::reason::Reason;
-use crate::stats::{Ended, RUNNING_REGISTERED, SharedCounters, Stats};
+use crate::stats::{Ended, RUNNING_BITS, RUNNING_REGISTERED, SharedCounters, Stats};
 use crate::task::{self, Meta, Polled, Schedule, TaskHandle};
 use crate::time::Wheel;
 
@@ -275,11 +275,23 @@ impl PoolShared {
         } else {
             format!("a pool of {threads} threads")
         });
+        // The tasks the workers poll now, by their headers' addresses: a cell keeps only
+        // whether its task is paused or ready (a poll stores nothing in it as it starts).
+        let running: Vec<usize> = self
+            .counters
+            .iter()
+            .map(|c| c.running.load(Ordering::Relaxed) & !RUNNING_BITS)
+            .filter(|&address| address != 0)
+            .collect();
         for part in self.registry.iter() {
             let part = lock(&part.0);
             for (_, entry) in part.iter() {
                 // The header outlives the entry, which its task removes under this lock.
-                section.task(entry.name(), entry.meta().stack.read());
+                let mut snapshot = entry.meta().stack.read();
+                if running.contains(&entry.meta().address()) {
+                    snapshot.state = crate::stack::TaskState::Running;
+                }
+                section.task(entry.name(), snapshot);
             }
         }
         let queued = self.stats().queued;
@@ -309,7 +321,7 @@ impl PoolShared {
         let running_registered = self
             .counters
             .iter()
-            .filter(|c| c.running.load(Ordering::Relaxed) == RUNNING_REGISTERED)
+            .filter(|c| c.running.load(Ordering::Relaxed) & RUNNING_BITS == RUNNING_REGISTERED)
             .count();
         // Between the loads a task may pause or end: never report fewer than none.
         stats.paused = started.saturating_sub(running_registered);

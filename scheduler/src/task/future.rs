@@ -226,10 +226,8 @@ impl<F: Future, S: Schedule> TaskFuture<'_, F, S> {
             return poll_drain::<_, S>(this.meta, this.standing, drain, cx);
         }
         let id = u64::from(*this.id);
-        if S::STATES {
-            this.meta.stack.mark_running();
-        }
-        crate::stack::begin(&this.meta.stack);
+        // A flavour that keeps states tells its running tasks from its workers.
+        crate::stack::begin(this.meta.address(), !S::STATES);
         let started = trace::begin(id);
         let polled = {
             #[cfg(feature = "tracing")]

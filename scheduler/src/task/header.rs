@@ -84,6 +84,7 @@ impl Meta {
     }
 
     /// This header's address: tells tasks apart (names may repeat).
+    #[inline]
     pub(crate) fn address(&self) -> usize {
         self as *const Meta as usize
     }

@@ -34,10 +34,11 @@ pub(crate) trait Schedule: 'static {
     /// The scheduler's shared state, which every task's header points at.
     type Home: Send + Sync + 'static;
 
-    /// Whether its tasks' headers keep their state (running, ready, paused) and what they
-    /// wait on, for dumps: a flavour whose queues a dump cannot list (the pool's are
-    /// lock-free) marks each poll and wake-up; one that can (a single thread's) tells the
-    /// state from them, and keeps the reason in its registry.
+    /// Whether its tasks' headers keep their state (ready or paused) and what they wait on,
+    /// for dumps: a flavour whose queues a dump cannot list (the pool's are lock-free) marks
+    /// each wake-up and pause (and tells the running tasks from what its workers publish);
+    /// one that can (a single thread's) tells the state from them, and keeps the reason in
+    /// its registry.
     const STATES: bool;
 
     /// Queues a woken task: the schedule function of every task of this flavour.

@@ -63,7 +63,7 @@ impl Local {
             }
             let mut snapshot = meta.stack.read();
             snapshot.reason = self.reasons.get(key); // kept beside the registry on this flavour
-            snapshot.state = if in_a_task && crate::stack::polling(&meta.stack) {
+            snapshot.state = if in_a_task && crate::stack::polling(meta.address()) {
                 TaskState::Running
             } else if queued.contains(&meta.address()) {
                 TaskState::Ready

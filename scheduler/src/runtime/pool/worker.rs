@@ -22,7 +22,7 @@ use crate::context::SchedulerGuard;
 use crate::lock::lock;
 use crate::names::TaskName;
 use crate::runtime::registry;
-use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_REGISTERED, SharedCounters};
+use crate::stats::{NOT_RUNNING, RUNNING, RUNNING_BITS, RUNNING_REGISTERED, SharedCounters};
 use crate::task::{Meta, TaskHandle};
 use crate::time::Wheel;
 
@@ -361,13 +361,16 @@ impl Worker {
             self.pool.wake_one_idle();
         }
         let running = &self.counters().running;
-        let registered = runnable.metadata().registered.load(Ordering::Relaxed);
+        let meta = runnable.metadata();
+        let registered = meta.registered.load(Ordering::Relaxed);
+        // The task's header too: a dump tells the running tasks by it.
         running.store(
-            if registered {
-                RUNNING_REGISTERED
-            } else {
-                RUNNING
-            },
+            meta.address()
+                | if registered {
+                    RUNNING_REGISTERED
+                } else {
+                    RUNNING
+                },
             Ordering::Relaxed,
         );
         self.in_job.set(true);
@@ -532,3 +535,6 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
     }
     names
 }
+
+// A header's address leaves the low bits of `SharedCounters::running` for the state.
+const _: () = assert!(core::mem::align_of::<Meta>() > RUNNING_BITS);
