@@ -17,6 +17,9 @@ mkdir -p "$out"
 gen() { # gen <dir> <ours|tokio>
   local dir=$1 flavour=$2
   mkdir -p "$dir/src"
+  # Written as new files: a copy of target/ made with hard links shares these with the
+  # checkout it was copied from, and `>` would write through to that one's.
+  rm -f "$dir/Cargo.toml" "$dir/src/main.rs"
   if [ "$flavour" = ours ]; then
     cat >"$dir/Cargo.toml" <<TOML
 [package]
@@ -76,6 +79,7 @@ TOML
 }
 
 time_build() { # time_build <dir> -> "wall cpu" seconds (cpu: user + sys of cargo and rustc)
+  rm -f "$out/time"
   /usr/bin/time -f "%e %U %S" -o "$out/time" \
     cargo build -q --manifest-path "$1/Cargo.toml" --target-dir "$out/target" 2>/dev/null
   awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$out/time"

@@ -8,28 +8,84 @@
 //! them the user's hygiene was not enough: rustc hashes a span relative to its item only
 //! when the span lies inside the item, and the item begins after its attributes, so a
 //! token left at the attribute was still hashed by its place in the file. So the
-//! expansion's own tokens are given, once it is made, the span of the item's first token
-//! after its attributes (`pub`, `fn`, ...): inside the item, with the name resolution of
-//! code written there. A diagnostic about generated code points there.
+//! expansion's own tokens are given the span of the item's first token after its
+//! attributes (`pub`, `fn`, ...): inside the item, with the name resolution of code written
+//! there. A diagnostic about generated code points there.
 //!
-//! Generated tokens are told from the user's by where they are: at the attribute
-//! (`call_site` and `mixed_site` are both there), where no token of the item is. The
-//! locals that `mixed_site` kept apart from the user's are all named `__scheduler_..`.
+//! Most generated tokens get that span as they are made: the dispatch of each call is
+//! spanned at the call (a token of the user's), and the braces and `task_pause(..)` around
+//! the body at [`at`]'s span. Only small pieces made by `quote!` without a span (the
+//! signature, the site table, `select!`'s expansion, ..) are walked afterwards by
+//! [`fragment`]: walking the whole expansion, which is mostly the user's body, asked the
+//! compiler where each of its tokens is, one call across the proc-macro bridge per token,
+//! and that walk was a third of the macro's run. So the body's statements are not walked:
+//! code that makes tokens among them makes them at [`at`]'s span (`Ident::new(.., at(..))`,
+//! `quote_spanned!`), at the user's, or passes its piece through [`fragment`].
+//!
+//! A walked token is told from the user's by where it is: at the attribute (`call_site`
+//! and `mixed_site` are both there), where no token of the item begins. The locals that
+//! `mixed_site` kept apart from the user's are all named `__scheduler_..`.
+
+use std::cell::Cell;
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 
-/// `tokens` with every token placed at the attribute moved to `item`'s first token after
-/// its attributes. Where the compiler does not give the attribute's source text (a
-/// test, or a macro from another crate without its source), `tokens` as they are.
-pub(crate) fn anchor(tokens: TokenStream, item: &TokenStream) -> TokenStream {
-    let (Some(site), Some(first)) = (
-        Span::call_site().source_text(),
-        first_after_attributes(item),
-    ) else {
-        return tokens;
+thread_local! {
+    /// The anchor of the expansion running on this thread: where generated tokens go, and
+    /// where they are until then (the attribute's line and column). `None` where the
+    /// compiler does not give the attribute's source text (a unit test, or a macro from
+    /// another crate without its source): generated tokens then stay where they are made.
+    static ANCHOR: Cell<Option<Anchor>> = const { Cell::new(None) };
+}
+
+/// Where generated tokens go, and where they are until then.
+#[derive(Clone, Copy)]
+struct Anchor {
+    /// The attribute's line and column. No token of the item begins there.
+    site: (usize, usize),
+    /// The span the generated tokens get: a token of the user's, inside the item.
+    root: Span,
+}
+
+/// Runs `expand`, the expansion of `item`, with its anchor set: `item`'s first token
+/// after its attributes.
+pub(crate) fn with<R>(item: &TokenStream, expand: impl FnOnce() -> R) -> R {
+    let site = Span::call_site();
+    let anchor = match (site.source_text(), first_after_attributes(item)) {
+        (Some(_), Some(root)) => {
+            let site = site.unwrap();
+            Some(Anchor {
+                site: (site.line(), site.column()),
+                root,
+            })
+        }
+        _ => None,
     };
-    let anchor = Anchor { site, root: first };
-    anchor.stream(tokens)
+    let outer = ANCHOR.with(|slot| slot.replace(anchor));
+    /// Puts the outer anchor back, also if `expand` panics.
+    struct Restore(Option<Anchor>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            ANCHOR.with(|slot| slot.set(outer));
+        }
+    }
+    let _restore = Restore(outer);
+    expand()
+}
+
+/// The span for a token made by the expansion: the anchor, or `span` (`Span::call_site()`,
+/// `Span::mixed_site()`) where there is none.
+pub(crate) fn at(span: Span) -> Span {
+    ANCHOR.with(Cell::get).map_or(span, |anchor| anchor.root)
+}
+
+/// `tokens` with every token placed at the attribute moved to the anchor.
+pub(crate) fn fragment(tokens: TokenStream) -> TokenStream {
+    match ANCHOR.with(Cell::get) {
+        Some(anchor) => anchor.stream(tokens),
+        None => tokens,
+    }
 }
 
 /// The span of the first token of `item` that is not part of an outer attribute (a doc
@@ -46,21 +102,15 @@ fn first_after_attributes(item: &TokenStream) -> Option<Span> {
     tokens.next().map(|first| first.span())
 }
 
-/// What to move, and where.
-struct Anchor {
-    /// The attribute's source text: where generated tokens are.
-    site: String,
-    /// The span the generated tokens get: a token of the user's, inside the item.
-    root: Span,
-}
-
 impl Anchor {
     fn stream(&self, tokens: TokenStream) -> TokenStream {
         tokens.into_iter().map(|tree| self.tree(tree)).collect()
     }
 
+    /// Asks the compiler (two numbers, not the token's source text: a string for each).
     fn is_generated(&self, span: Span) -> bool {
-        span.source_text().is_some_and(|text| text == self.site)
+        let span = span.unwrap();
+        span.line() == self.site.0 && span.column() == self.site.1
     }
 
     fn tree(&self, mut tree: TokenTree) -> TokenTree {
@@ -76,8 +126,7 @@ impl Anchor {
                 TokenTree::Group(anchored)
             }
             _ => {
-                let span = tree.span();
-                if self.is_generated(span) {
+                if self.is_generated(tree.span()) {
                     tree.set_span(self.root);
                 }
                 tree

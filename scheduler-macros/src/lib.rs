@@ -173,8 +173,8 @@ use entry::Entry;
 #[proc_macro_attribute]
 pub fn task(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
-    let (tokens, checked) = task::expand(args.into(), item.clone());
-    with_errors(anchor::anchor(tokens, &item), checked)
+    let (tokens, checked) = anchor::with(&item, || task::expand(args.into(), item.clone()));
+    with_errors(tokens, checked)
 }
 
 /// Runs `main`'s body as a task on a fresh scheduler, until it returns.
@@ -255,8 +255,11 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 /// The shim shared by `#[main]` and `#[test]`.
 fn entry(entry: Entry, args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
-    let (tokens, checked) = entry::expand(entry, args.into(), item.clone());
-    with_errors(anchor::anchor(tokens, &item), checked)
+    let (tokens, checked) = anchor::with(&item, || {
+        let (tokens, checked) = entry::expand(entry, args.into(), item.clone());
+        (anchor::fragment(tokens), checked)
+    });
+    with_errors(tokens, checked)
 }
 
 /// The expansion, followed by its errors as `compile_error!`s.

@@ -84,11 +84,25 @@ pub(crate) const FN_NAME: &str = "__scheduler_fn_name";
 /// points, in the order [`rewrite_body`] gives their spans (see `Rewrite::wrap_call`).
 pub(crate) const SITES: &str = "__SCHEDULER_SITES";
 
-/// What [`rewrite_body`] found: every misuse, and the span of each pause point, whose
-/// index is its entry in the fn's table of sites.
+/// Which of the dispatch's traits the rewritten body calls methods of, so that only those
+/// are imported into it: every method call in the body, the user's own included, is
+/// looked up in every trait imported there.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Uses {
+    /// A call dispatched (`step`, `step_boxed`, `forbid`): `Plain`.
+    pub(crate) dispatch: bool,
+    /// A statement's value checked (`check`): `UnusedFuture`, `UnusedValue`.
+    pub(crate) unused: bool,
+    /// A `queue_to_run` dispatched on its task's `Send`ness: `QueueAnywhere`, `QueueHere`.
+    pub(crate) queue: bool,
+}
+
+/// What [`rewrite_body`] found: every misuse, the span of each pause point, whose index
+/// is its entry in the fn's table of sites, and which dispatch traits the body now uses.
 pub(crate) struct Rewritten {
     pub(crate) errors: Option<syn::Error>,
     pub(crate) sites: Vec<Span>,
+    pub(crate) uses: Uses,
 }
 
 /// Rewrites `body`, the body of the fn named `fn_name`, in place.
@@ -101,11 +115,13 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Rewritten {
         scopes: Vec::new(),
         closure_is_an_argument: false,
         sites: Vec::new(),
+        uses: Uses::default(),
     };
     rewrite.visit_block_mut(body);
     Rewritten {
         errors: rewrite.errors.into_error(),
         sites: rewrite.sites,
+        uses: rewrite.uses,
     }
 }
 
@@ -149,6 +165,8 @@ struct Rewrite {
     scopes: Vec<String>,
     /// `true` while visiting a closure written as a plain call's argument.
     closure_is_an_argument: bool,
+    /// The dispatch traits the rewritten body uses.
+    uses: Uses,
     /// The span of each pause point dispatched so far: its index is its site's entry.
     sites: Vec<Span>,
 }
@@ -277,7 +295,7 @@ impl Rewrite {
 
     /// Sends a `queue_to_run(f, args)` call through the dispatch on its task's `Send`ness
     /// when it can (see `queue.rs`); returns whether `expr` was one it could.
-    fn dispatch_queue(&self, expr: &mut Expr) -> bool {
+    fn dispatch_queue(&mut self, expr: &mut Expr) -> bool {
         let span = call_span(expr);
         let dispatched = match expr {
             Expr::Call(call) => queue::dispatch(call, span, &self.fn_name, &self.closure_locals),
@@ -293,6 +311,7 @@ impl Rewrite {
         match dispatched {
             Some(dispatched) => {
                 *expr = Expr::Verbatim(dispatched);
+                self.uses.queue = true;
                 true
             }
             None => false,
@@ -331,6 +350,7 @@ impl Rewrite {
     // Output, in a closure:
     //     ::scheduler::__private::Dispatch(scheduler::sleep(d)).forbid()
     fn wrap_call(&mut self, expr: &mut Expr) {
+        self.uses.dispatch = true;
         let span = call_span(expr);
         // The binding's scope is its arm, which holds no user code, so it needs no
         // `Span::mixed_site()` hygiene; the call's own span keeps rustc's diagnostics
@@ -366,7 +386,7 @@ impl Rewrite {
     /// A new pause point at `span`: the tokens of its entry in the fn's table of sites
     /// (`&__SCHEDULER_SITES[i]`, see [`site_table`]).
     fn site(&mut self, span: Span) -> TokenStream {
-        let table = Ident::new(SITES, Span::call_site());
+        let table = Ident::new(SITES, crate::anchor::at(Span::call_site()));
         let index = syn::Index {
             index: self.sites.len() as u32,
             span,
@@ -589,13 +609,14 @@ impl Rewrite {
                 }
                 None => quote!(#body),
             };
-            quote_spanned! {span=>
+            // Its own tokens are made at the attribute: walked to the anchor (`anchor.rs`).
+            crate::anchor::fragment(quote_spanned! {span=>
                 #capture |#scope: #krate::Scope| async #capture {
                     let #scope = #scope;
                     let #param = &#scope;
                     #body
                 }
-            }
+            })
         } else {
             quote_spanned! {span=>
                 #krate::__private::pausing(async #capture { #body })
@@ -640,7 +661,10 @@ impl Rewrite {
                 .map(|arm| self.site(arm.future.span()))
                 .collect(),
         };
-        Expr::Verbatim(select::expand(select, span, &sites))
+        // Its own tokens are made at the attribute: walked to the anchor (`anchor.rs`).
+        Expr::Verbatim(crate::anchor::fragment(select::expand(
+            select, span, &sites,
+        )))
     }
 }
 
@@ -734,6 +758,7 @@ impl VisitMut for Rewrite {
                 if exempt || !matches!(expr, Expr::Verbatim(_)) {
                     return;
                 }
+                self.uses.unused = true;
                 let krate = crate::krate::path_at(span);
                 let check = Ident::new("check", span);
                 quote_spanned! {span=>

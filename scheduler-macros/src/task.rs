@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, Pat, PatIdent, ReturnType, Signature, Stmt};
 
 use crate::args::{self, Errors};
-use crate::{lifetimes, rewrite};
+use crate::{anchor, lifetimes, rewrite};
 
 /// What the `name` of a task's pause value is made from.
 pub(crate) enum TaskName {
@@ -44,9 +44,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> (TokenStream, syn:
     if func.sig.ident == "main" {
         // Only the error: a `main` of any other return type would add rustc's own.
         return (
-            quote!(
+            crate::anchor::fragment(quote!(
                 fn main() {}
-            ),
+            )),
             errors.finish(()),
         );
     }
@@ -95,7 +95,10 @@ fn expand_declaration(args: TokenStream, decl: syn::TraitItemFn) -> (TokenStream
     let attrs = &decl.attrs;
     let sig = crate::krate::with(config.krate, || signature(&decl.sig, shape));
     let allow = allow_generated_signature();
-    (quote!(#(#attrs)* #allow #sig;), errors.finish(()))
+    (
+        crate::anchor::fragment(quote!(#(#attrs)* #allow #sig;)),
+        errors.finish(()),
+    )
 }
 
 /// The lints the generated signature would trip in the user's name: it is the macro's,
@@ -405,8 +408,13 @@ pub(crate) fn expand_fn(
         sig,
         mut block,
     } = func;
-    let rewrite::Rewritten { errors, sites } = rewrite::rewrite_body(&mut block, &sig.ident);
+    let rewrite::Rewritten {
+        errors,
+        sites,
+        uses,
+    } = rewrite::rewrite_body(&mut block, &sig.ident);
     let sites = rewrite::site_table(&sites);
+    let imports = imports(uses);
     let rebinds = rebind_params(&sig);
     let output = match &sig.output {
         ReturnType::Default => quote!(()),
@@ -440,42 +448,63 @@ pub(crate) fn expand_fn(
             #name
         }
     };
+    // Every token made here, outside the body's statements, is put at the anchor
+    // (`anchor.rs`); the statements' own tokens are the user's, or made at their spans.
+    let allow = allow_generated_signature();
+    let head = anchor::fragment(quote!(#(#attrs)* #allow #track_caller #vis #sig));
+    let items = anchor::fragment(quote!(#marker #name_fn #sites));
+    let name = anchor::fragment(name);
+    let prelude = anchor::fragment(quote!(#imports #(#rebinds)*));
+    let krate = anchor::fragment(crate::krate::path());
     let stmts: &[Stmt] = &block.stmts;
-    let krate = crate::krate::path();
     let body = quote_spanned! {block.brace_token.span.join()=>
         async move {
-            #[allow(unused_imports)]
-            use #krate::__private::{Plain as _, QueueAnywhere as _, QueueHere as _, UnusedFuture as _, UnusedValue as _};
-            #(#rebinds)*
+            #prelude
             #(#stmts)*
         }
     };
+    let root = anchor::at(Span::call_site());
     // Only pause points are await points to the compiler (a plain call's `.await` is in an
     // arm it knows never runs), so clippy's `await_holding_lock` speaks of real pauses only.
     let body = match shape {
         Shape::Inline => body,
         Shape::Boxed => {
-            let boxed = boxed_type(&output);
-            let future = Ident::new("__scheduler_future", Span::mixed_site());
-            quote! {{
+            let boxed = anchor::fragment(boxed_type(&output));
+            let future = Ident::new("__scheduler_future", anchor::at(Span::mixed_site()));
+            quote_spanned! {root=> {
                 let #future: #boxed = ::std::boxed::Box::pin(#body);
                 #future
             }}
         }
     };
-    let allow = allow_generated_signature();
-    let tokens = quote! {
-        #(#attrs)*
-        #allow
-        #track_caller
-        #vis #sig {
-            #marker
-            #name_fn
-            #sites
+    let tokens = quote_spanned! {root=>
+        #head {
+            #items
             #krate::__private::task_pause(#name, #body)
         }
     };
     (tokens, errors)
+}
+
+/// The dispatch traits the rewritten body calls methods of, imported into it (only those:
+/// every other method call of the body is looked up in each of them too).
+fn imports(uses: rewrite::Uses) -> Option<TokenStream> {
+    let rewrite::Uses {
+        dispatch,
+        unused,
+        queue,
+    } = uses;
+    let dispatch = dispatch.then(|| quote!(Plain as _,));
+    let unused = unused.then(|| quote!(UnusedFuture as _, UnusedValue as _,));
+    let queue = queue.then(|| quote!(QueueAnywhere as _, QueueHere as _,));
+    if dispatch.is_none() && unused.is_none() && queue.is_none() {
+        return None;
+    }
+    let krate = crate::krate::path();
+    Some(quote! {
+        #[allow(unused_imports)]
+        use #krate::__private::{#dispatch #unused #queue};
+    })
 }
 
 #[cfg(test)]
