@@ -169,7 +169,8 @@ impl StackFrame {
     /// let racing = s.queue_to_run(first_of, (a.clone(), b.clone()));
     /// s.run_until_finished(|| scheduler::yield_now(), ()); // `first_of` runs and pauses
     /// let dump = s.dump();
-    /// let branches: Vec<Vec<usize>> = dump.tasks()[0].stack().iter().map(|f| f.branch()).collect();
+    /// let frames = dump.tasks()[0].stack();
+    /// let branches: Vec<Vec<usize>> = frames.iter().map(|f| f.branch()).collect();
     /// // the select! itself, then one frame per arm: each arm's `wait` line
     /// assert_eq!(branches, [vec![], vec![0], vec![1]]);
     /// # racing.cancel();

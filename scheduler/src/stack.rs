@@ -8,9 +8,9 @@
 //! code or type of its own per pause point, which the compiler would pay for at every call).
 //! Only when the await returns `Pending` does `At` push that one word onto this thread's
 //! stack being built, innermost first: nothing on the `Ready` path. A poll begins by
-//! resetting the stack's length ([`begin`]); when it returns `Pending`, the task compares what was built with the stack its [`StackCell`] (two words
-//! in its header) points to, and stores only what changed: a task that pauses where it
-//! paused last (a loop's `recv`, a `yield_now`) stores one word, the coarse time of the
+//! resetting the stack's length ([`begin`]); when it returns `Pending`, the task compares
+//! what was built with the stack its [`StackCell`] (two words in its header) points to,
+//! and stores only what changed: a task that pauses where it paused last (a loop's `recv`, a `yield_now`) stores one word, the coarse time of the
 //! pause. Stacks are interned ([`Stored`]): every task paused at the same place shares
 //! one, so a paused task holds no allocation of its own for its stack, and a reader on any
 //! thread gets a whole stack by loading one pointer.
