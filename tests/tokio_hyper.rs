@@ -60,6 +60,9 @@ fn client(address: SocketAddr, id: usize) -> Vec<(StatusCode, String)> {
             .header(hyper::header::HOST, address.to_string())
             .body(Empty::<Bytes>::new())
             .expect("a request");
+        // The connection takes the next request once it is done with the last one (its
+        // task may still be reading the last response's end, on another worker).
+        scheduler::wait(sender.ready()).expect("the connection is ready");
         let response = scheduler::wait(sender.send_request(request)).expect("a response");
         let status = response.status();
         let body = scheduler::wait(response.into_body().collect()).expect("a body");
