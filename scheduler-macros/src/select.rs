@@ -86,7 +86,7 @@ pub(crate) fn is_select(path: &syn::Path) -> bool {
 }
 
 /// Where a `select!` is, for the pause stacks: its own site and each arm's (each the tokens
-/// of its entry in the task fn's table of sites, `rewrite.rs`).
+/// of a reference to its site's `static` in the task fn, `rewrite.rs`).
 pub(crate) struct Sites {
     pub(crate) select: TokenStream,
     pub(crate) arms: Vec<TokenStream>,

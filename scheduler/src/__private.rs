@@ -4,10 +4,10 @@
 //! The body rewrite wraps each call `e` in a `#[task]` body as
 //!
 //! ```text
-//! match Dispatch(e).step() {
+//! match Dispatch(e).step(&__SCHEDULER_SITE_i) {
 //!     step => match step {
 //!         Step::Now(v) => v,
-//!         Step::Later(_) => at(step, &__SCHEDULER_SITES[i]).await,
+//!         Step::Later(_) => step.await,
 //!     },
 //! }
 //! ```
@@ -20,7 +20,7 @@
 //! no await point at all. A lock guard or an `Rc` alive across it does not make the task
 //! `!Send`, and nothing alive across it is kept in the task's state (which is an `async
 //! fn`'s with `.await` on its pause points only, and one word per pause point's await: the
-//! address of its site, see [`at`]). The other way round, a pause value
+//! address of its site, which `step` puts in the [`At`] it awaits). The other way round, a pause value
 //! comes back as `Step::Later(f)`, whose `Now` arm holds [`Unreachable`] (the type `!`):
 //! that arm needs no code either, and a pause point compiles to about what its `.await`
 //! would (a tenth less LLVM IR for `benches/compile_time.sh`'s program). Inside closures,
@@ -140,23 +140,28 @@ impl<T> Future for Never<T> {
 }
 
 impl<F: Future> Dispatch<Pause<F>> {
-    /// The future to await: the pause point itself.
+    /// The future to await: the pause point itself, at `site` (the `static` the macro made
+    /// for it), which its [`At`] pushes on the task's pause stack when it returns `Pending`
+    /// (`stack.rs`): one instance per pause type, shared by every pause point of that type.
     #[inline]
-    pub fn step(self) -> Step<Unreachable, F> {
+    pub fn step(self, site: &'static Site) -> Step<Unreachable, At<F>> {
         // Taken apart here, not by a fn of `Pause`'s: one generic fn per pause type. The
         // future notes its own reason (see `Pause::because`): a task fn's body, awaited as
         // it is, nests one type per call, as an `async fn`'s `.await` does.
         let Pause { fut, head, .. } = self.0;
         head.disarm();
-        Step::Later(fut)
+        Step::Later(At { fut, site })
     }
 
     /// The future to await, boxed: for a call of the task fn to itself, whose future would
     /// otherwise hold itself (one allocation per recursive call).
     #[inline]
     #[allow(clippy::type_complexity)]
-    pub fn step_boxed(self) -> Step<Unreachable, core::pin::Pin<Box<F>>> {
-        Step::Later(Box::pin(self.0.into_future()))
+    pub fn step_boxed(self, site: &'static Site) -> Step<Unreachable, At<core::pin::Pin<Box<F>>>> {
+        Step::Later(At {
+            fut: Box::pin(self.0.into_future()),
+            site,
+        })
     }
 
     /// A pause point where the code cannot pause (inside a closure): a compile error. Its
@@ -175,21 +180,21 @@ impl<F: Future> Dispatch<Pause<F>> {
 /// The dispatch of every value that is not a [`Pause`]: it is used as it is.
 pub trait Plain<T> {
     /// A plain value, used as it is.
-    fn step(self) -> Step<T, Never<T>>;
+    fn step(self, site: &'static Site) -> Step<T, Never<T>>;
     /// A plain value, used as it is.
-    fn step_boxed(self) -> Step<T, Never<T>>;
+    fn step_boxed(self, site: &'static Site) -> Step<T, Never<T>>;
     /// A plain value inside a closure: passed through.
     fn forbid(self) -> T;
 }
 
 impl<T> Plain<T> for Dispatch<T> {
     #[inline]
-    fn step(self) -> Step<T, Never<T>> {
+    fn step(self, _: &'static Site) -> Step<T, Never<T>> {
         Step::Now(self.0)
     }
 
     #[inline]
-    fn step_boxed(self) -> Step<T, Never<T>> {
+    fn step_boxed(self, _: &'static Site) -> Step<T, Never<T>> {
         Step::Now(self.0)
     }
 
@@ -230,16 +235,6 @@ pub fn task_pause<F: Future>(name: &'static str, fut: F) -> Pause<F> {
 #[inline]
 pub fn owned<F: Future>(fut: F) -> Pause<F> {
     Pause::bare(Reason::Wait, fut)
-}
-
-/// The pause point's future of `step`, awaited at the pause point `site` (its entry in the
-/// task fn's `static` table of sites): it pushes that site on the task's pause stack when it
-/// returns `Pending` (`stack.rs`). One instance per pause type, shared by every pause point
-/// of that type in every fn. `#[inline]`, not `#[inline(always)]`, as the dispatch's fns
-/// (see `Dispatch::step`).
-#[inline]
-pub fn at<T, F: Future>(step: Step<T, F>, site: &'static Site) -> At<F> {
-    At::new(step.into_future(), site)
 }
 
 /// The location of the caller, for generated code that names a call site.
@@ -562,7 +557,7 @@ impl<F: Future> SelectArm for Pause<F> {
 }
 
 /// The future of a `select!` arm (see [`SelectArm`]), awaited at the arm's `site` (its
-/// entry in the task fn's table of sites), which a pending arm pushes on its branch of the
+/// `static` in the task fn), which a pending arm pushes on its branch of the
 /// pause stack.
 #[inline]
 pub fn select_arm<A: SelectArm>(arm: A, site: &'static Site) -> At<A::Future> {

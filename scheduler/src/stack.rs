@@ -2,10 +2,10 @@
 //! the innermost pause point, each with its `file:line`.
 //!
 //! Every pause point of a `#[task]` body has one static [`Site`] (the fn it is in, and its
-//! `file:line:col`), made by the macro at compile time: one `static` array per task fn holds
-//! the sites of all its pause points. The body awaits the pause point through [`At`], which
-//! holds the address of its site beside the future (one word in the await's state, and no
-//! code or type of its own per pause point, which the compiler would pay for at every call).
+//! `file:line:col`), a `static` the macro makes in the task fn. The body awaits the pause
+//! point through [`At`], which holds the address of its site beside the future (one word in
+//! the await's state, and no code or type of its own per pause point, which the compiler
+//! would pay for at every call).
 //! Only when the await returns `Pending` does `At` push that one word onto this thread's
 //! stack being built, innermost first: nothing on the `Ready` path. A poll begins by
 //! resetting the stack's length ([`begin`]); when it returns `Pending`, the task compares
@@ -57,7 +57,7 @@ pub(crate) const DEPTH: usize = 32;
 const RECENT: usize = 8;
 
 /// A pause point of a `#[task]` body: the fn it is in, and where. The macro makes one per
-/// pause point, in a `static` array per task fn, so a stack level is one pointer to it.
+/// pause point, a `static` in its fn, so a stack level is one pointer to it.
 #[derive(Debug)]
 pub struct Site {
     /// The containing fn's path (its task name), as `type_name` gives it.
@@ -293,7 +293,7 @@ pub(crate) fn calls(task: TaskName) -> Vec<&'static str> {
 mod at {
     pin_project_lite::pin_project! {
         /// A pause point's future as a `#[task]` body awaits it, with its site: `site` is
-        /// the address of the pause point's entry in its fn's `static` table of sites.
+        /// the address of the pause point's `static` in its fn.
         ///
         /// Its fields are public for one reason: the compiler then sees, from the user's
         /// crate, that an `At` of a plain call's `Never` has no values either, so that arm's
