@@ -127,21 +127,31 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Rewritten {
     }
 }
 
-/// The sites of a fn whose pause points are at `sites`: a `static` each, made at its pause
-/// point's span, so that its `Location::caller()` is the user's call.
+/// The sites of a fn whose pause points are at `sites`, made at each pause point's span, so
+/// that its `Location::caller()` is the user's call: in a debug build a `static` each (its
+/// `At` holds its address), in an optimized one a unit struct each (its `At` holds nothing),
+/// by the same name, so that the calls are the same in both (`Locate` in the library's
+/// `stack.rs`). The `cfg` is the user's crate's; the release form is one macro call, so a
+/// debug build strips it unexpanded.
 //
 // Output:
+//     #[cfg(debug_assertions)]
 //     static __SCHEDULER_SITE_0: ::scheduler::__private::Site =
 //         ::scheduler::__private::Site::here(__scheduler_fn_name);
-//     static __SCHEDULER_SITE_1: ::scheduler::__private::Site =
-//         ::scheduler::__private::Site::here(__scheduler_fn_name);
+//     #[cfg(not(debug_assertions))]
+//     ::scheduler::__private::zero_site!(__SCHEDULER_SITE_0,
+//         ::scheduler::__private::Site::here(__scheduler_fn_name));
+//     (the same for __SCHEDULER_SITE_1, ..)
 pub(crate) fn site_table(sites: &[Span]) -> TokenStream {
     let name_fn = Ident::new(FN_NAME, Span::call_site());
     let statics = sites.iter().enumerate().map(|(index, &span)| {
         let krate = crate::krate::path_at(span);
         let name = site_name(index, Span::call_site());
         quote_spanned! {span=>
+            #[cfg(debug_assertions)]
             static #name: #krate::__private::Site = #krate::__private::Site::here(#name_fn);
+            #[cfg(not(debug_assertions))]
+            #krate::__private::zero_site!(#name, #krate::__private::Site::here(#name_fn));
         }
     });
     quote! { #(#statics)* }
@@ -328,10 +338,13 @@ impl Rewrite {
     // A pause point's `step` wraps its future in an `At` with its site (the containing fn,
     // whose name `__scheduler_fn_name` gives (`task.rs`), and the call's `file:line:col`: a
     // `static` of the fn's, `site_table`), which pushes it on the task's pause stack when
-    // the await returns `Pending` (`stack.rs`); a plain value's ignores it. The site is a
-    // value, one word in the await's state, not a type: a type per pause point (a closure
-    // giving a constant) cost the compiler a closure, a `const` block and an `At::poll`
-    // instance at every call, about as much as the rest of the dispatch. Given to `step`,
+    // the await returns `Pending` (`stack.rs`); a plain value's ignores it. In a debug
+    // build the site is a value, one word in the await's state, not a type: a type per
+    // pause point (a closure giving a constant) cost the compiler a closure, a `const`
+    // block and an `At::poll` instance at every call, about as much as the rest of the
+    // dispatch. In an optimized build it is a type (a unit struct, `site_table`), whose
+    // `At` holds nothing: the state is an `async fn`'s, and the per-site code is inlined
+    // anyway. The call is the same in both (`&__SCHEDULER_SITE_0`). Given to `step`,
     // it needs no generic fn of its own per pause type, and a `static` per site needs no
     // index (and no bounds check in a debug build): 4.5% fewer instructions for the
     // compiler than `at(step, &TABLE[i])` on the script's program.

@@ -19,8 +19,10 @@
 //! cannot exist: the compiler knows that arm's `.await` is unreachable, so a plain call is
 //! no await point at all. A lock guard or an `Rc` alive across it does not make the task
 //! `!Send`, and nothing alive across it is kept in the task's state (which is an `async
-//! fn`'s with `.await` on its pause points only, and one word per pause point's await: the
-//! address of its site, which `step` puts in the [`At`] it awaits). The other way round, a pause value
+//! fn`'s with `.await` on its pause points only; in a debug build one word more per pause
+//! point's await, the address of its site, which `step` puts in the [`At`] it awaits, and
+//! nothing in an optimized build, where the site is a type: see [`Locate`]). The other way
+//! round, a pause value
 //! comes back as `Step::Later(f)`, whose `Now` arm holds [`Unreachable`] (the type `!`):
 //! that arm needs no code either, and a pause point compiles to about what its `.await`
 //! would (a tenth less LLVM IR for `benches/compile_time.sh`'s program). Inside closures,
@@ -58,7 +60,7 @@ pub use crate::pause::Pause;
 use crate::reason::Reason;
 use crate::runtime::{self, Anywhere, Here};
 use crate::schedulable::Schedulable;
-pub use crate::stack::{At, Site};
+pub use crate::stack::{At, Locate, Site};
 use crate::task::TaskHandle;
 use crate::waiting::Scope;
 
@@ -140,27 +142,35 @@ impl<T> Future for Never<T> {
 }
 
 impl<F: Future> Dispatch<Pause<F>> {
-    /// The future to await: the pause point itself, at `site` (the `static` the macro made
-    /// for it), which its [`At`] pushes on the task's pause stack when it returns `Pending`
-    /// (`stack.rs`): one instance per pause type, shared by every pause point of that type.
+    /// The future to await: the pause point itself, at `site` (what the macro made for it:
+    /// its [`Site`]'s `static` in a debug build, a unit struct in an optimized one, see
+    /// [`Locate`]), which its [`At`] pushes on the task's pause stack when it returns
+    /// `Pending` (`stack.rs`). In a debug build one instance per pause type, shared by every
+    /// pause point of that type; in an optimized one, one per pause point, inlined.
     #[inline]
-    pub fn step(self, site: &'static Site) -> Step<Unreachable, At<F>> {
+    pub fn step<S: Locate>(self, site: &'static S) -> Step<Unreachable, At<F, S>> {
         // Taken apart here, not by a fn of `Pause`'s: one generic fn per pause type. The
         // future notes its own reason (see `Pause::because`): a task fn's body, awaited as
         // it is, nests one type per call, as an `async fn`'s `.await` does.
         let Pause { fut, head, .. } = self.0;
         head.disarm();
-        Step::Later(At { fut, site })
+        Step::Later(At {
+            fut,
+            site: site.hold(),
+        })
     }
 
     /// The future to await, boxed: for a call of the task fn to itself, whose future would
     /// otherwise hold itself (one allocation per recursive call).
     #[inline]
     #[allow(clippy::type_complexity)]
-    pub fn step_boxed(self, site: &'static Site) -> Step<Unreachable, At<core::pin::Pin<Box<F>>>> {
+    pub fn step_boxed<S: Locate>(
+        self,
+        site: &'static S,
+    ) -> Step<Unreachable, At<core::pin::Pin<Box<F>>, S>> {
         Step::Later(At {
             fut: Box::pin(self.0.into_future()),
-            site,
+            site: site.hold(),
         })
     }
 
@@ -180,21 +190,21 @@ impl<F: Future> Dispatch<Pause<F>> {
 /// The dispatch of every value that is not a [`Pause`]: it is used as it is.
 pub trait Plain<T> {
     /// A plain value, used as it is.
-    fn step(self, site: &'static Site) -> Step<T, Never<T>>;
+    fn step<S: ?Sized>(self, site: &'static S) -> Step<T, Never<T>>;
     /// A plain value, used as it is.
-    fn step_boxed(self, site: &'static Site) -> Step<T, Never<T>>;
+    fn step_boxed<S: ?Sized>(self, site: &'static S) -> Step<T, Never<T>>;
     /// A plain value inside a closure: passed through.
     fn forbid(self) -> T;
 }
 
 impl<T> Plain<T> for Dispatch<T> {
     #[inline]
-    fn step(self, _: &'static Site) -> Step<T, Never<T>> {
+    fn step<S: ?Sized>(self, _: &'static S) -> Step<T, Never<T>> {
         Step::Now(self.0)
     }
 
     #[inline]
-    fn step_boxed(self, _: &'static Site) -> Step<T, Never<T>> {
+    fn step_boxed<S: ?Sized>(self, _: &'static S) -> Step<T, Never<T>> {
         Step::Now(self.0)
     }
 
@@ -203,6 +213,41 @@ impl<T> Plain<T> for Dispatch<T> {
         self.0
     }
 }
+
+/// The site of a pause point in an optimized build (see [`Locate`]): a unit struct named
+/// `$name`, whose `Locate` impl holds nothing and gives the `static` that `$site` makes.
+/// `$site` is `Site::here(..)` written by `#[task]` at the pause point's span, so that its
+/// location is the user's call. The expansion emits it under `#[cfg(not(debug_assertions))]`
+/// and the site's `static` under `#[cfg(debug_assertions)]`, with the same name: the call
+/// `step(&$name)` is the same in both.
+///
+/// ```
+/// fn name() -> &'static str {
+///     "example"
+/// }
+/// scheduler::__private::zero_site!(SITE_0, scheduler::__private::Site::here(name));
+/// let at = scheduler::__private::at_site(core::future::ready(1), &SITE_0);
+/// assert_eq!(core::mem::size_of_val(&at), core::mem::size_of::<i32>());
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __scheduler_zero_site {
+    ($name:ident, $site:expr) => {
+        #[allow(non_camel_case_types)]
+        struct $name;
+        impl $crate::__private::Locate for $name {
+            type Held = ();
+            #[inline(always)]
+            fn hold(&'static self) {}
+            #[inline(always)]
+            fn site((): ()) -> &'static $crate::__private::Site {
+                static SITE: $crate::__private::Site = $site;
+                &SITE
+            }
+        }
+    };
+}
+pub use crate::__scheduler_zero_site as zero_site;
 
 /// Implemented by nothing: the bound that makes a pause point inside a closure a compile
 /// error, with a message that says what to write instead.
@@ -556,17 +601,16 @@ impl<F: Future> SelectArm for Pause<F> {
     }
 }
 
-/// The future of a `select!` arm (see [`SelectArm`]), awaited at the arm's `site` (its
-/// `static` in the task fn), which a pending arm pushes on its branch of the
-/// pause stack.
+/// The future of a `select!` arm (see [`SelectArm`]), awaited at the arm's `site` (see
+/// [`Locate`]), which a pending arm pushes on its branch of the pause stack.
 #[inline]
-pub fn select_arm<A: SelectArm>(arm: A, site: &'static Site) -> At<A::Future> {
+pub fn select_arm<A: SelectArm, S: Locate>(arm: A, site: &'static S) -> At<A::Future, S> {
     At::new(arm.into_arm(), site)
 }
 
 /// `fut`, a pause point the macro writes itself (a `select!`'s race), awaited at `site`.
 #[inline]
-pub fn at_site<F: Future>(fut: F, site: &'static Site) -> At<F> {
+pub fn at_site<F: Future, S: Locate>(fut: F, site: &'static S) -> At<F, S> {
     At::new(fut, site)
 }
 

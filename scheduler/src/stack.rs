@@ -3,11 +3,13 @@
 //!
 //! Every pause point of a `#[task]` body has one static [`Site`] (the fn it is in, and its
 //! `file:line:col`), a `static` the macro makes in the task fn. The body awaits the pause
-//! point through [`At`], which holds the address of its site beside the future (one word in
-//! the await's state, and no code or type of its own per pause point, which the compiler
-//! would pay for at every call).
-//! Only when the await returns `Pending` does `At` push that one word onto this thread's
-//! stack being built, innermost first: nothing on the `Ready` path. A poll begins by
+//! point through [`At`], which holds what names its site beside the future ([`Locate`]): in
+//! a debug build the site's address (one word in the await's state, and no code or type of
+//! its own per pause point, which the compiler would pay for at every call), in an
+//! optimized build nothing (a unit struct per pause point names its site by type: the
+//! task's state is an `async fn`'s, and the code per pause point is inlined anyway).
+//! Only when the await returns `Pending` does `At` push the site's address onto this
+//! thread's stack being built, innermost first: nothing on the `Ready` path. A poll begins by
 //! resetting the stack's length ([`begin`]); when it returns `Pending`, the task compares
 //! what was built with the stack its [`StackCell`] (two words in its header) points to,
 //! and stores only what changed: a task that pauses where it paused last (a loop's `recv`, a `yield_now`) stores one word, the coarse time of the
@@ -58,6 +60,10 @@ const RECENT: usize = 8;
 
 /// A pause point of a `#[task]` body: the fn it is in, and where. The macro makes one per
 /// pause point, a `static` in its fn, so a stack level is one pointer to it.
+///
+/// In a debug build that `static` is the pause point's [`Locate`] itself (its [`At`] holds
+/// its address); in an optimized build it sits in the `Locate` impl of a unit struct the
+/// macro makes for the pause point, so that its `At` holds nothing.
 #[derive(Debug)]
 pub struct Site {
     /// The containing fn's path (its task name), as `type_name` gives it.
@@ -85,6 +91,38 @@ impl Site {
     /// The pause point's location.
     pub(crate) fn location(&self) -> &'static Location<'static> {
         self.at
+    }
+}
+
+/// What names a pause point's [`Site`] in the [`At`] a `#[task]` body awaits: the site
+/// itself (the `static` of a debug build: `At` holds its address, one word), or a unit
+/// struct the macro makes per pause point in an optimized build, whose impl gives its
+/// `static` (`At` holds `()`: the type names the site, and the compiler makes an `At` of
+/// its own, and its poll, per pause point, which an optimized build inlines anyway).
+///
+/// The macro chooses by `cfg(debug_assertions)`, evaluated in the user's crate: a debug
+/// build compiles one `At::poll` per pause type, as fast to build as a pointer allows; an
+/// optimized one keeps the task's state as small as the same `async fn`'s.
+pub trait Locate: 'static {
+    /// What an [`At`] holds to find the site.
+    type Held: Copy;
+    /// What an [`At`] of this pause point holds.
+    fn hold(&'static self) -> Self::Held;
+    /// The site, found from what its [`At`] holds.
+    fn site(held: Self::Held) -> &'static Site;
+}
+
+impl Locate for Site {
+    type Held = &'static Site;
+
+    #[inline]
+    fn hold(&'static self) -> &'static Site {
+        self
+    }
+
+    #[inline]
+    fn site(held: &'static Site) -> &'static Site {
+        held
     }
 }
 
@@ -292,33 +330,37 @@ pub(crate) fn calls(task: TaskName) -> Vec<&'static str> {
 #[allow(missing_docs)]
 mod at {
     pin_project_lite::pin_project! {
-        /// A pause point's future as a `#[task]` body awaits it, with its site: `site` is
-        /// the address of the pause point's `static` in its fn.
+        /// A pause point's future as a `#[task]` body awaits it, with what names its site
+        /// (`S::Held`, see [`Locate`](super::Locate)): the address of the pause point's
+        /// `static` in a debug build, nothing in an optimized one.
         ///
         /// Its fields are public for one reason: the compiler then sees, from the user's
         /// crate, that an `At` of a plain call's `Never` has no values either, so that arm's
         /// await stays unreachable (a private field would count the struct as inhabited, and
         /// a lock guard held across a plain call would make the task `!Send`).
-        pub struct At<F> {
+        pub struct At<F, S: super::Locate = super::Site> {
             // The pause point's future.
             #[pin]
             pub fut: F,
-            // The pause point's site.
-            pub site: &'static super::Site,
+            // What names the pause point's site.
+            pub site: S::Held,
         }
     }
 }
 pub use at::At;
 
-impl<F> At<F> {
+impl<F, S: Locate> At<F, S> {
     /// `fut`, awaited at the pause point `site`.
     #[inline]
-    pub(crate) fn new(fut: F, site: &'static Site) -> Self {
-        At { fut, site }
+    pub(crate) fn new(fut: F, site: &'static S) -> Self {
+        At {
+            fut,
+            site: site.hold(),
+        }
     }
 }
 
-impl<F: Future> Future for At<F> {
+impl<F: Future, S: Locate> Future for At<F, S> {
     type Output = F::Output;
 
     #[inline]
@@ -326,7 +368,7 @@ impl<F: Future> Future for At<F> {
         let this = self.project();
         let poll = this.fut.poll(cx);
         if poll.is_pending() {
-            push(this.site);
+            push(S::site(*this.site));
         }
         poll
     }
