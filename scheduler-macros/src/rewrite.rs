@@ -127,34 +127,34 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Rewritten {
     }
 }
 
-/// The sites of a fn whose pause points are at `sites`, made at each pause point's span, so
-/// that its `Location::caller()` is the user's call: in a debug build a `static` each (its
-/// `At` holds its address), in an optimized one a unit struct each (its `At` holds nothing),
-/// by the same name, so that the calls are the same in both (`Locate` in the library's
-/// `stack.rs`). The `cfg` is the user's crate's; the release form is one macro call, so a
-/// debug build strips it unexpanded.
+/// The sites of a fn whose pause points are at `sites`, each made at its pause point's
+/// span, so that its `Location::caller()` is the user's call: one call of the library's
+/// `sites!`, which makes each by `cfg(debug_assertions)` in the user's crate: a `static`
+/// holding its site's address in a debug build (its `At` holds that word), a unit struct
+/// in an optimized one (its `At` holds nothing), by the same name, so that the calls are
+/// the same in both (`Locate` in the library's `stack.rs`). One macro call per fn, and a
+/// name and a `Site::here(..)` per site: fewer tokens than the `static` of each site the
+/// macro wrote before (the macro's own work is a tenth of a debug build of a task crate).
 //
 // Output:
-//     #[cfg(debug_assertions)]
-//     static __SCHEDULER_SITE_0: ::scheduler::__private::Site =
-//         ::scheduler::__private::Site::here(__scheduler_fn_name);
-//     #[cfg(not(debug_assertions))]
-//     ::scheduler::__private::zero_site!(__SCHEDULER_SITE_0,
-//         ::scheduler::__private::Site::here(__scheduler_fn_name));
-//     (the same for __SCHEDULER_SITE_1, ..)
+//     ::scheduler::__private::sites! {
+//         __SCHEDULER_SITE_0 = ::scheduler::__private::Site::here(__scheduler_fn_name);
+//         __SCHEDULER_SITE_1 = ::scheduler::__private::Site::here(__scheduler_fn_name);
+//     }
 pub(crate) fn site_table(sites: &[Span]) -> TokenStream {
+    if sites.is_empty() {
+        return TokenStream::new();
+    }
     let name_fn = Ident::new(FN_NAME, Span::call_site());
-    let statics = sites.iter().enumerate().map(|(index, &span)| {
+    let entries = sites.iter().enumerate().map(|(index, &span)| {
         let krate = crate::krate::path_at(span);
         let name = site_name(index, Span::call_site());
         quote_spanned! {span=>
-            #[cfg(debug_assertions)]
-            static #name: #krate::__private::Site = #krate::__private::Site::here(#name_fn);
-            #[cfg(not(debug_assertions))]
-            #krate::__private::zero_site!(#name, #krate::__private::Site::here(#name_fn));
+            #name = #krate::__private::Site::here(#name_fn);
         }
     });
-    quote! { #(#statics)* }
+    let krate = crate::krate::path();
+    quote! { #krate::__private::sites! { #(#entries)* } }
 }
 
 /// The visitor: where it is (in the body, or in a closure) and what it found wrong.
@@ -397,7 +397,7 @@ impl Rewrite {
     fn site(&mut self, span: Span) -> TokenStream {
         let name = site_name(self.sites.len(), crate::anchor::at(Span::call_site()));
         self.sites.push(span);
-        quote_spanned!(span=> &#name)
+        quote_spanned!(span=> #name)
     }
 
     /// `true` when `expr` calls the fn being expanded, directly (`me(..)`, `Self::me(..)`,

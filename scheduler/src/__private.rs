@@ -60,7 +60,7 @@ pub use crate::pause::Pause;
 use crate::reason::Reason;
 use crate::runtime::{self, Anywhere, Here};
 use crate::schedulable::Schedulable;
-pub use crate::stack::{At, Locate, Site};
+pub use crate::stack::{At, Locate, Site, SiteRef};
 use crate::task::TaskHandle;
 use crate::waiting::Scope;
 
@@ -148,29 +148,23 @@ impl<F: Future> Dispatch<Pause<F>> {
     /// `Pending` (`stack.rs`). In a debug build one instance per pause type, shared by every
     /// pause point of that type; in an optimized one, one per pause point, inlined.
     #[inline]
-    pub fn step<S: Locate>(self, site: &'static S) -> Step<Unreachable, At<F, S>> {
+    pub fn step<S: Locate>(self, site: S) -> Step<Unreachable, At<F, S>> {
         // Taken apart here, not by a fn of `Pause`'s: one generic fn per pause type. The
         // future notes its own reason (see `Pause::because`): a task fn's body, awaited as
         // it is, nests one type per call, as an `async fn`'s `.await` does.
         let Pause { fut, head, .. } = self.0;
         head.disarm();
-        Step::Later(At {
-            fut,
-            site: site.hold(),
-        })
+        Step::Later(At { fut, site })
     }
 
     /// The future to await, boxed: for a call of the task fn to itself, whose future would
     /// otherwise hold itself (one allocation per recursive call).
     #[inline]
     #[allow(clippy::type_complexity)]
-    pub fn step_boxed<S: Locate>(
-        self,
-        site: &'static S,
-    ) -> Step<Unreachable, At<core::pin::Pin<Box<F>>, S>> {
+    pub fn step_boxed<S: Locate>(self, site: S) -> Step<Unreachable, At<core::pin::Pin<Box<F>>, S>> {
         Step::Later(At {
             fut: Box::pin(self.0.into_future()),
-            site: site.hold(),
+            site,
         })
     }
 
@@ -190,21 +184,21 @@ impl<F: Future> Dispatch<Pause<F>> {
 /// The dispatch of every value that is not a [`Pause`]: it is used as it is.
 pub trait Plain<T> {
     /// A plain value, used as it is.
-    fn step<S: ?Sized>(self, site: &'static S) -> Step<T, Never<T>>;
+    fn step<S>(self, site: S) -> Step<T, Never<T>>;
     /// A plain value, used as it is.
-    fn step_boxed<S: ?Sized>(self, site: &'static S) -> Step<T, Never<T>>;
+    fn step_boxed<S>(self, site: S) -> Step<T, Never<T>>;
     /// A plain value inside a closure: passed through.
     fn forbid(self) -> T;
 }
 
 impl<T> Plain<T> for Dispatch<T> {
     #[inline]
-    fn step<S: ?Sized>(self, _: &'static S) -> Step<T, Never<T>> {
+    fn step<S>(self, _: S) -> Step<T, Never<T>> {
         Step::Now(self.0)
     }
 
     #[inline]
-    fn step_boxed<S: ?Sized>(self, _: &'static S) -> Step<T, Never<T>> {
+    fn step_boxed<S>(self, _: S) -> Step<T, Never<T>> {
         Step::Now(self.0)
     }
 
@@ -214,33 +208,57 @@ impl<T> Plain<T> for Dispatch<T> {
     }
 }
 
-/// The site of a pause point in an optimized build (see [`Locate`]): a unit struct named
-/// `$name`, whose `Locate` impl holds nothing and gives the `static` that `$site` makes.
-/// `$site` is `Site::here(..)` written by `#[task]` at the pause point's span, so that its
-/// location is the user's call. The expansion emits it under `#[cfg(not(debug_assertions))]`
-/// and the site's `static` under `#[cfg(debug_assertions)]`, with the same name: the call
-/// `step(&$name)` is the same in both.
+/// The sites of a `#[task]` fn's pause points, each a `name` and its `Site::here(..)`,
+/// which `#[task]` writes at the pause point's span (so that its location is the user's
+/// call). Each becomes, by `cfg(debug_assertions)` in the user's crate, a `static` of that
+/// name holding the address of the site's own `static` (a debug build: its [`At`] holds
+/// that word), or a unit struct of that name whose [`Locate`] impl gives the site (an
+/// optimized build, [`zero_site!`]: its `At` holds nothing). The pause point's call,
+/// `step(name)`, is the same in both.
 ///
 /// ```
 /// fn name() -> &'static str {
 ///     "example"
 /// }
-/// scheduler::__private::zero_site!(SITE_0, scheduler::__private::Site::here(name));
-/// let at = scheduler::__private::at_site(core::future::ready(1), &SITE_0);
-/// assert_eq!(core::mem::size_of_val(&at), core::mem::size_of::<i32>());
+/// scheduler::__private::sites!(SITE_0 = scheduler::__private::Site::here(name););
+/// let at = scheduler::__private::at_site(core::future::ready(1_u8), SITE_0);
+/// # #[cfg(not(debug_assertions))]
+/// assert_eq!(core::mem::size_of_val(&at), 1);
+/// # #[cfg(debug_assertions)]
+/// assert_eq!(core::mem::size_of_val(&at), 2 * core::mem::size_of::<usize>());
 /// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __scheduler_sites {
+    ($($name:ident = $site:expr;)*) => {
+        $(
+            #[cfg(debug_assertions)]
+            const $name: $crate::__private::SiteRef = $crate::__private::SiteRef(&$site);
+            #[cfg(not(debug_assertions))]
+            $crate::__private::zero_site!($name, $site);
+        )*
+    };
+}
+pub use crate::__scheduler_sites as sites;
+
+/// One site of [`sites!`] in an optimized build: a unit struct named `$name`, whose
+/// [`Locate`] impl gives the `static` that `$site` makes.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __scheduler_zero_site {
     ($name:ident, $site:expr) => {
         #[allow(non_camel_case_types)]
         struct $name;
+        impl ::core::clone::Clone for $name {
+            #[inline(always)]
+            fn clone(&self) -> $name {
+                *self
+            }
+        }
+        impl ::core::marker::Copy for $name {}
         impl $crate::__private::Locate for $name {
-            type Held = ();
             #[inline(always)]
-            fn hold(&'static self) {}
-            #[inline(always)]
-            fn site((): ()) -> &'static $crate::__private::Site {
+            fn site(self) -> &'static $crate::__private::Site {
                 static SITE: $crate::__private::Site = $site;
                 &SITE
             }
@@ -604,13 +622,13 @@ impl<F: Future> SelectArm for Pause<F> {
 /// The future of a `select!` arm (see [`SelectArm`]), awaited at the arm's `site` (see
 /// [`Locate`]), which a pending arm pushes on its branch of the pause stack.
 #[inline]
-pub fn select_arm<A: SelectArm, S: Locate>(arm: A, site: &'static S) -> At<A::Future, S> {
+pub fn select_arm<A: SelectArm, S: Locate>(arm: A, site: S) -> At<A::Future, S> {
     At::new(arm.into_arm(), site)
 }
 
 /// `fut`, a pause point the macro writes itself (a `select!`'s race), awaited at `site`.
 #[inline]
-pub fn at_site<F: Future, S: Locate>(fut: F, site: &'static S) -> At<F, S> {
+pub fn at_site<F: Future, S: Locate>(fut: F, site: S) -> At<F, S> {
     At::new(fut, site)
 }
 

@@ -61,9 +61,9 @@ const RECENT: usize = 8;
 /// A pause point of a `#[task]` body: the fn it is in, and where. The macro makes one per
 /// pause point, a `static` in its fn, so a stack level is one pointer to it.
 ///
-/// In a debug build that `static` is the pause point's [`Locate`] itself (its [`At`] holds
-/// its address); in an optimized build it sits in the `Locate` impl of a unit struct the
-/// macro makes for the pause point, so that its `At` holds nothing.
+/// In a debug build its address is the pause point's [`Locate`] (its [`At`] holds that
+/// word); in an optimized build it sits in the `Locate` impl of a unit struct the macro
+/// makes for the pause point, so that its `At` holds nothing.
 #[derive(Debug)]
 pub struct Site {
     /// The containing fn's path (its task name), as `type_name` gives it.
@@ -94,35 +94,32 @@ impl Site {
     }
 }
 
-/// What names a pause point's [`Site`] in the [`At`] a `#[task]` body awaits: the site
-/// itself (the `static` of a debug build: `At` holds its address, one word), or a unit
-/// struct the macro makes per pause point in an optimized build, whose impl gives its
-/// `static` (`At` holds `()`: the type names the site, and the compiler makes an `At` of
-/// its own, and its poll, per pause point, which an optimized build inlines anyway).
+/// What names a pause point's [`Site`] in the [`At`] a `#[task]` body awaits, which holds
+/// it: the site's address (a debug build: the macro's `static` of the pause point holds
+/// it, one word in the await's state), or a unit struct the macro makes per pause point in
+/// an optimized build, whose impl gives its site's `static` (nothing in the await's state:
+/// the type names the site, and the compiler makes an `At` of its own, and its poll, per
+/// pause point, which an optimized build inlines anyway).
 ///
 /// The macro chooses by `cfg(debug_assertions)`, evaluated in the user's crate: a debug
 /// build compiles one `At::poll` per pause type, as fast to build as a pointer allows; an
 /// optimized one keeps the task's state as small as the same `async fn`'s.
-pub trait Locate: 'static {
-    /// What an [`At`] holds to find the site.
-    type Held: Copy;
-    /// What an [`At`] of this pause point holds.
-    fn hold(&'static self) -> Self::Held;
-    /// The site, found from what its [`At`] holds.
-    fn site(held: Self::Held) -> &'static Site;
+pub trait Locate: Copy + 'static {
+    /// The site.
+    fn site(self) -> &'static Site;
 }
 
-impl Locate for Site {
-    type Held = &'static Site;
+/// A site's address, as a debug build's [`At`] holds it: a type without a lifetime
+/// parameter, so that the compiler proves `SiteRef: Locate` once, where `&'static Site:
+/// Locate` is proven again at each pause point by the borrow checker (a tenth more of its
+/// work on a task crate).
+#[derive(Clone, Copy, Debug)]
+pub struct SiteRef(pub &'static Site);
 
+impl Locate for SiteRef {
     #[inline]
-    fn hold(&'static self) -> &'static Site {
-        self
-    }
-
-    #[inline]
-    fn site(held: &'static Site) -> &'static Site {
-        held
+    fn site(self) -> &'static Site {
+        self.0
     }
 }
 
@@ -331,19 +328,19 @@ pub(crate) fn calls(task: TaskName) -> Vec<&'static str> {
 mod at {
     pin_project_lite::pin_project! {
         /// A pause point's future as a `#[task]` body awaits it, with what names its site
-        /// (`S::Held`, see [`Locate`](super::Locate)): the address of the pause point's
-        /// `static` in a debug build, nothing in an optimized one.
+        /// (see [`Locate`](super::Locate)): the address of the pause point's `Site` in a
+        /// debug build, a unit struct (nothing) in an optimized one.
         ///
         /// Its fields are public for one reason: the compiler then sees, from the user's
         /// crate, that an `At` of a plain call's `Never` has no values either, so that arm's
         /// await stays unreachable (a private field would count the struct as inhabited, and
         /// a lock guard held across a plain call would make the task `!Send`).
-        pub struct At<F, S: super::Locate = super::Site> {
+        pub struct At<F, S = super::SiteRef> {
             // The pause point's future.
             #[pin]
             pub fut: F,
             // What names the pause point's site.
-            pub site: S::Held,
+            pub site: S,
         }
     }
 }
@@ -352,11 +349,8 @@ pub use at::At;
 impl<F, S: Locate> At<F, S> {
     /// `fut`, awaited at the pause point `site`.
     #[inline]
-    pub(crate) fn new(fut: F, site: &'static S) -> Self {
-        At {
-            fut,
-            site: site.hold(),
-        }
+    pub(crate) fn new(fut: F, site: S) -> Self {
+        At { fut, site }
     }
 }
 
@@ -368,7 +362,7 @@ impl<F: Future, S: Locate> Future for At<F, S> {
         let this = self.project();
         let poll = this.fut.poll(cx);
         if poll.is_pending() {
-            push(S::site(*this.site));
+            push(this.site.site());
         }
         poll
     }
