@@ -158,7 +158,7 @@ use entry::Entry;
 ///             use ::scheduler::__private::{Plain as _, QueueAnywhere as _, QueueHere as _, ..};
 ///             let channel = channel;
 ///             body // each call `f(x)` written as:
-///             // match Dispatch(f(x)).step(&__SCHEDULER_SITE_0) {
+///             // match Dispatch(f(x)).step(__SCHEDULER_SITE_0) {
 ///             //     step => match step {
 ///             //         Step::Now(v) => v,               // a plain value
 ///             //         Step::Later(_) => step.await,    // a pause point

@@ -129,12 +129,12 @@ pub(crate) fn rewrite_body(body: &mut Block, fn_name: &Ident) -> Rewritten {
 
 /// The sites of a fn whose pause points are at `sites`, each made at its pause point's
 /// span, so that its `Location::caller()` is the user's call: one call of the library's
-/// `sites!`, which makes each by `cfg(debug_assertions)` in the user's crate: a `static`
-/// holding its site's address in a debug build (its `At` holds that word), a unit struct
-/// in an optimized one (its `At` holds nothing), by the same name, so that the calls are
-/// the same in both (`Locate` in the library's `stack.rs`). One macro call per fn, and a
-/// name and a `Site::here(..)` per site: fewer tokens than the `static` of each site the
-/// macro wrote before (the macro's own work is a tenth of a debug build of a task crate).
+/// `sites!`, which makes each by `cfg(debug_assertions)` in the user's crate: a `const`
+/// `SiteRef`, its site's address, in a debug build (its `At` holds that word), a unit
+/// struct in an optimized one (its `At` holds nothing), by the same name, so that the
+/// calls are the same in both (`Locate` in the library's `stack.rs`). One macro call per
+/// fn, and a name and a `Site::here(..)` per site: fewer tokens than a `static` per site
+/// written here (the macro's own work is most of what more tokens cost a debug build).
 //
 // Output:
 //     ::scheduler::__private::sites! {
@@ -329,23 +329,23 @@ impl Rewrite {
     // Input:
     //     scheduler::sleep(d)
     // Output, in the body:
-    //     (match ::scheduler::__private::Dispatch(scheduler::sleep(d)).step(&__SCHEDULER_SITE_0) {
+    //     (match ::scheduler::__private::Dispatch(scheduler::sleep(d)).step(__SCHEDULER_SITE_0) {
     //         __scheduler_v => match __scheduler_v {
     //             ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
     //             ::scheduler::__private::Step::Later(_) => __scheduler_v.await,
     //         },
     //     })
     // A pause point's `step` wraps its future in an `At` with its site (the containing fn,
-    // whose name `__scheduler_fn_name` gives (`task.rs`), and the call's `file:line:col`: a
-    // `static` of the fn's, `site_table`), which pushes it on the task's pause stack when
+    // whose name `__scheduler_fn_name` gives (`task.rs`), and the call's `file:line:col`:
+    // made by `site_table`), which pushes it on the task's pause stack when
     // the await returns `Pending` (`stack.rs`); a plain value's ignores it. In a debug
     // build the site is a value, one word in the await's state, not a type: a type per
     // pause point (a closure giving a constant) cost the compiler a closure, a `const`
     // block and an `At::poll` instance at every call, about as much as the rest of the
     // dispatch. In an optimized build it is a type (a unit struct, `site_table`), whose
     // `At` holds nothing: the state is an `async fn`'s, and the per-site code is inlined
-    // anyway. The call is the same in both (`&__SCHEDULER_SITE_0`). Given to `step`,
-    // it needs no generic fn of its own per pause type, and a `static` per site needs no
+    // anyway. The call is the same in both (`__SCHEDULER_SITE_0`). Given to `step`,
+    // it needs no generic fn of its own per pause type, and an item per site needs no
     // index (and no bounds check in a debug build): 4.5% fewer instructions for the
     // compiler than `at(step, &TABLE[i])` on the script's program.
     // `Later` of a plain value holds a type with no values: the compiler knows that arm's
@@ -392,8 +392,8 @@ impl Rewrite {
 }
 
 impl Rewrite {
-    /// A new pause point at `span`: the tokens of a reference to its site's `static`
-    /// (`&__SCHEDULER_SITE_i`, see [`site_table`]).
+    /// A new pause point at `span`: the tokens that name its site (`__SCHEDULER_SITE_i`,
+    /// see [`site_table`]).
     fn site(&mut self, span: Span) -> TokenStream {
         let name = site_name(self.sites.len(), crate::anchor::at(Span::call_site()));
         self.sites.push(span);
@@ -918,7 +918,7 @@ mod tests {
         let text = rewrite(quote!(f()));
         assert_eq!(
             text,
-            "(match :: scheduler :: __private :: Dispatch (f ()) . step (& __SCHEDULER_SITE_0) \
+            "(match :: scheduler :: __private :: Dispatch (f ()) . step (__SCHEDULER_SITE_0) \
              { __scheduler_v => match __scheduler_v { :: scheduler :: __private :: Step :: Now \
              (__scheduler_v) => __scheduler_v , :: scheduler :: __private :: Step :: Later (_) \
              => __scheduler_v . await , } , })"

@@ -4,7 +4,7 @@
 //! The body rewrite wraps each call `e` in a `#[task]` body as
 //!
 //! ```text
-//! match Dispatch(e).step(&__SCHEDULER_SITE_i) {
+//! match Dispatch(e).step(__SCHEDULER_SITE_i) {
 //!     step => match step {
 //!         Step::Now(v) => v,
 //!         Step::Later(_) => step.await,
@@ -161,7 +161,10 @@ impl<F: Future> Dispatch<Pause<F>> {
     /// otherwise hold itself (one allocation per recursive call).
     #[inline]
     #[allow(clippy::type_complexity)]
-    pub fn step_boxed<S: Locate>(self, site: S) -> Step<Unreachable, At<core::pin::Pin<Box<F>>, S>> {
+    pub fn step_boxed<S: Locate>(
+        self,
+        site: S,
+    ) -> Step<Unreachable, At<core::pin::Pin<Box<F>>, S>> {
         Step::Later(At {
             fut: Box::pin(self.0.into_future()),
             site,
@@ -210,10 +213,10 @@ impl<T> Plain<T> for Dispatch<T> {
 
 /// The sites of a `#[task]` fn's pause points, each a `name` and its `Site::here(..)`,
 /// which `#[task]` writes at the pause point's span (so that its location is the user's
-/// call). Each becomes, by `cfg(debug_assertions)` in the user's crate, a `static` of that
-/// name holding the address of the site's own `static` (a debug build: its [`At`] holds
-/// that word), or a unit struct of that name whose [`Locate`] impl gives the site (an
-/// optimized build, [`zero_site!`]: its `At` holds nothing). The pause point's call,
+/// call). Each becomes, by `cfg(debug_assertions)` in the user's crate, a `const`
+/// [`SiteRef`] of that name, the site's address (a debug build: its [`At`] holds that
+/// word), or a unit struct of that name whose [`Locate`] impl gives the site's `static`
+/// (an optimized build, [`zero_site!`]: its `At` holds nothing). The pause point's call,
 /// `step(name)`, is the same in both.
 ///
 /// ```
