@@ -216,7 +216,7 @@ impl<T> Plain<T> for Dispatch<T> {
 /// call). Each becomes, by `cfg(debug_assertions)` in the user's crate, a `const`
 /// [`SiteRef`] of that name, the site's address (a debug build: its [`At`] holds that
 /// word), or a unit struct of that name whose [`Locate`] impl gives the site's `static`
-/// (an optimized build, [`zero_site!`]: its `At` holds nothing). The pause point's call,
+/// (an optimized build, [`zero_sites!`]: its `At` holds nothing). The pause point's call,
 /// `step(name)`, is the same in both.
 ///
 /// ```
@@ -237,38 +237,40 @@ macro_rules! __scheduler_sites {
         $(
             #[cfg(debug_assertions)]
             const $name: $crate::__private::SiteRef = $crate::__private::SiteRef(&$site);
-            #[cfg(not(debug_assertions))]
-            $crate::__private::zero_site!($name, $site);
         )*
+        #[cfg(not(debug_assertions))]
+        $crate::__private::zero_sites!($($name = $site;)*);
     };
 }
 pub use crate::__scheduler_sites as sites;
 
-/// One site of [`sites!`] in an optimized build: a unit struct named `$name`, whose
-/// [`Locate`] impl gives the `static` that `$site` makes.
+/// The sites of [`sites!`] in an optimized build: for each, a unit struct named `$name`,
+/// whose [`Locate`] impl gives the `static` that `$site` makes.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __scheduler_zero_site {
-    ($name:ident, $site:expr) => {
-        #[allow(non_camel_case_types)]
-        struct $name;
-        impl ::core::clone::Clone for $name {
-            #[inline(always)]
-            fn clone(&self) -> $name {
-                *self
+macro_rules! __scheduler_zero_sites {
+    ($($name:ident = $site:expr;)*) => {
+        $(
+            #[allow(non_camel_case_types)]
+            struct $name;
+            impl ::core::clone::Clone for $name {
+                #[inline(always)]
+                fn clone(&self) -> $name {
+                    *self
+                }
             }
-        }
-        impl ::core::marker::Copy for $name {}
-        impl $crate::__private::Locate for $name {
-            #[inline(always)]
-            fn site(self) -> &'static $crate::__private::Site {
-                static SITE: $crate::__private::Site = $site;
-                &SITE
+            impl ::core::marker::Copy for $name {}
+            impl $crate::__private::Locate for $name {
+                #[inline(always)]
+                fn site(self) -> &'static $crate::__private::Site {
+                    static SITE: $crate::__private::Site = $site;
+                    &SITE
+                }
             }
-        }
+        )*
     };
 }
-pub use crate::__scheduler_zero_site as zero_site;
+pub use crate::__scheduler_zero_sites as zero_sites;
 
 /// Implemented by nothing: the bound that makes a pause point inside a closure a compile
 /// error, with a message that says what to write instead.

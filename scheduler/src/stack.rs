@@ -124,8 +124,9 @@ pub trait Locate: Copy + 'static {
 #[derive(Clone, Copy, Debug)]
 pub struct SiteRef(pub &'static Site);
 
+// Not `#[inline]`: a debug build (the only one that uses it) then calls the library's one
+// copy, instead of compiling one into each of its codegen units.
 impl Locate for SiteRef {
-    #[inline]
     fn site(self) -> &'static Site {
         self.0
     }
