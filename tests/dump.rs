@@ -605,3 +605,52 @@ fn a_task_waiting_on_a_socket_says_which_wait_it_is() {
     assert!(text.contains("[paused: socket read"), "{text}");
     reading.cancel();
 }
+
+static AFTER_RACE_LINE: AtomicU32 = AtomicU32::new(0);
+
+/// A race of a paused `#[task]` call and a ready future, in another library's combinator
+/// (a plain fn: in a task body the call would be run, not raced).
+fn race_with_ready(never: Arc<Event>) -> impl core::future::Future<Output = ()> {
+    futures_lite::future::or(wait_for(never), futures_lite::future::ready(()))
+}
+
+#[task]
+fn race_then_wait(never: Arc<Event>, reached: Arc<Event>, last: Arc<Event>) {
+    // `or` polls `wait_for` first (it pauses, and pushes its level), then the ready
+    // future, which wins: the task does not pause in `wait_for`.
+    scheduler::wait(race_with_ready(never));
+    reached.set();
+    AFTER_RACE_LINE.store(line!() + 1, Ordering::Relaxed);
+    last.wait();
+}
+
+#[task]
+fn look_after_the_race(never: Arc<Event>, last: Arc<Event>) -> Dump {
+    let reached = Arc::new(Event::new());
+    let racing = scheduler::queue_to_run(race_then_wait, (never, reached.clone(), last.clone()));
+    reached.wait(); // `race_then_wait` set it and went on to pause at `last`
+    let dump = scheduler::dump();
+    last.set();
+    racing.join().unwrap();
+    dump
+}
+
+#[test]
+fn a_foreign_combinator_that_returned_leaves_nothing_of_what_it_polled_on_the_stack() {
+    let s = Scheduler::new();
+    let (never, last) = (Arc::new(Event::new()), Arc::new(Event::new()));
+    let dump = s.run_until_finished(look_after_the_race, (never, last));
+    let task = task_named(&dump, "race_then_wait");
+    let frames: Vec<(String, u32)> = task
+        .stack()
+        .iter()
+        .map(|f| (f.function().to_string(), f.location().line()))
+        .collect();
+    assert_eq!(frames.len(), 1, "{dump}");
+    assert!(frames[0].0.ends_with("::race_then_wait"), "{dump}");
+    assert_eq!(
+        frames[0].1,
+        AFTER_RACE_LINE.load(Ordering::Relaxed),
+        "{dump}"
+    );
+}
