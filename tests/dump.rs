@@ -541,34 +541,53 @@ fn time_out_then_wait(never: Arc<Event>, reached: Arc<Event>, last: Arc<Event>) 
     last.wait();
 }
 
+/// The two tasks below: each polls work that pauses and does not pause the task there,
+/// sets `reached`, and pauses at `last`.
+#[derive(Clone, Copy)]
+enum NotPausedThere {
+    Timeout,
+    Race,
+}
+
+/// A dump taken while the task of `which` pauses at `last`, after the work it did not
+/// pause in.
 #[task]
-fn look_after_the_timeout(never: Arc<Event>, last: Arc<Event>) -> Dump {
+fn look_after(which: NotPausedThere, never: Arc<Event>, last: Arc<Event>) -> Dump {
     let reached = Arc::new(Event::new());
-    let timed = scheduler::queue_to_run(time_out_then_wait, (never, reached.clone(), last.clone()));
-    reached.wait(); // `time_out_then_wait` set it and went on to pause at `last`
+    let args = (never, reached.clone(), last.clone());
+    let task = match which {
+        NotPausedThere::Timeout => scheduler::queue_to_run(time_out_then_wait, args),
+        NotPausedThere::Race => scheduler::queue_to_run(race_then_wait, args),
+    };
+    reached.wait(); // the task set it and went on to pause at `last`
     let dump = scheduler::dump();
     last.set();
-    timed.join().unwrap();
+    task.join().unwrap();
     dump
 }
 
-#[test]
-fn a_timeout_that_fired_leaves_nothing_of_its_work_on_the_stack() {
+/// Asserts that the stack of `which`'s task, `name`, has one level: its own pause at
+/// `line`.
+fn assert_paused_only_at_last(which: NotPausedThere, name: &str, line: &AtomicU32) {
     let s = Scheduler::new();
     let (never, last) = (Arc::new(Event::new()), Arc::new(Event::new()));
-    let dump = s.run_until_finished(look_after_the_timeout, (never, last));
-    let task = task_named(&dump, "time_out_then_wait");
-    let frames: Vec<(String, u32)> = task
+    let dump = s.run_until_finished(look_after, (which, never, last));
+    let frames: Vec<(String, u32)> = task_named(&dump, name)
         .stack()
         .iter()
         .map(|f| (f.function().to_string(), f.location().line()))
         .collect();
     assert_eq!(frames.len(), 1, "{dump}");
-    assert!(frames[0].0.ends_with("::time_out_then_wait"), "{dump}");
-    assert_eq!(
-        frames[0].1,
-        AFTER_TIMEOUT_LINE.load(Ordering::Relaxed),
-        "{dump}"
+    assert!(frames[0].0.ends_with(&format!("::{name}")), "{dump}");
+    assert_eq!(frames[0].1, line.load(Ordering::Relaxed), "{dump}");
+}
+
+#[test]
+fn a_timeout_that_fired_leaves_nothing_of_its_work_on_the_stack() {
+    assert_paused_only_at_last(
+        NotPausedThere::Timeout,
+        "time_out_then_wait",
+        &AFTER_TIMEOUT_LINE,
     );
 }
 
@@ -624,33 +643,7 @@ fn race_then_wait(never: Arc<Event>, reached: Arc<Event>, last: Arc<Event>) {
     last.wait();
 }
 
-#[task]
-fn look_after_the_race(never: Arc<Event>, last: Arc<Event>) -> Dump {
-    let reached = Arc::new(Event::new());
-    let racing = scheduler::queue_to_run(race_then_wait, (never, reached.clone(), last.clone()));
-    reached.wait(); // `race_then_wait` set it and went on to pause at `last`
-    let dump = scheduler::dump();
-    last.set();
-    racing.join().unwrap();
-    dump
-}
-
 #[test]
 fn a_foreign_combinator_that_returned_leaves_nothing_of_what_it_polled_on_the_stack() {
-    let s = Scheduler::new();
-    let (never, last) = (Arc::new(Event::new()), Arc::new(Event::new()));
-    let dump = s.run_until_finished(look_after_the_race, (never, last));
-    let task = task_named(&dump, "race_then_wait");
-    let frames: Vec<(String, u32)> = task
-        .stack()
-        .iter()
-        .map(|f| (f.function().to_string(), f.location().line()))
-        .collect();
-    assert_eq!(frames.len(), 1, "{dump}");
-    assert!(frames[0].0.ends_with("::race_then_wait"), "{dump}");
-    assert_eq!(
-        frames[0].1,
-        AFTER_RACE_LINE.load(Ordering::Relaxed),
-        "{dump}"
-    );
+    assert_paused_only_at_last(NotPausedThere::Race, "race_then_wait", &AFTER_RACE_LINE);
 }
