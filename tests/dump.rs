@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
 
 use scheduler::sync::Event;
-use scheduler::{Dump, Scheduler, TaskState, task};
+use scheduler::{Dump, MultiThread, Scheduler, TaskState, task};
 use scheduler_workspace::{Watchdog, in_child, run_child};
 
 /// The line of `outer`'s call of `middle`, and of `middle`'s call of `wait_for`.
@@ -41,6 +41,20 @@ fn task_named<'d>(dump: &'d Dump, name: &str) -> &'d scheduler::TaskDump {
         .iter()
         .find(|t| t.name().to_string().ends_with(&format!("::{name}")))
         .unwrap_or_else(|| panic!("no task `{name}` in the dump:\n{dump}"))
+}
+
+/// Returns once a task of `pool` is paused as its dump tells it: past its registry's count
+/// of paused tasks (which counts a task as its poll returns `Pending`), also out of the
+/// worker's poll (until then the dump says `running`).
+fn until_a_task_is_paused(pool: &Scheduler<MultiThread>) {
+    let paused = |dump: Dump| {
+        dump.tasks()
+            .iter()
+            .any(|task| task.state() == TaskState::Paused)
+    };
+    while !paused(pool.dump()) {
+        std::thread::yield_now();
+    }
 }
 
 /// Checks that `outer`'s stack in `dump` is `outer > middle > wait_for`, at their lines.
@@ -185,9 +199,7 @@ fn a_pool_dump_from_outside_shows_the_chain_of_calls() {
     let s = Scheduler::builder().threads(2).build();
     let event = Arc::new(Event::new());
     let task = s.queue_to_run(outer, (event.clone(),));
-    while s.stats().paused == 0 {
-        std::thread::yield_now(); // until `outer` has paused on a worker
-    }
+    until_a_task_is_paused(&s); // `outer`, on a worker
     assert_nested_stack(&s.dump());
     assert!(
         s.dump()
@@ -204,9 +216,7 @@ fn a_pool_dump_from_a_handle_and_from_a_task_of_the_pool() {
     let s = Scheduler::builder().threads(2).build();
     let event = Arc::new(Event::new());
     let waiting = s.queue_to_run(outer, (event.clone(),));
-    while s.stats().paused == 0 {
-        std::thread::yield_now();
-    }
+    until_a_task_is_paused(&s);
     let handle = s.handle();
     let from_thread = std::thread::spawn(move || handle.dump()).join().unwrap();
     assert_nested_stack(&from_thread);
@@ -230,9 +240,7 @@ fn outside_any_scheduler_a_dump_covers_every_live_one() {
     let s = Scheduler::builder().threads(1).build();
     let event = Arc::new(Event::new());
     let waiting = s.queue_to_run(outer, (event.clone(),));
-    while s.stats().paused == 0 {
-        std::thread::yield_now();
-    }
+    until_a_task_is_paused(&s);
     let every = scheduler::dump();
     assert_nested_stack(&every);
     let text = every.to_string();
@@ -521,9 +529,7 @@ fn a_select_shows_a_branch_for_each_arm_it_waits_on_on_both_flavours() {
     second.clear();
     let pool = Scheduler::builder().threads(2).build();
     let racing = pool.queue_to_run(race, (first.clone(), second));
-    while pool.stats().paused == 0 {
-        std::thread::yield_now(); // until `race` has paused on a worker
-    }
+    until_a_task_is_paused(&pool); // `race`, on a worker
     assert_a_branch_per_arm(&pool.dump());
     first.set();
     pool.run();
