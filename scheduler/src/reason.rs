@@ -72,6 +72,7 @@ macro_rules! reasons {
             }
 
             /// How this wait ends.
+            #[inline]
             fn ends(self) -> Ends {
                 match self {
                     Reason::Call(_) => Ends::Otherwise,
@@ -164,6 +165,7 @@ impl Reason {
     /// Whether only this scheduler's own tasks can end the wait (so that, when every task
     /// waits like this, none ever wakes). `Wait` and `Thread` may be woken from outside, and
     /// `Sleep` by the clock; `Call` is never noted on its own.
+    #[inline]
     pub(crate) fn is_internal(self) -> bool {
         self.ends() == Ends::ByTasks
     }
@@ -176,6 +178,7 @@ impl Reason {
 
     /// Whether something outside the scheduler's tasks ends this wait: a timer, another
     /// thread, or a future of another library.
+    #[inline]
     pub(crate) fn ends_from_outside(self) -> bool {
         self.ends() == Ends::FromOutside
     }
