@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
 
 use scheduler::sync::Event;
-use scheduler::{Dump, Scheduler, TaskState, task};
+use scheduler::{Dump, MultiThread, Scheduler, TaskState, task};
 use scheduler_workspace::{Watchdog, in_child, run_child};
 
 /// The line of `outer`'s call of `middle`, and of `middle`'s call of `wait_for`.
@@ -41,6 +41,20 @@ fn task_named<'d>(dump: &'d Dump, name: &str) -> &'d scheduler::TaskDump {
         .iter()
         .find(|t| t.name().to_string().ends_with(&format!("::{name}")))
         .unwrap_or_else(|| panic!("no task `{name}` in the dump:\n{dump}"))
+}
+
+/// Returns once a task of `pool` is paused as its dump tells it: past its registry's count
+/// of paused tasks (which counts a task as its poll returns `Pending`), also out of the
+/// worker's poll (until then the dump says `running`).
+fn until_a_task_is_paused(pool: &Scheduler<MultiThread>) {
+    let paused = |dump: Dump| {
+        dump.tasks()
+            .iter()
+            .any(|task| task.state() == TaskState::Paused)
+    };
+    while !paused(pool.dump()) {
+        std::thread::yield_now();
+    }
 }
 
 /// Checks that `outer`'s stack in `dump` is `outer > middle > wait_for`, at their lines.
@@ -185,9 +199,7 @@ fn a_pool_dump_from_outside_shows_the_chain_of_calls() {
     let s = Scheduler::builder().threads(2).build();
     let event = Arc::new(Event::new());
     let task = s.queue_to_run(outer, (event.clone(),));
-    while s.stats().paused == 0 {
-        std::thread::yield_now(); // until `outer` has paused on a worker
-    }
+    until_a_task_is_paused(&s); // `outer`, on a worker
     assert_nested_stack(&s.dump());
     assert!(
         s.dump()
@@ -204,9 +216,7 @@ fn a_pool_dump_from_a_handle_and_from_a_task_of_the_pool() {
     let s = Scheduler::builder().threads(2).build();
     let event = Arc::new(Event::new());
     let waiting = s.queue_to_run(outer, (event.clone(),));
-    while s.stats().paused == 0 {
-        std::thread::yield_now();
-    }
+    until_a_task_is_paused(&s);
     let handle = s.handle();
     let from_thread = std::thread::spawn(move || handle.dump()).join().unwrap();
     assert_nested_stack(&from_thread);
@@ -230,9 +240,7 @@ fn outside_any_scheduler_a_dump_covers_every_live_one() {
     let s = Scheduler::builder().threads(1).build();
     let event = Arc::new(Event::new());
     let waiting = s.queue_to_run(outer, (event.clone(),));
-    while s.stats().paused == 0 {
-        std::thread::yield_now();
-    }
+    until_a_task_is_paused(&s);
     let every = scheduler::dump();
     assert_nested_stack(&every);
     let text = every.to_string();
@@ -521,9 +529,7 @@ fn a_select_shows_a_branch_for_each_arm_it_waits_on_on_both_flavours() {
     second.clear();
     let pool = Scheduler::builder().threads(2).build();
     let racing = pool.queue_to_run(race, (first.clone(), second));
-    while pool.stats().paused == 0 {
-        std::thread::yield_now(); // until `race` has paused on a worker
-    }
+    until_a_task_is_paused(&pool); // `race`, on a worker
     assert_a_branch_per_arm(&pool.dump());
     first.set();
     pool.run();
@@ -541,34 +547,53 @@ fn time_out_then_wait(never: Arc<Event>, reached: Arc<Event>, last: Arc<Event>) 
     last.wait();
 }
 
+/// The two tasks below: each polls work that pauses and does not pause the task there,
+/// sets `reached`, and pauses at `last`.
+#[derive(Clone, Copy)]
+enum NotPausedThere {
+    Timeout,
+    Race,
+}
+
+/// A dump taken while the task of `which` pauses at `last`, after the work it did not
+/// pause in.
 #[task]
-fn look_after_the_timeout(never: Arc<Event>, last: Arc<Event>) -> Dump {
+fn look_after(which: NotPausedThere, never: Arc<Event>, last: Arc<Event>) -> Dump {
     let reached = Arc::new(Event::new());
-    let timed = scheduler::queue_to_run(time_out_then_wait, (never, reached.clone(), last.clone()));
-    reached.wait(); // `time_out_then_wait` set it and went on to pause at `last`
+    let args = (never, reached.clone(), last.clone());
+    let task = match which {
+        NotPausedThere::Timeout => scheduler::queue_to_run(time_out_then_wait, args),
+        NotPausedThere::Race => scheduler::queue_to_run(race_then_wait, args),
+    };
+    reached.wait(); // the task set it and went on to pause at `last`
     let dump = scheduler::dump();
     last.set();
-    timed.join().unwrap();
+    task.join().unwrap();
     dump
 }
 
-#[test]
-fn a_timeout_that_fired_leaves_nothing_of_its_work_on_the_stack() {
+/// Asserts that the stack of `which`'s task, `name`, has one level: its own pause at
+/// `line`.
+fn assert_paused_only_at_last(which: NotPausedThere, name: &str, line: &AtomicU32) {
     let s = Scheduler::new();
     let (never, last) = (Arc::new(Event::new()), Arc::new(Event::new()));
-    let dump = s.run_until_finished(look_after_the_timeout, (never, last));
-    let task = task_named(&dump, "time_out_then_wait");
-    let frames: Vec<(String, u32)> = task
+    let dump = s.run_until_finished(look_after, (which, never, last));
+    let frames: Vec<(String, u32)> = task_named(&dump, name)
         .stack()
         .iter()
         .map(|f| (f.function().to_string(), f.location().line()))
         .collect();
     assert_eq!(frames.len(), 1, "{dump}");
-    assert!(frames[0].0.ends_with("::time_out_then_wait"), "{dump}");
-    assert_eq!(
-        frames[0].1,
-        AFTER_TIMEOUT_LINE.load(Ordering::Relaxed),
-        "{dump}"
+    assert!(frames[0].0.ends_with(&format!("::{name}")), "{dump}");
+    assert_eq!(frames[0].1, line.load(Ordering::Relaxed), "{dump}");
+}
+
+#[test]
+fn a_timeout_that_fired_leaves_nothing_of_its_work_on_the_stack() {
+    assert_paused_only_at_last(
+        NotPausedThere::Timeout,
+        "time_out_then_wait",
+        &AFTER_TIMEOUT_LINE,
     );
 }
 
@@ -604,4 +629,27 @@ fn a_task_waiting_on_a_socket_says_which_wait_it_is() {
     let text = s.dump().to_string();
     assert!(text.contains("[paused: socket read"), "{text}");
     reading.cancel();
+}
+
+static AFTER_RACE_LINE: AtomicU32 = AtomicU32::new(0);
+
+/// A race of a paused `#[task]` call and a ready future, in another library's combinator
+/// (a plain fn: in a task body the call would be run, not raced).
+fn race_with_ready(never: Arc<Event>) -> impl core::future::Future<Output = ()> {
+    futures_lite::future::or(wait_for(never), futures_lite::future::ready(()))
+}
+
+#[task]
+fn race_then_wait(never: Arc<Event>, reached: Arc<Event>, last: Arc<Event>) {
+    // `or` polls `wait_for` first (it pauses, and pushes its level), then the ready
+    // future, which wins: the task does not pause in `wait_for`.
+    scheduler::wait(race_with_ready(never));
+    reached.set();
+    AFTER_RACE_LINE.store(line!() + 1, Ordering::Relaxed);
+    last.wait();
+}
+
+#[test]
+fn a_foreign_combinator_that_returned_leaves_nothing_of_what_it_polled_on_the_stack() {
+    assert_paused_only_at_last(NotPausedThere::Race, "race_then_wait", &AFTER_RACE_LINE);
 }

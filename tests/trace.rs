@@ -96,13 +96,20 @@ fn trace() -> &'static Trace {
         let path = temp_file("scheduler-trace-test.json");
         let (ok, stderr) = run_child_traced("traced_program", &path);
         assert!(ok, "the traced program failed:\n{stderr}");
-        let text = std::fs::read_to_string(&path).expect("the trace file was written");
-        Trace::new(text)
+        Trace::new(read_and_remove(&path))
     })
 }
 
 fn temp_file(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("{}-{name}", std::process::id()))
+}
+
+/// The trace file a child wrote at `path`, which is then removed (nothing is left in the
+/// temporary directory).
+fn read_and_remove(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).expect("the trace file was written");
+    let _ = std::fs::remove_file(path);
+    text
 }
 
 /// A trace, read back.
@@ -351,6 +358,6 @@ fn the_trace_is_written_when_a_blocking_call_returns_even_if_the_scheduler_is_ne
     let path = temp_file("scheduler-trace-exit.json");
     let (ok, stderr) = run_child_traced("never_dropped_scheduler", &path);
     assert!(ok, "{stderr}");
-    let trace = Trace::new(std::fs::read_to_string(&path).unwrap());
+    let trace = Trace::new(read_and_remove(&path));
     assert_eq!(trace.pauses("worker"), ["yield"]);
 }

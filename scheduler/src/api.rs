@@ -282,7 +282,7 @@ pub fn yield_now() -> Pause<impl Future<Output = ()>> {
 /// ```
 #[track_caller]
 pub fn wait<F: IntoFuture>(future: F) -> Pause<impl Future<Output = F::Output>> {
-    Pause::new(future.into_future())
+    Pause::new(crate::stack::Forgets::new(future.into_future()))
 }
 
 /// The scheduler running the current task, as a [`Handle`] (asyncio's `get_running_loop`).

@@ -11,135 +11,176 @@ use pin_project_lite::pin_project;
 
 use crate::names::{TaskName, display_path};
 
-/// What a paused task waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Reason {
-    /// A call to the `#[task]` fn with this path (the innermost pause inside it wins).
-    Call(&'static str),
+/// How a wait ends, as the deadlock check asks it of a [`Reason`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    /// Only this scheduler's own tasks can end it: when every task waits like this, none
+    /// ever wakes.
+    ByTasks,
+    /// Something outside the scheduler's tasks ends it: a timer, another thread, a future
+    /// of another library.
+    FromOutside,
+    /// Neither: it ends by itself (`yield_now`), or is never noted on its own (`Call`).
+    Otherwise,
+}
+
+/// The one list of reasons: each kind of wait without a payload, with its doc, the words
+/// reports use for it, its trace kind (a [`pause_kind`]) and how it ends. It makes the
+/// [`Reason`] enum (with the two kinds that carry a name), their texts and kinds, the
+/// codes a single thread's registry stores them by ([`Reason::UNITS`]) and the zero-sized
+/// markers of [`why`].
+macro_rules! reasons {
+    ($(
+        $(#[doc = $doc:literal])+
+        $name:ident => $text:literal, $kind:ident, $ends:ident;
+    )*) => {
+        /// What a paused task waits for.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub(crate) enum Reason {
+            /// A call to the `#[task]` fn with this path (the innermost pause inside it
+            /// wins).
+            Call(&'static str),
+            /// `join()` of the named task.
+            Join(TaskName),
+            $($(#[doc = $doc])+ $name,)*
+        }
+
+        impl Reason {
+            /// The reasons without a payload, each at its [`unit_index`](Self::unit_index).
+            pub(crate) const UNITS: &'static [Reason] = &[$(Reason::$name),*];
+
+            /// Where this reason is in [`Reason::UNITS`] (`None`: it carries a payload).
+            #[inline]
+            pub(crate) fn unit_index(self) -> Option<usize> {
+                /// The reasons without a payload, numbered in order.
+                enum Index {
+                    $($name,)*
+                }
+                match self {
+                    Reason::Call(_) | Reason::Join(_) => None,
+                    $(Reason::$name => Some(Index::$name as usize),)*
+                }
+            }
+
+            /// The kind of this wait, as a trace labels it (`args.kind`): one of
+            /// [`pause_kind`]'s.
+            pub(crate) fn kind(self) -> &'static str {
+                match self {
+                    Reason::Call(_) | Reason::Join(_) => pause_kind::JOIN,
+                    $(Reason::$name => pause_kind::$kind,)*
+                }
+            }
+
+            /// How this wait ends.
+            #[inline]
+            fn ends(self) -> Ends {
+                match self {
+                    Reason::Call(_) => Ends::Otherwise,
+                    Reason::Join(_) => Ends::ByTasks,
+                    $(Reason::$name => Ends::$ends,)*
+                }
+            }
+        }
+
+        impl fmt::Display for Reason {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    Reason::Call(path) => write!(f, "call of `{}`", display_path(path)),
+                    Reason::Join(task) => write!(f, "join of `{task}`"),
+                    $(Reason::$name => f.write_str($text),)*
+                }
+            }
+        }
+
+        /// One zero-sized marker per [`Reason`] that carries no data: a library pause
+        /// point's future holds its marker, not the 16-byte `Reason`, so awaiting it costs
+        /// a task no more state than awaiting the bare future would.
+        pub(crate) mod why {
+            use super::{Reason, Why};
+
+            $(
+                #[doc = concat!("[`Reason::", stringify!($name), "`], by type.")]
+                #[derive(Debug, Clone, Copy)]
+                pub struct $name;
+
+                impl Why for $name {
+                    #[inline(always)]
+                    fn reason(self) -> Reason {
+                        Reason::$name
+                    }
+                }
+            )*
+        }
+    };
+}
+
+reasons! {
     /// `sleep(d)` or a timeout.
-    Sleep,
+    Sleep => "sleep", SLEEP, FromOutside;
     /// `yield_now()`.
-    Yield,
-    /// `join()` of the named task.
-    Join(TaskName),
+    Yield => "yield", OTHER, Otherwise;
     /// `wait(future)`: any other future.
-    Wait,
+    Wait => "wait of a future", WAIT, FromOutside;
     /// `Mutex::lock`.
-    Lock,
+    Lock => "mutex lock", LOCK, ByTasks;
     /// `Semaphore::acquire`.
-    Acquire,
+    Acquire => "semaphore acquire", LOCK, ByTasks;
     /// `Event::wait`.
-    Event,
+    Event => "event wait", LOCK, ByTasks;
     /// `Sender::send`.
-    Send,
+    Send => "channel send", CHANNEL, ByTasks;
     /// `Receiver::recv`.
-    Recv,
+    Recv => "channel recv", CHANNEL, ByTasks;
     /// `RwLock::read`.
-    Read,
+    Read => "rwlock read", LOCK, ByTasks;
     /// `RwLock::write`.
-    Write,
+    Write => "rwlock write", LOCK, ByTasks;
     /// `Barrier::wait`.
-    Barrier,
+    Barrier => "barrier wait", OTHER, ByTasks;
     /// `Queue::put`.
-    Put,
+    Put => "queue put", OTHER, ByTasks;
     /// `Queue::get`.
-    Get,
+    Get => "queue get", OTHER, ByTasks;
     /// `Queue::join`.
-    QueueJoin,
+    QueueJoin => "queue join", OTHER, ByTasks;
     /// `run_in_thread(f, args)`.
-    Thread,
+    Thread => "run_in_thread", OTHER, FromOutside;
     /// `wait_all`, `wait_all_results`.
-    WaitAll,
+    WaitAll => "wait_all", JOIN, ByTasks;
     /// `wait_any`.
-    WaitAny,
+    WaitAny => "wait_any", JOIN, ByTasks;
     /// `scope(..)`.
-    Scope,
+    Scope => "scope", JOIN, ByTasks;
     /// A listener's `accept`.
-    Accept,
+    Accept => "socket accept", WAIT, FromOutside;
     /// A stream's `connect`.
-    Connect,
+    Connect => "socket connect", WAIT, FromOutside;
     /// A socket's `read`, `read_exact`, `recv`, `recv_from`.
-    SocketRead,
+    SocketRead => "socket read", WAIT, FromOutside;
     /// A socket's `write`, `write_all`, `send`, `send_to`.
-    SocketWrite,
+    SocketWrite => "socket write", WAIT, FromOutside;
 }
 
 impl Reason {
     /// Whether only this scheduler's own tasks can end the wait (so that, when every task
     /// waits like this, none ever wakes). `Wait` and `Thread` may be woken from outside, and
     /// `Sleep` by the clock; `Call` is never noted on its own.
+    #[inline]
     pub(crate) fn is_internal(self) -> bool {
-        matches!(
-            self,
-            Reason::Join(_)
-                | Reason::Lock
-                | Reason::Acquire
-                | Reason::Event
-                | Reason::Send
-                | Reason::Recv
-                | Reason::Read
-                | Reason::Write
-                | Reason::Barrier
-                | Reason::Put
-                | Reason::Get
-                | Reason::QueueJoin
-                | Reason::WaitAll
-                | Reason::WaitAny
-                | Reason::Scope
-        )
+        self.ends() == Ends::ByTasks
     }
-}
 
-impl Reason {
     /// Whether it carries a name (the fn called, the task joined): every other kind is
-    /// told by its kind alone. A new kind with a payload is listed here (and coded as
-    /// named by `runtime/local/reasons.rs`, whose match lists every kind).
+    /// told by its kind alone.
     pub(crate) fn names_something(self) -> bool {
-        matches!(self, Reason::Call(_) | Reason::Join(_))
+        self.unit_index().is_none()
     }
 
     /// Whether something outside the scheduler's tasks ends this wait: a timer, another
     /// thread, or a future of another library.
+    #[inline]
     pub(crate) fn ends_from_outside(self) -> bool {
-        matches!(
-            self,
-            Reason::Sleep
-                | Reason::Wait
-                | Reason::Thread
-                | Reason::Accept
-                | Reason::Connect
-                | Reason::SocketRead
-                | Reason::SocketWrite
-        )
-    }
-}
-
-impl Reason {
-    /// The kind of this wait, as a trace labels it (`args.kind`): one of [`pause_kind`]'s.
-    pub(crate) fn kind(self) -> &'static str {
-        match self {
-            Reason::Sleep => pause_kind::SLEEP,
-            Reason::Call(_)
-            | Reason::Join(_)
-            | Reason::WaitAll
-            | Reason::WaitAny
-            | Reason::Scope => pause_kind::JOIN,
-            Reason::Send | Reason::Recv => pause_kind::CHANNEL,
-            Reason::Lock | Reason::Acquire | Reason::Event | Reason::Read | Reason::Write => {
-                pause_kind::LOCK
-            }
-            Reason::Wait
-            | Reason::Accept
-            | Reason::Connect
-            | Reason::SocketRead
-            | Reason::SocketWrite => pause_kind::WAIT,
-            Reason::Yield
-            | Reason::Barrier
-            | Reason::Put
-            | Reason::Get
-            | Reason::QueueJoin
-            | Reason::Thread => pause_kind::OTHER,
-        }
+        self.ends() == Ends::FromOutside
     }
 }
 
@@ -171,37 +212,6 @@ pub mod pause_kind {
     pub const OTHER: &str = "other";
     /// Every kind, in that order.
     pub const ALL: [&str; 6] = [SLEEP, JOIN, CHANNEL, LOCK, WAIT, OTHER];
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Reason::Call(path) => write!(f, "call of `{}`", display_path(path)),
-            Reason::Sleep => f.write_str("sleep"),
-            Reason::Yield => f.write_str("yield"),
-            Reason::Join(task) => write!(f, "join of `{task}`"),
-            Reason::Wait => f.write_str("wait of a future"),
-            Reason::Lock => f.write_str("mutex lock"),
-            Reason::Acquire => f.write_str("semaphore acquire"),
-            Reason::Event => f.write_str("event wait"),
-            Reason::Send => f.write_str("channel send"),
-            Reason::Recv => f.write_str("channel recv"),
-            Reason::Read => f.write_str("rwlock read"),
-            Reason::Write => f.write_str("rwlock write"),
-            Reason::Barrier => f.write_str("barrier wait"),
-            Reason::Put => f.write_str("queue put"),
-            Reason::Get => f.write_str("queue get"),
-            Reason::QueueJoin => f.write_str("queue join"),
-            Reason::Thread => f.write_str("run_in_thread"),
-            Reason::WaitAll => f.write_str("wait_all"),
-            Reason::WaitAny => f.write_str("wait_any"),
-            Reason::Scope => f.write_str("scope"),
-            Reason::Accept => f.write_str("socket accept"),
-            Reason::Connect => f.write_str("socket connect"),
-            Reason::SocketRead => f.write_str("socket read"),
-            Reason::SocketWrite => f.write_str("socket write"),
-        }
-    }
 }
 
 thread_local! {
@@ -244,53 +254,6 @@ impl Why for Reason {
     fn reason(self) -> Reason {
         self
     }
-}
-
-/// One zero-sized marker per [`Reason`] that carries no data: a library pause point's future
-/// holds its marker, not the 16-byte `Reason`, so awaiting it costs a task no more state
-/// than awaiting the bare future would.
-pub(crate) mod why {
-    use super::{Reason, Why};
-
-    macro_rules! markers {
-        ($($name:ident),* $(,)?) => {$(
-            #[doc = concat!("[`Reason::", stringify!($name), "`], by type.")]
-            #[derive(Debug, Clone, Copy)]
-            pub struct $name;
-
-            impl Why for $name {
-                #[inline(always)]
-                fn reason(self) -> Reason {
-                    Reason::$name
-                }
-            }
-        )*};
-    }
-
-    markers!(
-        Sleep,
-        Yield,
-        Wait,
-        Lock,
-        Acquire,
-        Event,
-        Send,
-        Recv,
-        Read,
-        Write,
-        Barrier,
-        Put,
-        Get,
-        QueueJoin,
-        Thread,
-        WaitAll,
-        WaitAny,
-        Scope,
-        Accept,
-        Connect,
-        SocketRead,
-        SocketWrite,
-    );
 }
 
 pin_project! {
@@ -337,5 +300,26 @@ mod tests {
         );
         assert_eq!(why::Recv.reason(), Reason::Recv);
         assert_eq!(why::QueueJoin.reason(), Reason::QueueJoin);
+    }
+
+    #[test]
+    fn each_reason_without_a_payload_is_at_its_index() {
+        for (index, reason) in Reason::UNITS.iter().enumerate() {
+            assert_eq!(reason.unit_index(), Some(index), "{reason}");
+            assert!(!reason.names_something(), "{reason}");
+        }
+        assert_eq!(Reason::Call("app::f").unit_index(), None);
+        assert!(Reason::Call("app::f").names_something());
+    }
+
+    #[test]
+    fn how_each_kind_of_wait_ends() {
+        assert!(Reason::Recv.is_internal() && !Reason::Recv.ends_from_outside());
+        assert!(Reason::Sleep.ends_from_outside() && !Reason::Sleep.is_internal());
+        assert!(!Reason::Yield.is_internal() && !Reason::Yield.ends_from_outside());
+        assert!(!Reason::Call("app::f").is_internal());
+        assert!(Reason::Join(TaskName::path("app::child")).is_internal());
+        assert_eq!(Reason::SocketRead.to_string(), "socket read");
+        assert_eq!(Reason::Put.kind(), pause_kind::OTHER);
     }
 }

@@ -88,7 +88,6 @@ pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
 /// Says on stderr which tasks a dropped scheduler cancelled, if any: each by name when they
 /// are few, else a summary (see `dropped_tasks.rs`).
 pub(crate) fn dropped_with(names: &[TaskName]) {
-    crate::trace::flush();
     if names.is_empty() {
         return;
     }

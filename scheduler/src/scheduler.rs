@@ -78,14 +78,16 @@ pub struct LocalInner {
 impl Drop for LocalInner {
     fn drop(&mut self) {
         report::scheduler_dropped();
-        report::dropped_with(&self.local.cancel_all());
+        self.local.cancel_all(|names| report::dropped_with(&names));
+        crate::trace::flush();
     }
 }
 
 impl Drop for Pool {
     fn drop(&mut self) {
         report::scheduler_dropped();
-        report::dropped_with(&self.shut_down());
+        self.shut_down();
+        crate::trace::flush();
     }
 }
 

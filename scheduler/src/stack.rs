@@ -19,8 +19,9 @@
 //!
 //! A pause point that waits on several futures at once (`select!`) marks a branch around
 //! each one it polls ([`branch_begins`], [`branch_ends`]), and one that polled a future
-//! but does not pause there (an arm won, a timeout fired) forgets what that future pushed
-//! ([`back_to`]). A reader turns the markers back into branches ([`Snapshot::frames`]).
+//! but does not pause there (an arm won, a timeout fired, a `wait(..)` of another library's
+//! combinator was ready) forgets what that future pushed ([`back_to`], [`Forgets`]). A
+//! reader turns the markers back into branches ([`Snapshot::frames`]).
 //!
 //! What the innermost level waits on is the pause's [`Reason`], which the library's pause
 //! point notes as it returns `Pending` (`reason.rs`), stored with the stack when it changed.
@@ -277,6 +278,41 @@ pub(crate) fn back_to(mark: usize) {
         }
         b.len.set(mark);
     });
+}
+
+pin_project_lite::pin_project! {
+    /// A future that forgets, when it is ready, what the futures it polled pushed on the
+    /// pause stack: the future of `wait(..)`, which may be a combinator of other libraries
+    /// (a `futures::select` of two `#[task]` calls, one paused, the other done), so that
+    /// nothing of a future that was polled and did not pause the task is left for the
+    /// task's next pause to show as its inner levels. On `Pending` what was pushed is where
+    /// the task is.
+    #[derive(Debug)]
+    pub(crate) struct Forgets<F> {
+        #[pin]
+        fut: F,
+    }
+}
+
+impl<F> Forgets<F> {
+    /// `fut`, forgetting its levels when it is ready.
+    pub(crate) fn new(fut: F) -> Self {
+        Forgets { fut }
+    }
+}
+
+impl<F: Future> Future for Forgets<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let mark = mark();
+        let poll = self.project().fut.poll(cx);
+        if poll.is_ready() && mark != self::mark() {
+            back_to(mark);
+        }
+        poll
+    }
 }
 
 /// Marks the beginning of a branch (before the poll of one of several futures).

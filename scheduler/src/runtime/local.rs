@@ -638,8 +638,9 @@ impl Local {
     }
 
     /// Cancels every task that is left (queued ones never start; started ones have their
-    /// state dropped now) and returns their names. Called when the scheduler is dropped.
-    pub(crate) fn cancel_all(self: &Rc<Self>) -> Vec<TaskName> {
+    /// state dropped now), giving their names to `announce` before it cancels any (see
+    /// `registry::cancel_all`). Called when the scheduler is dropped.
+    pub(crate) fn cancel_all(self: &Rc<Self>, announce: impl FnOnce(Vec<TaskName>)) {
         reactor::close(&self.shared.closed, &self.shared.queuing);
         // The task being polled on this thread, if the scheduler is dropped inside one: it
         // stays in the registry until its poll returns, so it is not waited for.
@@ -658,10 +659,9 @@ impl Local {
                 }
             }
         };
-        let names = registry::cancel_all(registered, next, || self.started_left(running));
+        registry::cancel_all(registered, next, || self.started_left(running), announce);
         // Timers left are those of sleeps kept outside a task: they move to another clock.
         self.timers.close();
-        names
     }
 
     /// Whether a started task is left in the registry, other than the one being polled on

@@ -449,13 +449,13 @@ impl Pool {
         })
     }
 
-    /// Stops the workers and cancels every task left; returns their names.
+    /// Stops the workers, cancels every task left and names them on stderr.
     ///
     /// Dropped by one of its own tasks (the last `Arc<Scheduler<MultiThread>>` let go in a
     /// task), the pool cannot wait here for the worker running that task, which is this
     /// thread: it joins the others, and that worker finishes the shutdown once the task's
-    /// poll returns (see `worker::work`), and says what it cancelled. Returns nothing then.
-    pub(crate) fn shut_down(&mut self) -> Vec<TaskName> {
+    /// poll returns (see `worker::work`), and says what it cancelled.
+    pub(crate) fn shut_down(&mut self) {
         let shared = self.shared.clone();
         reactor::close(&shared.closed, &shared.queuing);
         for slot in shared.slots.iter() {
@@ -480,17 +480,17 @@ impl Pool {
             lock(&shared.left_to_worker)
                 .get_or_insert_with(Vec::new)
                 .extend(names);
-            return Vec::new();
+            return;
         }
-        names.extend(shared.cancel_send_tasks());
-        names
+        shared.cancel_send_tasks(names);
     }
 }
 
 impl PoolShared {
     /// Cancels the `Send` tasks left once the workers stopped (queued or started), from the
-    /// thread that closes the pool; returns their names.
-    pub(crate) fn cancel_send_tasks(self: &Arc<Self>) -> Vec<TaskName> {
+    /// thread that closes the pool, and names on stderr every task the pool cancelled, the
+    /// workers' pinned ones (`pinned`, cancelled by then) and these, before it cancels these.
+    pub(crate) fn cancel_send_tasks(self: &Arc<Self>, pinned: Vec<TaskName>) {
         let _entered = SchedulerGuard::enter(self.config, true);
         let _hidden = (super::local::hide(), worker::hide());
         // Each worker handed its `local` tasks over to the injector as it stopped; take
@@ -502,14 +502,16 @@ impl PoolShared {
                 .ok()
                 .or_else(|| self.slots.iter().find_map(|slot| slot.local.pop().ok()))
         };
-        let names = registry::cancel_all(registered_tasks(self, None), next, || {
-            started_left(self, None)
-        });
+        registry::cancel_all(
+            registered_tasks(self, None),
+            next,
+            || started_left(self, None),
+            |names| crate::report::dropped_with(&[pinned, names].concat()),
+        );
         // Timers left are those of sleeps kept outside a task: they move to another clock.
         for slot in self.slots.iter() {
             slot.timers.close();
         }
-        names
     }
 }
 

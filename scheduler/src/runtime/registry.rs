@@ -85,11 +85,15 @@ pub(crate) fn cancel(runnable: Runnable<Meta>) {
 /// (a million parked tasks are not all queued at once).
 const WOKEN_AT_A_TIME: usize = 256;
 
-/// Cancels every task a closing loop has left, on the thread that must drop them, and
-/// returns their names: the started ones (`registered`, taken while the loop was closed to
-/// new work) and the ones queued that never started. `next` takes the next queued task
-/// (`None` once none is queued); `left` says whether a started task is still in the
-/// registry.
+/// Cancels every task a closing loop has left, on the thread that must drop them, and gives
+/// their names to `announce` *before* it cancels any: the started ones (`registered`, taken
+/// while the loop was closed to new work) and the ones queued that never started. `next`
+/// takes the next queued task (`None` once none is queued); `left` says whether a started
+/// task is still in the registry.
+///
+/// Announced first, because a cancelled task's handle has its result as soon as the task
+/// is cancelled: a program waiting on it may go on and end at once, and what it would not
+/// have seen is the line that names what was cancelled.
 ///
 /// Queued tasks are cancelled at once; started ones are woken (a batch at a time), come
 /// back through the queue, and are cancelled there. A wake-up from another thread may still
@@ -101,9 +105,16 @@ pub(crate) fn cancel_all(
     registered: Registered,
     mut next: impl FnMut() -> Option<Runnable<Meta>>,
     mut left: impl FnMut() -> bool,
-) -> Vec<TaskName> {
+    announce: impl FnOnce(Vec<TaskName>),
+) {
     let Registered { tasks } = registered;
-    let mut names = Vec::with_capacity(tasks.len());
+    // SAFETY: each `waker` is its task's own (`Registered::take` leaves out the no-op ones),
+    // held here until it is given up (by `wake`, below): the task's allocation, and the
+    // header in it, is alive.
+    let mut names: Vec<TaskName> = tasks
+        .iter()
+        .map(|(meta, _)| unsafe { meta.as_ref() }.name)
+        .collect();
     // Named after the started ones.
     let mut queued_names = Vec::new();
     let mut queued = Vec::new();
@@ -128,6 +139,8 @@ pub(crate) fn cancel_all(
         queued.push(runnable);
     }
     drop(registered);
+    names.append(&mut queued_names);
+    announce(names);
     queued.into_iter().for_each(cancel);
     // Dropping a task's state may wake others.
     while let Some(runnable) = next() {
@@ -136,11 +149,7 @@ pub(crate) fn cancel_all(
     let mut tasks = tasks.into_iter();
     loop {
         let mut woken = 0;
-        for (meta, waker) in tasks.by_ref().take(WOKEN_AT_A_TIME) {
-            // SAFETY: `waker` is the task's own (`Registered::take` leaves out the no-op
-            // ones), a reference to it: its allocation, and the header in it, is alive until
-            // the waker is given up (by `wake`, just after).
-            names.push(unsafe { meta.as_ref() }.name);
+        for (_, waker) in tasks.by_ref().take(WOKEN_AT_A_TIME) {
             waker.wake();
             woken += 1;
         }
@@ -151,7 +160,6 @@ pub(crate) fn cancel_all(
             break;
         }
     }
-    names.append(&mut queued_names);
     crate::test_hooks::reached!(ClosingDrained);
     loop {
         match next() {
@@ -160,5 +168,4 @@ pub(crate) fn cancel_all(
             None => break,
         }
     }
-    names
 }

@@ -14,65 +14,27 @@ const NONE: u8 = 0;
 /// A reason with a payload: it is in [`Reasons::named`].
 const NAMED: u8 = 1;
 
-/// The reasons without a payload, by code: code `FIRST_UNIT + i` is `UNITS[i]`.
-const UNITS: [Reason; 22] = [
-    Reason::Sleep,
-    Reason::Yield,
-    Reason::Wait,
-    Reason::Lock,
-    Reason::Acquire,
-    Reason::Event,
-    Reason::Send,
-    Reason::Recv,
-    Reason::Read,
-    Reason::Write,
-    Reason::Barrier,
-    Reason::Put,
-    Reason::Get,
-    Reason::QueueJoin,
-    Reason::Thread,
-    Reason::WaitAll,
-    Reason::WaitAny,
-    Reason::Scope,
-    Reason::Accept,
-    Reason::Connect,
-    Reason::SocketRead,
-    Reason::SocketWrite,
-];
-
-/// The code of `UNITS[0]`.
+/// The code of `Reason::UNITS[0]`: code `FIRST_UNIT + i` is `Reason::UNITS[i]`.
 const FIRST_UNIT: u8 = 2;
+
+// Every reason without a payload has a code of one byte.
+const _: () = assert!(Reason::UNITS.len() <= (u8::MAX - FIRST_UNIT) as usize + 1);
 
 /// The code of `reason` (`NAMED` for one with a payload).
 #[inline]
 fn code(reason: Option<Reason>) -> u8 {
-    let index = match reason {
-        None => return NONE,
-        Some(Reason::Call(_) | Reason::Join(_)) => return NAMED,
-        Some(Reason::Sleep) => 0,
-        Some(Reason::Yield) => 1,
-        Some(Reason::Wait) => 2,
-        Some(Reason::Lock) => 3,
-        Some(Reason::Acquire) => 4,
-        Some(Reason::Event) => 5,
-        Some(Reason::Send) => 6,
-        Some(Reason::Recv) => 7,
-        Some(Reason::Read) => 8,
-        Some(Reason::Write) => 9,
-        Some(Reason::Barrier) => 10,
-        Some(Reason::Put) => 11,
-        Some(Reason::Get) => 12,
-        Some(Reason::QueueJoin) => 13,
-        Some(Reason::Thread) => 14,
-        Some(Reason::WaitAll) => 15,
-        Some(Reason::WaitAny) => 16,
-        Some(Reason::Scope) => 17,
-        Some(Reason::Accept) => 18,
-        Some(Reason::Connect) => 19,
-        Some(Reason::SocketRead) => 20,
-        Some(Reason::SocketWrite) => 21,
-    };
-    FIRST_UNIT + index
+    match reason.map(Reason::unit_index) {
+        None => NONE,
+        Some(None) => NAMED,
+        // Below `u8::MAX - FIRST_UNIT` (asserted above): no truncation.
+        Some(Some(index)) => FIRST_UNIT + index as u8,
+    }
+}
+
+/// The reason of a unit's `code`.
+#[inline]
+fn unit(code: u8) -> Reason {
+    Reason::UNITS[usize::from(code - FIRST_UNIT)]
 }
 
 /// The reasons of the registered tasks, by registry key.
@@ -91,7 +53,7 @@ impl Reasons {
         match self.codes.borrow().get(key).copied().unwrap_or(NONE) {
             NONE => None,
             NAMED => self.named.borrow().get(&key).copied(),
-            unit => Some(UNITS[usize::from(unit - FIRST_UNIT)]),
+            code => Some(unit(code)),
         }
     }
 
@@ -116,7 +78,7 @@ impl Reasons {
         match code {
             NONE => None,
             NAMED => self.named.borrow_mut().remove(&key),
-            unit => Some(UNITS[usize::from(unit - FIRST_UNIT)]),
+            code => Some(unit(code)),
         }
     }
 
@@ -155,7 +117,7 @@ mod tests {
             None,
             "a key never set waits on nothing known"
         );
-        for (key, reason) in UNITS.iter().copied().chain([joined]).enumerate() {
+        for (key, reason) in Reason::UNITS.iter().copied().chain([joined]).enumerate() {
             assert_eq!(
                 reasons.set(key, Some(reason)),
                 Some(None),
@@ -164,7 +126,7 @@ mod tests {
             assert_eq!(reasons.get(key), Some(reason));
             assert_eq!(reasons.set(key, Some(reason)), None, "no change");
         }
-        let named = UNITS.len(); // the key set to `joined` last
+        let named = Reason::UNITS.len(); // the key set to `joined` last
         assert_eq!(reasons.set(named, Some(Reason::Recv)), Some(Some(joined)));
         assert!(
             reasons.named.borrow().is_empty(),

@@ -479,7 +479,14 @@ impl Worker {
             self.hand_over_send_tasks();
             self.pop_ready().or_else(|| slot.pinned.pop().ok())
         };
-        registry::cancel_all(registered, next, || started_left(pool, Some(self.index)))
+        let mut names = Vec::new();
+        registry::cancel_all(
+            registered,
+            next,
+            || started_left(pool, Some(self.index)),
+            |pinned| names = pinned,
+        );
+        names
     }
 
     /// Moves the `Send` tasks of this worker's `local` queue to the injector, where the
@@ -529,8 +536,8 @@ pub(super) fn work(pool: Arc<PoolShared>, index: usize) -> Vec<TaskName> {
     let left = lock(&pool.left_to_worker).take();
     if let Some(left) = left {
         names.extend(left);
-        names.extend(pool.cancel_send_tasks());
-        crate::report::dropped_with(&names);
+        pool.cancel_send_tasks(names);
+        crate::trace::flush();
         return Vec::new();
     }
     names
