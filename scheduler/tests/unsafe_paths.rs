@@ -263,7 +263,10 @@ fn a_tasks_value_is_dropped_once_whether_joined_or_detached() {
     assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 2);
     let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let pool = Scheduler::builder().threads(2).build();
-    assert_eq!(pool.run_until_finished(detach_and_join, (drops.clone(),)), 2);
+    assert_eq!(
+        pool.run_until_finished(detach_and_join, (drops.clone(),)),
+        2
+    );
     drop(pool);
     assert_eq!(drops.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
