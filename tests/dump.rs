@@ -653,3 +653,45 @@ fn race_then_wait(never: Arc<Event>, reached: Arc<Event>, last: Arc<Event>) {
 fn a_foreign_combinator_that_returned_leaves_nothing_of_what_it_polled_on_the_stack() {
     assert_paused_only_at_last(NotPausedThere::Race, "race_then_wait", &AFTER_RACE_LINE);
 }
+
+/// The line of `hold`'s wait.
+static HOLD_LINE: AtomicU32 = AtomicU32::new(0);
+
+#[task]
+fn hold<T: Send + 'static>(value: T, event: Arc<Event>) -> T {
+    HOLD_LINE.store(line!() + 1, Ordering::Relaxed);
+    event.wait();
+    value
+}
+
+#[test]
+fn each_instance_of_a_generic_task_fn_shows_its_pause_point_in_a_dump() {
+    // A generic fn's pause point is one site in the source; in a debug build each instance
+    // may hold its own copy (`SiteRef` in `stack.rs`), in an optimized one they share one:
+    // either way the dump shows the same fn and line for both.
+    let s = Scheduler::new();
+    let event = Arc::new(Event::new());
+    let number = s.queue_to_run(hold, (7_u8, event.clone()));
+    let text = s.queue_to_run(hold, (String::from("seven"), event.clone()));
+    s.run_until_finished(|| scheduler::yield_now(), ()); // both run and pause
+    let dump = s.dump();
+    let places: Vec<(String, u32)> = dump
+        .tasks()
+        .iter()
+        .map(|task| {
+            assert_eq!(task.state(), TaskState::Paused, "{dump}");
+            let frame = task.stack().last().expect("a paused task has a stack");
+            let function = frame.function().rsplit("::").next().unwrap().to_string();
+            (function, frame.location().line())
+        })
+        .collect();
+    let line = HOLD_LINE.load(Ordering::Relaxed);
+    assert_eq!(
+        places,
+        [("hold".into(), line), ("hold".into(), line)],
+        "{dump}"
+    );
+    event.set();
+    s.run();
+    assert!(number.is_finished() && text.is_finished());
+}
