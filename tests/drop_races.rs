@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use scheduler::__test_hooks::{self, Point};
-use scheduler::{Scheduler, TaskError};
+use scheduler::{Scheduler, TaskError, TaskState};
 use scheduler_workspace::{DropCounter, DropToken, Watchdog};
 
 /// The hook is one per process: the tests here take turns.
@@ -104,7 +104,17 @@ fn a_wake_up_in_flight_while_a_pool_is_dropped_is_cancelled_with_the_rest() {
         waits,
         (ledger.labelled("the woken task"), Publish(waker_tx)),
     );
-    let waker = waker_rx.recv().unwrap(); // `waits` ran once and paused
+    let waker = waker_rx.recv().unwrap(); // `waits` ran once
+    // Its poll has returned (the dump says paused, not running): a wake-up during the poll
+    // would be taken by its worker as the poll returns, never pushed by the waking thread.
+    while !pool
+        .dump()
+        .tasks()
+        .iter()
+        .any(|t| t.state() == TaskState::Paused)
+    {
+        std::thread::yield_now();
+    }
     let (in_flight_tx, in_flight_rx) = mpsc::channel();
     stop_the_waker_until_drained(in_flight_tx);
     let waker = wake_late(waker);

@@ -2,6 +2,7 @@
 //! `scheduler` library itself lives in `scheduler/`).
 
 use std::fmt;
+use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -137,7 +138,12 @@ impl Watchdog {
         let (disarm, disarmed) = mpsc::channel::<()>();
         std::thread::spawn(move || {
             if let Err(RecvTimeoutError::Timeout) = disarmed.recv_timeout(limit) {
-                eprintln!("watchdog: still running after {limit:?}: {what}");
+                // Straight to the process's stderr: the test harness captures `eprintln!`
+                // (in this thread too), and would lose it as the process exits.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "watchdog: still running after {limit:?}: {what}"
+                );
                 std::process::exit(1);
             }
         });
