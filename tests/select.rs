@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use scheduler::sync::{self, Event};
-use scheduler::task;
+use scheduler::{TaskError, task};
 
 #[macro_use]
 #[path = "support/flavours.rs"]
@@ -21,6 +21,7 @@ on_both_flavours!(
     a_future_from_another_library_races_through_wait,
     timeout_takes_a_pause_point_written_in_its_call,
     a_losing_arm_s_scope_is_finished_before_the_winner_runs,
+    a_select_whose_arms_all_leave_the_race_panics_saying_what_to_add,
 );
 
 /// Sets its flag when dropped: proves a losing arm's state is gone.
@@ -100,6 +101,26 @@ fn an_arm_whose_pattern_does_not_match_leaves_the_race() {
         _ = scheduler::sleep(Duration::from_millis(1)) => "timer",
     };
     assert_eq!(won, "timer");
+}
+
+#[task]
+fn no_arm_matches(rx: sync::Receiver<u32>) -> &'static str {
+    scheduler::select! {
+        Ok(_) = rx.recv() => "message",
+    }
+}
+
+#[task]
+fn a_select_whose_arms_all_leave_the_race_panics_saying_what_to_add() {
+    let (tx, rx) = sync::channel::<u32>(1);
+    drop(tx);
+    match scheduler::queue_to_run(no_arm_matches, (rx,)).join() {
+        Err(TaskError::Panicked { message, .. }) => assert!(
+            message.contains("add an arm whose pattern always matches (`_ = ..`)"),
+            "{message}"
+        ),
+        other => panic!("the select! should have panicked: {other:?}"),
+    }
 }
 
 #[task]

@@ -270,7 +270,7 @@ mod tests {
         );
         assert!(
             text.starts_with(
-                "fn main () { # [allow (clippy :: type_complexity , clippy :: needless_lifetimes)] # [track_caller] fn \
+                "fn main () { # [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: missing_const_for_fn)] # [track_caller] fn \
                  __scheduler_main ()"
             ),
             "{text}"

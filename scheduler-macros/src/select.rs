@@ -103,12 +103,13 @@ pub(crate) struct Sites {
 //             let mut __scheduler_arm0 = pin!(Some(__private::select_arm(rx.recv())));
 //             let mut __scheduler_arm1 = pin!(Some(__private::select_arm(sleep(d))));
 //             let __scheduler_won = poll_fn(|cx| {
-//                 if let Ready(v) = __scheduler_arm0.as_pin_mut().unwrap().poll(cx) {
+//                 if let Ready(v) = __private::arm_in_play(__scheduler_arm0.as_mut()).poll(cx) {
 //                     return Ready(__SchedulerWon::Arm0(v)); // if `v` matches its pattern
 //                 }
-//                 if let Ready(v) = __scheduler_arm1.as_pin_mut().unwrap().poll(cx) {
+//                 if let Ready(v) = __private::arm_in_play(__scheduler_arm1.as_mut()).poll(cx) {
 //                     return Ready(__SchedulerWon::Arm1(v));
 //                 }
+//                 // every arm done, none matched: `__private::no_arm_matched()`
 //                 Pending
 //             })
 //             .await;
@@ -120,10 +121,15 @@ pub(crate) struct Sites {
 //         match __scheduler_won {
 //             __SchedulerWon::Arm0(msg) => on_msg(msg),
 //             __SchedulerWon::Arm1(_) => on_timeout(),
+//             _ => __private::won_arm_unmatched(),
 //         }
 //     }
+// The panics are the library's fns, not `panic!`s in the user's fn: clippy's
+// `missing_panics_doc` would say the user's fn may panic (`tests/lints`).
 pub(crate) fn expand(select: Select, span: Span, sites: &Sites) -> TokenStream {
     let krate = crate::krate::path();
+    // At the `select!`: where its panic says it is (`no_arm_matched` is `#[track_caller]`).
+    let krate_here = crate::krate::path_at(span);
     let select_site = &sites.select;
     let site = Span::mixed_site();
     let branches = syn::Ident::new("__scheduler_branches", site);
@@ -166,11 +172,13 @@ pub(crate) fn expand(select: Select, span: Span, sites: &Sites) -> TokenStream {
             if !#done {
                 let #mark = #branches.begin();
                 if let ::core::task::Poll::Ready(#ready) = ::core::future::Future::poll(
-                    #name.as_mut().as_pin_mut().expect("an arm is polled until it is done"),
+                    #krate::__private::arm_in_play(#name.as_mut()),
                     #cx,
                 ) {
                     #done = true;
-                    #[allow(unreachable_patterns, unused_variables)]
+                    // A pattern that always matches makes the `_` arm unreachable;
+                    // an arm's `()` future makes it a `_` over `()`.
+                    #[allow(unreachable_patterns, unused_variables, clippy::ignored_unit_patterns)]
                     match &#ready {
                         #pat => {
                             #branches.won();
@@ -199,10 +207,7 @@ pub(crate) fn expand(select: Select, span: Span, sites: &Sites) -> TokenStream {
                     let #branches = #krate::__private::branches();
                     #(#polls)*
                     if #(#done)&&* {
-                        ::core::panic!(
-                            "every arm of this select! finished without matching its pattern: \
-                             add an arm whose pattern always matches (`_ = ..`)"
-                        );
+                        #krate_here::__private::no_arm_matched();
                     }
                     ::core::task::Poll::Pending
                 }), #select_site)
@@ -217,7 +222,7 @@ pub(crate) fn expand(select: Select, span: Span, sites: &Sites) -> TokenStream {
             #[allow(unreachable_patterns)]
             match #won_value {
                 #(#arms)*
-                _ => ::core::unreachable!("the arm that won matched its pattern"),
+                _ => #krate::__private::won_arm_unmatched(),
             }
         }
     }

@@ -106,9 +106,14 @@ fn expand_declaration(args: TokenStream, decl: syn::TraitItemFn) -> (TokenStream
 /// `anchor.rs`), so clippy takes it for the user's code. Its return type,
 /// `Pause<impl Future<Output = T> + Captures<..>>`, is "very complex" for any `T` with a
 /// tuple or two in it, and the lifetimes it names for editions before 2024 (`lifetimes.rs`)
-/// could be elided, as the user did.
+/// could be elided, as the user did. And the fn only builds the body's future, which
+/// clippy's `missing_const_for_fn` (nursery) would have the user make `const`.
 fn allow_generated_signature() -> TokenStream {
-    quote!(#[allow(clippy::type_complexity, clippy::needless_lifetimes)])
+    quote!(#[allow(
+        clippy::type_complexity,
+        clippy::needless_lifetimes,
+        clippy::missing_const_for_fn
+    )])
 }
 
 /// The error when the item is not a fn with a body.
@@ -568,7 +573,7 @@ mod tests {
                 }
             ),
         );
-        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [allow (clippy :: type_complexity , clippy :: needless_lifetimes)] # [track_caller] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
+        assert!(text.starts_with("# [doc = r\" Docs.\"] # [inline] # [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: missing_const_for_fn)] # [track_caller] pub (crate) fn f < 'a , T : Copy > (& 'a self , t : T)"), "{text}");
         assert!(text.contains("where T : Send"), "{text}");
     }
 
@@ -692,7 +697,7 @@ mod tests {
         );
         assert!(
             text.starts_with(
-                "# [allow (clippy :: type_complexity , clippy :: needless_lifetimes)] fn get < '__scheduler0 , '__scheduler1 >"
+                "# [allow (clippy :: type_complexity , clippy :: needless_lifetimes , clippy :: missing_const_for_fn)] fn get < '__scheduler0 , '__scheduler1 >"
             ),
             "{text}"
         );

@@ -253,6 +253,8 @@ macro_rules! __scheduler_zero_sites {
         $(
             #[allow(non_camel_case_types)]
             struct $name;
+            // By hand, not derived: a derive is a macro run per pause point.
+            #[allow(clippy::expl_impl_clone_on_copy)]
             impl ::core::clone::Clone for $name {
                 #[inline(always)]
                 fn clone(&self) -> $name {
@@ -704,6 +706,31 @@ pub fn pausing<F: Future>(block: F) -> impl FnOnce() -> Pause<F> {
 pub fn select_drop_losers(drop_them: impl FnOnce()) -> impl Future<Output = ()> {
     let ((), mut pending) = crate::drain::collect(drop_them);
     core::future::poll_fn(move |cx| crate::drain::poll_all(&mut pending, cx))
+}
+
+/// A `select!` arm's future while it is in play: each arm is polled until it is done, then
+/// never again. The panics a `select!` can raise are the library's, not written into the
+/// user's fn, whose clippy `missing_panics_doc` would otherwise blame the user for them.
+#[inline]
+pub fn arm_in_play<F>(arm: core::pin::Pin<&mut Option<F>>) -> core::pin::Pin<&mut F> {
+    arm.as_pin_mut()
+        .expect("a select! arm is polled until it is done")
+}
+
+/// Every arm of a `select!` finished without matching its pattern.
+#[cold]
+#[track_caller]
+pub fn no_arm_matched() -> ! {
+    panic!(
+        "every arm of this select! finished without matching its pattern: add an arm whose \
+         pattern always matches (`_ = ..`)"
+    )
+}
+
+/// The arm that won a `select!` matched its pattern when it won: its value matches it again.
+#[cold]
+pub fn won_arm_unmatched() -> ! {
+    unreachable!("the arm that won a select! matched its pattern")
 }
 
 /// The state of a single-threaded run loop, wrapped for the doctests that check that it is
