@@ -331,7 +331,7 @@ impl Rewrite {
     // Output, in the body:
     //     (match ::scheduler::__private::Dispatch(scheduler::sleep(d)).step(__SCHEDULER_SITE_0) {
     //         __scheduler_v => match __scheduler_v {
-    //             ::scheduler::__private::Step::Now(__scheduler_v) => __scheduler_v,
+    //             ::scheduler::__private::Step::Now(__scheduler_now) => __scheduler_now,
     //             ::scheduler::__private::Step::Later(_) => __scheduler_v.await,
     //         },
     //     })
@@ -366,6 +366,9 @@ impl Rewrite {
         // (a pause point in a closure, a type error) on the user's call, where a
         // mixed-site span would send them to the `#[task]` attribute.
         let value = Ident::new("__scheduler_v", span);
+        // A name of its own: rebinding `__scheduler_v` would be clippy's `shadow_reuse` at
+        // every call, in the user's name.
+        let now = Ident::new("__scheduler_now", span);
         let krate = crate::krate::path_at(span);
         let wrapped = if self.in_closure {
             quote_spanned! {span=>
@@ -381,7 +384,7 @@ impl Rewrite {
             quote_spanned! {span=>
                 (match #krate::__private::Dispatch(#expr).#step(#site) {
                     #value => match #value {
-                        #krate::__private::Step::Now(#value) => #value,
+                        #krate::__private::Step::Now(#now) => #now,
                         #krate::__private::Step::Later(_) => #value.await,
                     },
                 })
@@ -920,7 +923,7 @@ mod tests {
             text,
             "(match :: scheduler :: __private :: Dispatch (f ()) . step (__SCHEDULER_SITE_0) \
              { __scheduler_v => match __scheduler_v { :: scheduler :: __private :: Step :: Now \
-             (__scheduler_v) => __scheduler_v , :: scheduler :: __private :: Step :: Later (_) \
+             (__scheduler_now) => __scheduler_now , :: scheduler :: __private :: Step :: Later (_) \
              => __scheduler_v . await , } , })"
         );
     }
