@@ -406,7 +406,9 @@ impl Scheduler<MultiThread> {
 
     /// Where every unfinished task of the pool is: its state (running, ready, paused) and
     /// pause stack (see [`Dump`]), from any thread, while the workers run. A task that has
-    /// not paused yet is counted, not listed.
+    /// not paused yet is counted, not listed. A task is `running` until its worker is out
+    /// of its poll: for a moment after its poll returned (and [`stats`](Self::stats)
+    /// counted it paused), the dump may still say `running`.
     ///
     /// # Examples
     ///
@@ -419,10 +421,13 @@ impl Scheduler<MultiThread> {
     /// let s = scheduler::Scheduler::builder().threads(2).build();
     /// let event = std::sync::Arc::new(scheduler::sync::Event::new());
     /// let task = s.queue_to_run(stuck, (event.clone(),));
-    /// while s.stats().paused == 0 {
-    ///     std::thread::yield_now(); // until it has paused
-    /// }
-    /// let text = s.dump().to_string();
+    /// let text = loop {
+    ///     let text = s.dump().to_string();
+    ///     if text.contains("[paused") {
+    ///         break text; // its worker is out of its poll
+    ///     }
+    ///     std::thread::yield_now();
+    /// };
     /// assert!(text.contains("::stuck` [paused: event wait"), "{text}");
     /// event.set();
     /// s.run();

@@ -366,8 +366,17 @@ fn pause_stacks_are_stored_in_the_header_and_read_back_deeper_than_inline() {
     let pool = Scheduler::builder().threads(2).build();
     let event = Arc::new(scheduler::sync::Event::new());
     let joining = pool.queue_to_run(joins_a_stuck_task, (event.clone(),));
-    while pool.stats().paused < 2 {
-        std::thread::yield_now(); // until both have paused
+    // Until both have paused and their workers are out of their polls (the dump says
+    // `running` until then, though `stats` counts them paused).
+    while pool
+        .dump()
+        .tasks()
+        .iter()
+        .filter(|t| t.state() == scheduler::TaskState::Paused)
+        .count()
+        < 2
+    {
+        std::thread::yield_now();
     }
     check_stacks(pool.dump(), "pool");
     event.set();
