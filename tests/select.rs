@@ -103,6 +103,9 @@ fn an_arm_whose_pattern_does_not_match_leaves_the_race() {
     assert_eq!(won, "timer");
 }
 
+/// The line of `no_arm_matches`'s `select!`.
+const NO_ARM_SELECT_LINE: u32 = line!() + 4;
+
 #[task]
 fn no_arm_matches(rx: sync::Receiver<u32>) -> &'static str {
     scheduler::select! {
@@ -121,6 +124,24 @@ fn a_select_whose_arms_all_leave_the_race_panics_saying_what_to_add() {
         ),
         other => panic!("the select! should have panicked: {other:?}"),
     }
+}
+
+#[test]
+fn the_panic_of_a_select_whose_arms_all_leave_the_race_names_the_select_s_line() {
+    if scheduler_workspace::in_child() {
+        let (tx, rx) = sync::channel::<u32>(1);
+        drop(tx);
+        let _ = scheduler::Scheduler::new().run_until_finished(no_arm_matches, (rx,));
+        return;
+    }
+    let (ok, stderr) = scheduler_workspace::run_child(
+        "the_panic_of_a_select_whose_arms_all_leave_the_race_names_the_select_s_line",
+    );
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains(&format!("panicked at {}:{NO_ARM_SELECT_LINE}:", file!())),
+        "{stderr}"
+    );
 }
 
 #[task]
